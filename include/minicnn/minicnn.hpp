@@ -1,0 +1,17 @@
+#pragma once
+// Everything a user of the library needs, in one include.
+#include "minicnn/avg_pool2d.hpp"
+#include "minicnn/conv2d.hpp"
+#include "minicnn/flatten.hpp"
+#include "minicnn/gradcheck.hpp"
+#include "minicnn/init.hpp"
+#include "minicnn/layer.hpp"
+#include "minicnn/linear.hpp"
+#include "minicnn/max_pool2d.hpp"
+#include "minicnn/optimizer.hpp"
+#include "minicnn/relu.hpp"
+#include "minicnn/sequential.hpp"
+#include "minicnn/sgd.hpp"
+#include "minicnn/softmax_cross_entropy.hpp"
+#include "minicnn/tensor.hpp"
+#include "minicnn/threads.hpp"

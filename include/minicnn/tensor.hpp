@@ -1,0 +1,53 @@
+#pragma once
+// The one tensor type of minicnn, and the shape checks every layer uses.
+#include <cstddef>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+namespace minicnn {
+
+// Dynamic rank, because Sequential chains 4-D (N, C, H, W) and 2-D (N, F) layers.
+using Tensor = xt::xarray<float>;
+using Shape = std::vector<std::size_t>;
+
+// A height/width pair that also converts from one number, so Conv2d(1, 6, 5) and
+// Conv2d(1, 6, {5, 3}) both read naturally (PyTorch accepts an int or a tuple the same way).
+struct Size2 {
+  std::size_t h = 0, w = 0;
+  Size2() = default;
+  Size2(std::size_t hw) : h(hw), w(hw) {}  // NOLINT: implicit on purpose
+  Size2(std::size_t h_, std::size_t w_) : h(h_), w(w_) {}
+  bool operator==(const Size2& o) const { return h == o.h && w == o.w; }
+  bool square() const { return h == w; }
+};
+
+// "(8, 1, 28, 28)"
+std::string shape_str(const Shape& shape);
+template <class T>
+std::string shape_str(const T& shape) {
+  return shape_str(Shape(shape.begin(), shape.end()));
+}
+// "5" for a square pair, "(5, 3)" otherwise; how name() and messages print kernel sizes.
+std::string size2_str(Size2 s);
+// "5" for a square pair, "5x3" otherwise: how model specs write sizes.
+std::string size2_spec(Size2 s);
+
+Shape shape_of(const Tensor& t);
+
+// Throws std::invalid_argument("<who>: expected <what>, got (a, b, c)") unless t.dimension() == rank.
+// `who` is a const char* so that the passing case builds no string.
+void expect_rank(const Tensor& t, std::size_t rank, const char* who, const char* what);
+// Throws std::invalid_argument("<who>: expected shape (..), got (..)") unless the shapes match.
+void expect_same_shape(const Tensor& t, const Tensor::shape_type& expected, const char* who);
+
+// Resizes t to shape only when the shape differs, so refilling a buffer in the per-batch
+// loop never allocates once shapes are stable. (Tensor::shape_type keeps up to 4 dims inline.)
+void ensure_shape(Tensor& t, const Tensor::shape_type& shape);
+void ensure_shape(Tensor& t, std::initializer_list<std::size_t> shape);
+// dst = src elementwise, reusing dst's memory when the shape already matches.
+void copy_into(Tensor& dst, const Tensor& src);
+
+}  // namespace minicnn

@@ -1,0 +1,12 @@
+#pragma once
+// How many threads minicnn's layers use. Layers split the batch into num_threads() contiguous
+// chunks (per-image GEMMs, pooling, ...); BLAS itself stays single-threaded, because on
+// minicnn's small, skinny matrices OpenBLAS threads cost more than they give.
+// The chunking depends only on the batch size and this number, so a run is bit-reproducible
+// for a fixed seed and thread count (sums over chunks are added in chunk order).
+namespace minicnn {
+
+void set_num_threads(int n);  // n >= 1; throws std::invalid_argument otherwise
+int num_threads();            // 1 until set
+
+}  // namespace minicnn

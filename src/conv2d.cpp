@@ -1,0 +1,300 @@
+#include "minicnn/conv2d.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+#include "gemm.hpp"
+#include "minicnn/init.hpp"
+#include "parallel.hpp"
+
+namespace minicnn {
+
+namespace {
+
+// Sizes of one convolution on one image, in signed arithmetic for the padding maths.
+struct Geometry {
+  long C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW;
+};
+
+// First and one-past-last output column j whose input column j*S - P + offset lies in [0, W).
+void valid_range(long offset, long S, long W, long OW, long& j0, long& j1) {
+  j0 = offset >= 0 ? 0 : (-offset + S - 1) / S;
+  j1 = W - offset <= 0 ? 0 : std::min(OW, (W - offset + S - 1) / S);
+  j0 = std::min(j0, j1);
+}
+
+// cols (C*KH*KW, OH*OW): cols[(c*KH + ki)*KW + kj][i*OW + j] = x[c][i*S - P + ki*D][j*S - P + kj*D],
+// zero where that falls in the padding. x is one image (C, H, W).
+void im2col(const float* x, const Geometry& g, float* cols) {
+  float* out = cols;
+  for (long c = 0; c < g.C; ++c)
+    for (long ki = 0; ki < g.KH; ++ki)
+      for (long kj = 0; kj < g.KW; ++kj) {
+        const long woff = kj * g.DW - g.PW;
+        long j0, j1;
+        valid_range(woff, g.SW, g.W, g.OW, j0, j1);
+        for (long i = 0; i < g.OH; ++i, out += g.OW) {
+          const long h = i * g.SH - g.PH + ki * g.DH;
+          if (h < 0 || h >= g.H) {
+            std::fill(out, out + g.OW, 0.f);
+            continue;
+          }
+          const float* xrow = x + (c * g.H + h) * g.W + woff;
+          std::fill(out, out + j0, 0.f);
+          if (g.SW == 1)
+            std::copy(xrow + j0, xrow + j1, out + j0);
+          else
+            for (long j = j0; j < j1; ++j) out[j] = xrow[j * g.SW];
+          std::fill(out + j1, out + g.OW, 0.f);
+        }
+      }
+}
+
+// The adjoint of im2col: dx[c][h][w] = sum of dcols over every (row, column) im2col read
+// x[c][h][w] into. dx (C, H, W) is overwritten.
+void col2im(const float* dcols, const Geometry& g, float* dx) {
+  std::fill(dx, dx + g.C * g.H * g.W, 0.f);
+  const float* in = dcols;
+  for (long c = 0; c < g.C; ++c)
+    for (long ki = 0; ki < g.KH; ++ki)
+      for (long kj = 0; kj < g.KW; ++kj) {
+        const long woff = kj * g.DW - g.PW;
+        long j0, j1;
+        valid_range(woff, g.SW, g.W, g.OW, j0, j1);
+        for (long i = 0; i < g.OH; ++i, in += g.OW) {
+          const long h = i * g.SH - g.PH + ki * g.DH;
+          if (h < 0 || h >= g.H) continue;
+          float* dxrow = dx + (c * g.H + h) * g.W + woff;
+          for (long j = j0; j < j1; ++j) dxrow[j * g.SW] += in[j];
+        }
+      }
+}
+
+std::string positive(const char* what, std::size_t v) {
+  return v == 0 ? std::string(what) + " must be > 0, got 0" : std::string();
+}
+
+void validate(const Conv2dOptions& o) {
+  std::string err;
+  for (const auto& e : {positive("in_channels", o.in_channels), positive("out_channels", o.out_channels),
+                        positive("kernel_size", o.kernel_size.h * o.kernel_size.w),
+                        positive("stride", o.stride.h * o.stride.w),
+                        positive("dilation", o.dilation.h * o.dilation.w), positive("groups", o.groups)})
+    if (err.empty() && !e.empty()) err = e;
+  if (err.empty() && (o.in_channels % o.groups || o.out_channels % o.groups))
+    err = "in_channels (" + std::to_string(o.in_channels) + ") and out_channels (" +
+          std::to_string(o.out_channels) + ") must both be divisible by groups (" + std::to_string(o.groups) + ")";
+  if (!err.empty()) throw std::invalid_argument("Conv2d: " + err);
+}
+
+Conv2dOptions make_options(std::size_t in, std::size_t out, Size2 k, Size2 s, Size2 p, bool bias) {
+  Conv2dOptions o;
+  o.in_channels = in;
+  o.out_channels = out;
+  o.kernel_size = k;
+  o.stride = s;
+  o.padding = p;
+  o.bias = bias;
+  return o;
+}
+
+}  // namespace
+
+Conv2d::Conv2d(std::size_t in, std::size_t out, Size2 k, Size2 s, Size2 p, bool bias)
+    : Conv2d(make_options(in, out, k, s, p, bias)) {}
+
+Conv2d::Conv2d(const Conv2dOptions& options) : o_(options) {
+  validate(o_);
+  const Shape wshape{o_.out_channels, o_.in_channels / o_.groups, o_.kernel_size.h, o_.kernel_size.w};
+  weight_.value = Tensor::from_shape(wshape);
+  init::kaiming_uniform(weight_.value, std::sqrt(5.f));  // PyTorch's default
+  weight_.grad = xt::zeros<float>(wshape);
+  if (o_.bias) {
+    bias_.value = Tensor::from_shape({o_.out_channels});
+    init::default_bias(bias_.value, wshape);
+    bias_.grad = xt::zeros<float>({o_.out_channels});
+  }
+}
+
+Parameter& Conv2d::bias() {
+  if (!o_.bias) throw std::logic_error(name() + ": has no bias (built with bias = false)");
+  return bias_;
+}
+const Parameter& Conv2d::bias() const { return const_cast<Conv2d*>(this)->bias(); }
+
+NamedParameters Conv2d::parameters() {
+  NamedParameters p{{"weight", &weight_}};
+  if (o_.bias) p.emplace_back("bias", &bias_);
+  return p;
+}
+
+std::string Conv2d::name() const {
+  auto pair = [](Size2 s) { return "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")"; };
+  std::ostringstream os;  // the same text as PyTorch's repr of the same module
+  os << "Conv2d(" << o_.in_channels << ", " << o_.out_channels << ", kernel_size=" << pair(o_.kernel_size)
+     << ", stride=" << pair(o_.stride);
+  if (!(o_.padding == Size2(0))) os << ", padding=" << pair(o_.padding);
+  if (!(o_.dilation == Size2(1))) os << ", dilation=" << pair(o_.dilation);
+  if (o_.groups != 1) os << ", groups=" << o_.groups;
+  if (!o_.bias) os << ", bias=False";
+  os << ")";
+  return os.str();
+}
+
+std::string Conv2d::spec() const {
+  std::string s = "conv " + std::to_string(o_.out_channels) + " " + size2_spec(o_.kernel_size);
+  if (!(o_.stride == Size2(1))) s += " stride=" + size2_spec(o_.stride);
+  if (!(o_.padding == Size2(0))) s += " pad=" + size2_spec(o_.padding);
+  if (!(o_.dilation == Size2(1))) s += " dilation=" + size2_spec(o_.dilation);
+  if (o_.groups != 1) s += " groups=" + std::to_string(o_.groups);
+  if (!o_.bias) s += " bias=0";
+  return s;
+}
+
+void Conv2d::set_kernel(std::size_t out_channel, std::size_t in_channel, const Tensor& kernel) {
+  const std::size_t Cg = o_.in_channels / o_.groups;
+  if (out_channel >= o_.out_channels || in_channel >= Cg)
+    throw std::invalid_argument(name() + ": set_kernel(" + std::to_string(out_channel) + ", " +
+                                std::to_string(in_channel) + ") is out of range; expected out < " +
+                                std::to_string(o_.out_channels) + " and in < " + std::to_string(Cg));
+  if (kernel.dimension() != 2 || kernel.shape(0) != o_.kernel_size.h || kernel.shape(1) != o_.kernel_size.w)
+    throw std::invalid_argument(name() + ": set_kernel expected a kernel of shape " +
+                                shape_str(Shape{o_.kernel_size.h, o_.kernel_size.w}) + ", got " +
+                                shape_str(kernel.shape()));
+  const std::size_t KK = o_.kernel_size.h * o_.kernel_size.w;
+  std::copy(kernel.data(), kernel.data() + KK, weight_.value.data() + (out_channel * Cg + in_channel) * KK);
+}
+
+namespace {
+// Output height/width for an input shape, or false when the input does not fit. Allocates nothing.
+template <class S>
+bool output_hw(const Conv2dOptions& o, const S& in, std::size_t& OH, std::size_t& OW) {
+  if (in.size() != 4 || in[1] != o.in_channels || in[0] == 0) return false;
+  const std::size_t eh = o.dilation.h * (o.kernel_size.h - 1) + 1, ew = o.dilation.w * (o.kernel_size.w - 1) + 1;
+  const std::size_t ph = in[2] + 2 * o.padding.h, pw = in[3] + 2 * o.padding.w;
+  if (ph < eh || pw < ew) return false;
+  OH = (ph - eh) / o.stride.h + 1;
+  OW = (pw - ew) / o.stride.w + 1;
+  return true;
+}
+}  // namespace
+
+Shape Conv2d::output_shape(const Shape& in) const {
+  std::size_t OH = 0, OW = 0;
+  if (output_hw(o_, in, OH, OW)) return {in[0], o_.out_channels, OH, OW};
+  if (in.size() != 4 || in[1] != o_.in_channels || in[0] == 0)
+    throw std::invalid_argument(name() + ": expected input (N, " + std::to_string(o_.in_channels) +
+                                ", H, W) with N > 0, got " + shape_str(in));
+  throw std::invalid_argument(name() + ": input " + shape_str(in) + " is too small: with padding " +
+                              size2_str(o_.padding) + " and dilation " + size2_str(o_.dilation) +
+                              " the kernel does not fit in the image");
+}
+
+namespace {
+Geometry geometry(const Conv2dOptions& o, const Tensor::shape_type& xs, const Tensor::shape_type& ys) {
+  auto L = [](std::size_t v) { return static_cast<long>(v); };
+  return {L(xs[1]), L(xs[2]), L(xs[3]), L(o.kernel_size.h), L(o.kernel_size.w), L(o.stride.h), L(o.stride.w),
+          L(o.padding.h), L(o.padding.w), L(o.dilation.h), L(o.dilation.w), L(ys[2]), L(ys[3])};
+}
+
+void ensure_chunks(std::vector<Tensor>& bufs, int chunks, std::initializer_list<std::size_t> shape) {
+  if (bufs.size() != static_cast<std::size_t>(chunks)) bufs.resize(static_cast<std::size_t>(chunks));
+  for (auto& b : bufs) ensure_shape(b, shape);
+}
+}  // namespace
+
+// One GEMM per image and group: y_n,g (OC/G, OH*OW) = W_g (OC/G, Cg*KH*KW) * cols_n,g (Cg*KH*KW, OH*OW).
+// Per image rather than per batch: the column buffer stays in L2 and the product lands in NCHW
+// order with no transpose; the batch is split across threads.
+const Tensor& Conv2d::forward(const Tensor& x) {
+  std::size_t OH = 0, OW = 0;
+  if (!output_hw(o_, x.shape(), OH, OW)) output_shape(shape_of(x));  // throws with the full message
+  const std::size_t N = x.shape(0);
+  copy_into(x_, x);
+  ensure_shape(y_, {N, o_.out_channels, OH, OW});
+  const Geometry g = geometry(o_, x.shape(), y_.shape());
+  const int G = static_cast<int>(o_.groups);
+  const int OCg = static_cast<int>(o_.out_channels / o_.groups), P = static_cast<int>(OH * OW);
+  const int CKKg = static_cast<int>(g.C / G * g.KH * g.KW);
+  const int chunks = chunk_count(N);
+  ensure_chunks(cols_, chunks, {static_cast<std::size_t>(CKKg) * G, OH * OW});
+
+  const float* w = weight_.value.data();
+  const float* b = o_.bias ? bias_.value.data() : nullptr;
+  parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
+    float* cols = cols_[c].data();
+    for (std::size_t n = n0; n < n1; ++n) {
+      im2col(x_.data() + n * g.C * g.H * g.W, g, cols);
+      float* yn = y_.data() + n * o_.out_channels * P;
+      for (int gi = 0; gi < G; ++gi)
+        gemm(false, false, OCg, P, CKKg, 1.f, w + gi * OCg * CKKg, CKKg, cols + gi * CKKg * P, P, 0.f,
+             yn + gi * OCg * P, P);
+      if (b)
+        for (std::size_t o = 0; o < o_.out_channels; ++o)
+          for (float *p = yn + o * P, *e = p + P; p < e; ++p) *p += b[o];
+    }
+  });
+  return y_;
+}
+
+// Given dy (N, OC, OH, OW), per image n and group g:
+//   dW_g    += dy_n,g (OC/G, OH*OW) * cols_n,g^T (OH*OW, Cg*KH*KW)     summed over the batch
+//   db[o]    = sum over n, i, j of dy[n, o, i, j]
+//   dcols_g  = W_g^T (Cg*KH*KW, OC/G) * dy_n,g (OC/G, OH*OW)
+//   dx_n     = col2im(dcols)    (each input pixel collects the gradient of every window it was in)
+// The columns are rebuilt from x rather than kept from forward: that is cheap and keeps memory
+// at one image's columns per thread.
+const Tensor& Conv2d::backward(const Tensor& dy) {
+  if (x_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
+  expect_same_shape(dy, y_.shape(), "Conv2d::backward dy");
+  const std::size_t N = x_.shape(0);
+  const Geometry g = geometry(o_, x_.shape(), y_.shape());
+  const int G = static_cast<int>(o_.groups), OC = static_cast<int>(o_.out_channels);
+  const int OCg = OC / G, P = static_cast<int>(g.OH * g.OW), CKKg = static_cast<int>(g.C / G * g.KH * g.KW);
+  const bool want_w = !weight_.frozen, want_b = o_.bias && !bias_.frozen;
+  const int chunks = chunk_count(N);
+  ensure_chunks(cols_, chunks, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
+  ensure_chunks(dcols_, chunks, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
+  ensure_chunks(dw_part_, chunks, {static_cast<std::size_t>(OC), static_cast<std::size_t>(CKKg)});
+  ensure_chunks(db_part_, chunks, {static_cast<std::size_t>(OC)});
+  ensure_shape(dx_, x_.shape());
+
+  const float* w = weight_.value.data();
+  parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
+    float *cols = cols_[c].data(), *dcols = dcols_[c].data(), *dw = dw_part_[c].data(), *db = db_part_[c].data();
+    std::fill(db, db + OC, 0.f);
+    for (std::size_t n = n0; n < n1; ++n) {
+      const float* dyn = dy.data() + n * OC * P;
+      if (want_w) im2col(x_.data() + n * g.C * g.H * g.W, g, cols);
+      for (int gi = 0; gi < G; ++gi) {
+        const float* dyg = dyn + gi * OCg * P;
+        if (want_w)
+          gemm(false, true, OCg, CKKg, P, 1.f, dyg, P, cols + gi * CKKg * P, P, n == n0 ? 0.f : 1.f,
+               dw + gi * OCg * CKKg, CKKg);
+        gemm(true, false, CKKg, P, OCg, 1.f, w + gi * OCg * CKKg, CKKg, dyg, P, 0.f, dcols + gi * CKKg * P, P);
+      }
+      col2im(dcols, g, dx_.data() + n * g.C * g.H * g.W);
+      if (want_b)
+        for (int o = 0; o < OC; ++o) {
+          float s = 0.f;
+          for (const float *p = dyn + o * P, *e = p + P; p < e; ++p) s += *p;
+          db[o] += s;
+        }
+    }
+  });
+  // Add the per-chunk partial sums in chunk order, so the result does not depend on scheduling.
+  auto reduce = [chunks](const std::vector<Tensor>& parts, Tensor& out) {
+    float* o = out.data();
+    std::copy(parts[0].data(), parts[0].data() + out.size(), o);
+    for (int c = 1; c < chunks; ++c) {
+      const float* p = parts[c].data();
+      for (std::size_t i = 0; i < out.size(); ++i) o[i] += p[i];
+    }
+  };
+  if (want_w) reduce(dw_part_, weight_.grad);
+  if (want_b) reduce(db_part_, bias_.grad);
+  return dx_;
+}
+
+}  // namespace minicnn

@@ -1,0 +1,38 @@
+#pragma once
+// Private: the one place layers go parallel. Not a public header because it needs OpenMP.
+#include <algorithm>
+#include <cstddef>
+
+#include <omp.h>
+
+#include "minicnn/threads.hpp"
+
+namespace minicnn {
+
+// Number of chunks parallel_for splits n items into: min(num_threads(), n), at least 1.
+inline int chunk_count(std::size_t n) {
+  return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(num_threads(), n)));
+}
+
+// Calls fn(begin, end, chunk) for each of chunk_count(n) contiguous chunks of [0, n).
+// Chunk boundaries depend only on n and num_threads(), never on scheduling, so per-chunk
+// partial sums added in chunk order give bit-identical results run to run.
+// fn must not throw: validate inputs before calling (an exception cannot leave an OpenMP region).
+template <class F>
+void parallel_for(std::size_t n, F&& fn) {
+  const int chunks = chunk_count(n);
+  auto run = [&](int c) {
+    fn(n * c / chunks, n * (c + 1) / chunks, c);
+  };
+  if (chunks == 1) {
+    run(0);
+    return;
+  }
+#pragma omp parallel num_threads(chunks)
+  {
+    // Striding covers every chunk even if the runtime gives us fewer threads than asked.
+    for (int c = omp_get_thread_num(); c < chunks; c += omp_get_num_threads()) run(c);
+  }
+}
+
+}  // namespace minicnn

@@ -1,0 +1,48 @@
+#include "minicnn/sgd.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace minicnn {
+
+SGD::SGD(NamedParameters params, float lr, float momentum, float weight_decay, bool nesterov)
+    : Optimizer(std::move(params), lr), momentum_(momentum), weight_decay_(weight_decay), nesterov_(nesterov) {
+  if (!(momentum >= 0.f) || !std::isfinite(momentum))
+    throw std::invalid_argument("SGD: momentum must be finite and >= 0, got " + std::to_string(momentum));
+  if (!(weight_decay >= 0.f) || !std::isfinite(weight_decay))
+    throw std::invalid_argument("SGD: weight_decay must be finite and >= 0, got " + std::to_string(weight_decay));
+  if (nesterov && momentum == 0.f) throw std::invalid_argument("SGD: nesterov momentum requires momentum > 0");
+  if (momentum_ > 0.f)
+    for (auto& [n, p] : params_) buf_.push_back(xt::zeros<float>(p->value.shape()));
+}
+
+void SGD::step() {
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    Parameter& p = *params_[i].second;
+    if (p.frozen) continue;
+    float* w = p.value.data();
+    const float* g = p.grad.data();
+    float* b = momentum_ > 0.f ? buf_[i].data() : nullptr;
+    for (std::size_t k = 0, n = p.value.size(); k < n; ++k) {
+      float d = g[k] + weight_decay_ * w[k];
+      if (b) {
+        b[k] = momentum_ * b[k] + d;
+        d = nesterov_ ? d + momentum_ * b[k] : b[k];
+      }
+      w[k] -= lr_ * d;
+    }
+  }
+}
+
+NamedBuffers SGD::state() {
+  NamedBuffers s;
+  for (std::size_t i = 0; i < buf_.size(); ++i) s.emplace_back(params_[i].first + ".momentum_buffer", &buf_[i]);
+  return s;
+}
+
+std::string SGD::name() const {
+  return "SGD(lr=" + std::to_string(lr_) + ", momentum=" + std::to_string(momentum_) +
+         ", weight_decay=" + std::to_string(weight_decay_) + ", nesterov=" + (nesterov_ ? "True" : "False") + ")";
+}
+
+}  // namespace minicnn

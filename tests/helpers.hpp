@@ -1,0 +1,61 @@
+#pragma once
+// Shared test helpers: deterministic inputs and the gradient-check assertion.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "minicnn/minicnn.hpp"
+
+namespace minicnn::test {
+
+// 0, 1, 2, ... in row-major order, times scale.
+inline Tensor arange(const Shape& shape, float scale = 1.f) {
+  Tensor t = Tensor::from_shape(shape);
+  for (std::size_t i = 0; i < t.size(); ++i) t.data()[i] = static_cast<float>(i) * scale;
+  return t;
+}
+
+inline Tensor randn(const Shape& shape, std::uint64_t seed, float stddev = 1.f) {
+  Rng rng(seed);
+  Tensor t = Tensor::from_shape(shape);
+  init::normal(t, 0.f, stddev, rng);
+  return t;
+}
+
+// Moves values with |v| < margin away from 0, so a finite difference never straddles ReLU's kink.
+inline Tensor away_from_zero(Tensor t, float margin) {
+  for (auto& v : t)
+    if (std::abs(v) < margin) v = v < 0 ? -margin : margin;
+  return t;
+}
+
+// A random permutation of distinct values spaced by `gap`: every max-pool window has a clear winner.
+inline Tensor distinct(const Shape& shape, std::uint64_t seed, float gap = 0.1f) {
+  Tensor t = arange(shape, gap);
+  Rng rng(seed);
+  for (std::size_t i = t.size(); i > 1; --i) std::swap(t.data()[i - 1], t.data()[rng.below(i)]);
+  return t;
+}
+
+inline float max_abs_diff(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  float m = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a.data()[i] - b.data()[i]));
+  return m;
+}
+
+inline bool bit_identical(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && std::equal(a.data(), a.data() + a.size(), b.data(), [](float x, float y) {
+           return std::memcmp(&x, &y, sizeof x) == 0;
+         });
+}
+
+}  // namespace minicnn::test
+
+#define CHECK_GRADIENTS(layer, ...)                                          \
+  do {                                                                       \
+    const auto gc_result_ = ::minicnn::check_gradients((layer), __VA_ARGS__); \
+    CHECK_MESSAGE(gc_result_.ok(), gc_result_.report);                       \
+  } while (0)

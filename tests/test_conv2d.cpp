@@ -1,0 +1,204 @@
+#include "helpers.hpp"
+#include "reference.hpp"
+
+using namespace minicnn;
+using namespace minicnn::test;
+
+namespace {
+Conv2dOptions opts(std::size_t in, std::size_t out, Size2 k, Size2 s = 1, Size2 p = 0, Size2 d = 1,
+                   std::size_t groups = 1, bool bias = true) {
+  Conv2dOptions o;
+  o.in_channels = in;
+  o.out_channels = out;
+  o.kernel_size = k;
+  o.stride = s;
+  o.padding = p;
+  o.dilation = d;
+  o.groups = groups;
+  o.bias = bias;
+  return o;
+}
+
+// Configurations covering stride, padding, rectangular kernels and inputs, dilation, groups, no bias.
+const std::vector<std::pair<Conv2dOptions, Shape>> kConfigs = {
+    {opts(1, 6, 5, 1, 2), {3, 1, 12, 12}},        // lenet5's first layer, smaller image
+    {opts(2, 3, 3, 1, 1), {2, 2, 5, 5}},
+    {opts(3, 4, 3, 2, 1), {2, 3, 7, 9}},          // stride 2, non-square input
+    {opts(2, 2, {3, 2}, {2, 1}, {2, 0}), {2, 2, 6, 5}},  // rectangular kernel, stride and padding
+    {opts(2, 3, 3, 1, 2, 2), {1, 2, 7, 6}},       // dilation 2, padding 2
+    {opts(4, 4, 3, 1, 1, 1, 4), {2, 4, 5, 5}},    // depthwise (groups == channels)
+    {opts(4, 6, 1, 1, 0, 1, 2, false), {2, 4, 3, 4}},  // 1x1, two groups, no bias
+    {opts(1, 2, 4, 3, 0), {2, 1, 11, 10}},        // stride 3 leaves columns unused
+};
+}  // namespace
+
+TEST_CASE("Conv2d matches the naive seven-loop reference on every configuration") {
+  manual_seed(11);
+  for (const auto& [o, shape] : kConfigs) {
+    CAPTURE(shape_str(shape));
+    Conv2d conv(o);
+    const Tensor x = randn(shape, 3);
+    const Tensor y = conv.forward(x);
+    const Tensor ref = naive_conv2d(x, conv.weight().value, o.bias ? &conv.bias().value : nullptr, o);
+    REQUIRE(y.shape() == ref.shape());
+    for (std::size_t i = 0; i < y.size(); ++i)
+      REQUIRE(std::abs(y.data()[i] - ref.data()[i]) <= 1e-5f * std::max(1.f, std::abs(ref.data()[i])));
+  }
+}
+
+TEST_CASE("Conv2d backward matches finite differences on every configuration") {
+  manual_seed(12);
+  for (const auto& [o, shape] : kConfigs) {
+    CAPTURE(shape_str(shape));
+    Conv2d conv(o);
+    CHECK_GRADIENTS(conv, randn(shape, 5));
+  }
+}
+
+TEST_CASE("Conv2d is a cross-correlation: an impulse response shows the kernel flipped") {
+  // y[i, j] = sum w[ki, kj] x[i + ki - 1, j + kj - 1]; with a single 1 at (2, 2) this gives
+  // y[2 - ki + 1, 2 - kj + 1] = w[ki, kj]: the top-left tap lands below-right of the impulse.
+  Conv2d conv(1, 1, 3, 1, 1, /*bias=*/false);
+  conv.set_kernel(0, 0, arange({3, 3}, 1.f) + 1.f);  // 1..9
+  Tensor x = xt::zeros<float>({1, 1, 5, 5});
+  x(0, 0, 2, 2) = 1.f;
+  const Tensor& y = conv.forward(x);
+  CHECK(y(0, 0, 3, 3) == 1.f);  // w[0, 0]
+  CHECK(y(0, 0, 1, 1) == 9.f);  // w[2, 2]
+  CHECK(y(0, 0, 1, 3) == 7.f);  // w[2, 0]
+  CHECK(y(0, 0, 3, 1) == 3.f);  // w[0, 2]
+  CHECK(y(0, 0, 2, 2) == 5.f);  // centre
+  CHECK(xt::sum(y)() == doctest::Approx(45.f));
+}
+
+TEST_CASE("Conv2d known values: Sobel-x on a vertical step edge") {
+  Conv2d conv(1, 1, 3, 1, 0, false);
+  conv.set_kernel(0, 0, Tensor{{-1.f, 0.f, 1.f}, {-2.f, 0.f, 2.f}, {-1.f, 0.f, 1.f}});
+  Tensor x = xt::zeros<float>({1, 1, 6, 6});
+  for (std::size_t i = 0; i < 6; ++i)
+    for (std::size_t j = 3; j < 6; ++j) x(0, 0, i, j) = 1.f;  // dark left, bright right
+  const Tensor& y = conv.forward(x);
+  REQUIRE(y.shape() == Tensor::shape_type{1, 1, 4, 4});
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(y(0, 0, i, 0) == 0.f);
+    CHECK(y(0, 0, i, 1) == 4.f);  // the window straddles the edge
+    CHECK(y(0, 0, i, 2) == 4.f);
+    CHECK(y(0, 0, i, 3) == 0.f);
+  }
+}
+
+TEST_CASE("Conv2d known values: arange input and weight, stride 2") {
+  // x = 0..15 as 4x4, w = all ones 2x2, stride 2: each output is the sum of one 2x2 block.
+  Conv2d conv(1, 1, 2, 2, 0, false);
+  conv.weight().value.fill(1.f);
+  const Tensor& y = conv.forward(arange({1, 1, 4, 4}));
+  CHECK(y(0, 0, 0, 0) == 0 + 1 + 4 + 5);
+  CHECK(y(0, 0, 0, 1) == 2 + 3 + 6 + 7);
+  CHECK(y(0, 0, 1, 0) == 8 + 9 + 12 + 13);
+  CHECK(y(0, 0, 1, 1) == 10 + 11 + 14 + 15);
+}
+
+TEST_CASE("Conv2d output shape follows PyTorch's formula") {
+  Conv2d conv(opts(3, 8, {5, 3}, {2, 1}, {1, 2}, {1, 2}));
+  // OH = (11 + 2 - 4 - 1) / 2 + 1 = 5; OW = (9 + 4 - 4 - 1) / 1 + 1 = 9
+  CHECK(conv.output_shape({4, 3, 11, 9}) == Shape{4, 8, 5, 9});
+  CHECK(conv.forward(xt::zeros<float>({4, 3, 11, 9})).shape() == Tensor::shape_type{4, 8, 5, 9});
+}
+
+TEST_CASE("Conv2d name and spec") {
+  CHECK(Conv2d(1, 6, 5, 1, 2).name() == "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))");
+  CHECK(Conv2d(opts(4, 4, {3, 1}, 2, 0, 2, 4, false)).name() ==
+        "Conv2d(4, 4, kernel_size=(3, 1), stride=(2, 2), dilation=(2, 2), groups=4, bias=False)");
+  CHECK(Conv2d(1, 6, 5, 1, 2).spec() == "conv 6 5 pad=2");
+  CHECK(Conv2d(opts(4, 4, {3, 1}, 2, 0, 2, 4, false)).spec() == "conv 4 3x1 stride=2 dilation=2 groups=4 bias=0");
+}
+
+TEST_CASE("Conv2d rejects bad options and inputs with messages naming the layer and shapes") {
+  CHECK_THROWS_WITH_AS(Conv2d(0, 6, 5), "Conv2d: in_channels must be > 0, got 0", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Conv2d(1, 0, 5), "Conv2d: out_channels must be > 0, got 0", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Conv2d(1, 6, 0), "Conv2d: kernel_size must be > 0, got 0", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Conv2d(1, 6, 3, 0), "Conv2d: stride must be > 0, got 0", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(Conv2d(opts(3, 6, 3, 1, 0, 1, 2)),
+                       "Conv2d: in_channels (3) and out_channels (6) must both be divisible by groups (2)",
+                       std::invalid_argument);
+  Conv2d conv(1, 6, 5);
+  CHECK_THROWS_WITH_AS(conv.forward(xt::zeros<float>({8, 3, 28, 28})),
+                       "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1)): expected input (N, 1, H, W) with N > 0, "
+                       "got (8, 3, 28, 28)",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv.forward(xt::zeros<float>({28, 28})),
+                       doctest::Contains("expected input (N, 1, H, W) with N > 0, got (28, 28)"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv.forward(xt::zeros<float>({1, 1, 4, 9})),
+                       "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1)): input (1, 1, 4, 9) is too small: with "
+                       "padding 0 and dilation 1 the kernel does not fit in the image",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv.backward(xt::zeros<float>({1, 6, 1, 1})),
+                       "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1)): backward called before forward",
+                       std::logic_error);
+  conv.forward(xt::zeros<float>({2, 1, 8, 8}));
+  CHECK_THROWS_WITH_AS(conv.backward(xt::zeros<float>({2, 6, 3, 3})),
+                       "Conv2d::backward dy: expected shape (2, 6, 4, 4), got (2, 6, 3, 3)", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv.set_kernel(0, 0, xt::zeros<float>({3, 3})),
+                       "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1)): set_kernel expected a kernel of shape (5, "
+                       "5), got (3, 3)",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv.set_kernel(6, 0, xt::zeros<float>({5, 5})), doctest::Contains("out of range"),
+                       std::invalid_argument);
+  CHECK_THROWS_AS(Conv2d(1, 6, 5, 1, 0, false).bias(), std::logic_error);
+}
+
+TEST_CASE("Conv2d has no hidden state: same input, same output; backward leaves x alone") {
+  manual_seed(3);
+  Conv2d conv(2, 3, 3, 1, 1);
+  const Tensor x = randn({2, 2, 6, 6}, 1);
+  const Tensor x_before = x;
+  const Tensor y1 = conv.forward(x);
+  conv.backward(randn({2, 3, 6, 6}, 2));
+  const Tensor y2 = conv.forward(x);
+  CHECK(bit_identical(y1, y2));
+  CHECK(bit_identical(x, x_before));
+}
+
+TEST_CASE("Conv2d set_kernel writes exactly one (out, in) kernel") {
+  Conv2d conv(2, 3, 3, 1, 1, false);
+  const Tensor before = conv.weight().value;
+  const Tensor k = arange({3, 3});
+  conv.set_kernel(1, 1, k);
+  for (std::size_t o = 0; o < 3; ++o)
+    for (std::size_t c = 0; c < 2; ++c)
+      for (std::size_t i = 0; i < 9; ++i) {
+        const float got = conv.weight().value(o, c, i / 3, i % 3);
+        CHECK(got == (o == 1 && c == 1 ? k.data()[i] : before(o, c, i / 3, i % 3)));
+      }
+}
+
+TEST_CASE("Conv2d frozen weight: grad untouched, dx still computed") {
+  manual_seed(4);
+  Conv2d conv(1, 2, 3, 1, 1);
+  conv.weight().frozen = true;
+  conv.weight().grad.fill(7.f);
+  const Tensor x = randn({1, 1, 5, 5}, 1);
+  conv.forward(x);
+  const Tensor& dx = conv.backward(xt::ones<float>({1, 2, 5, 5}));
+  CHECK(xt::all(xt::equal(conv.weight().grad, 7.f)));
+  CHECK(xt::sum(xt::abs(dx))() > 0.f);
+  CHECK_GRADIENTS(conv, x);  // the check skips frozen parameters but still checks dx and bias
+}
+
+TEST_CASE("Conv2d gives the same result on 1 and 2 threads, and bit-identical results on repeats") {
+  manual_seed(5);
+  Conv2d conv(3, 4, 3, 1, 1);
+  const Tensor x = randn({7, 3, 9, 9}, 2), dy = randn({7, 4, 9, 9}, 3);
+  auto run = [&](int threads) {
+    set_num_threads(threads);
+    const Tensor y = conv.forward(x);
+    const Tensor dx = conv.backward(dy);
+    return std::vector<Tensor>{y, dx, conv.weight().grad, conv.bias().grad};
+  };
+  const auto one = run(1), two = run(2), two_again = run(2);
+  set_num_threads(1);
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    CHECK(max_abs_diff(one[i], two[i]) < 1e-4f);
+    CHECK(bit_identical(two[i], two_again[i]));
+  }
+}

@@ -113,18 +113,26 @@ std::vector<Shape> Sequential::output_shapes(const Shape& input_shape) {
 
 std::string Sequential::summary(const Shape& input_shape) {
   const auto shapes = output_shapes(input_shape);
-  std::ostringstream os;
-  os << std::left << std::setw(4) << "#" << std::setw(60) << "layer" << std::setw(16) << "output" << std::right
-     << std::setw(10) << "params" << "\n";
-  os << std::left << std::setw(4) << "" << std::setw(60) << "input" << std::setw(16) << shape_str(input_shape)
-     << "\n";
+  std::vector<std::string> names, outs{shape_str(input_shape)}, params;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     std::size_t count = 0, frozen = 0;
     for (auto& [n, p] : layers_[i]->parameters()) (p->frozen ? frozen : count) += p->value.size();
-    std::string params = std::to_string(count + frozen) + (frozen ? " (" + std::to_string(frozen) + " frozen)" : "");
-    os << std::left << std::setw(4) << i << std::setw(60) << layers_[i]->name() << std::setw(16)
-       << shape_str(shapes[i]) << std::right << std::setw(10) << params << "\n";
+    names.push_back(layers_[i]->name());
+    outs.push_back(shape_str(shapes[i]));
+    params.push_back(std::to_string(count + frozen) + (frozen ? " (" + std::to_string(frozen) + " frozen)" : ""));
   }
+  auto widest = [](const std::vector<std::string>& v, std::size_t at_least) {
+    for (const auto& s : v) at_least = std::max(at_least, s.size());
+    return static_cast<int>(at_least + 2);
+  };
+  const int wn = widest(names, 5), wo = widest(outs, 6), wp = widest(params, 6) - 2;
+  std::ostringstream os;
+  os << std::left << std::setw(4) << "#" << std::setw(wn) << "layer" << std::setw(wo) << "output" << std::right
+     << std::setw(wp) << "params" << "\n";
+  os << std::left << std::setw(4) << "" << std::setw(wn) << "input" << outs[0] << "\n";
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    os << std::left << std::setw(4) << i << std::setw(wn) << names[i] << std::setw(wo) << outs[i + 1] << std::right
+       << std::setw(wp) << params[i] << "\n";
   const std::size_t total = num_parameters(), trainable = num_parameters(true);
   os << "parameters: " << total << " (" << trainable << " trainable, " << (total - trainable) << " frozen)\n";
   return os.str();

@@ -52,6 +52,17 @@ inline bool bit_identical(const Tensor& a, const Tensor& b) {
          });
 }
 
+// Two forwards of the same input give the same output (with a backward between them), and
+// neither pass changes the caller's x.
+inline void check_no_hidden_state(Layer& layer, const Tensor& x, std::uint64_t seed = 1) {
+  const Tensor keep = x;
+  const Tensor y1 = layer.forward(x);
+  layer.backward(randn(shape_of(y1), seed));
+  const Tensor y2 = layer.forward(x);
+  CHECK_MESSAGE(bit_identical(y1, y2), layer.name());
+  CHECK_MESSAGE(bit_identical(x, keep), layer.name());
+}
+
 }  // namespace minicnn::test
 
 #define CHECK_GRADIENTS(layer, ...)                                          \

@@ -1,0 +1,50 @@
+#include "helpers.hpp"
+
+using namespace minicnn;
+using namespace minicnn::test;
+
+TEST_CASE("MaxPool2d backward matches finite differences") {
+  MaxPool2d pool(2);
+  CHECK_GRADIENTS(pool, distinct({2, 3, 6, 4}, 1));
+  MaxPool2d overlapping(3, 2);  // windows share inputs: their gradients must add
+  CHECK_GRADIENTS(overlapping, distinct({2, 2, 7, 9}, 2));
+  MaxPool2d rect(Size2{2, 3}, Size2{1, 2});
+  CHECK_GRADIENTS(rect, distinct({1, 2, 5, 7}, 3));
+}
+
+TEST_CASE("MaxPool2d known values on arange") {
+  MaxPool2d pool(2);  // stride defaults to the kernel size
+  const Tensor& y = pool.forward(arange({1, 1, 4, 4}));
+  CHECK(y == Tensor{{{{5.f, 7.f}, {13.f, 15.f}}}});
+  const Tensor& dx = pool.backward(Tensor{{{{1.f, 2.f}, {3.f, 4.f}}}});
+  Tensor expected = xt::zeros<float>({1, 1, 4, 4});
+  expected(0, 0, 1, 1) = 1.f;
+  expected(0, 0, 1, 3) = 2.f;
+  expected(0, 0, 3, 1) = 3.f;
+  expected(0, 0, 3, 3) = 4.f;
+  CHECK(dx == expected);
+  MaxPool2d odd(2);  // a 5x5 input drops its last row and column, as in PyTorch
+  CHECK(odd.forward(arange({1, 1, 5, 5})) == Tensor{{{{6.f, 8.f}, {16.f, 18.f}}}});
+}
+
+TEST_CASE("MaxPool2d errors") {
+  CHECK_THROWS_WITH_AS(MaxPool2d(0), "MaxPool2d: kernel_size must be > 0, got 0", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(MaxPool2d(2, {0, 1}), doctest::Contains("stride must be > 0"), std::invalid_argument);
+  MaxPool2d pool(2);
+  CHECK_THROWS_WITH_AS(pool.backward(xt::zeros<float>({1, 1, 1, 1})),
+                       "MaxPool2d(kernel_size=2, stride=2): backward called before forward", std::logic_error);
+  CHECK_THROWS_WITH_AS(pool.forward(xt::zeros<float>({4, 16})),
+                       "MaxPool2d(kernel_size=2, stride=2): expected input (N, C, H, W) with N, C > 0, got (4, 16)",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(pool.forward(xt::zeros<float>({1, 1, 1, 5})),
+                       "MaxPool2d(kernel_size=2, stride=2): input (1, 1, 1, 5) is smaller than the window 2",
+                       std::invalid_argument);
+  pool.forward(xt::zeros<float>({1, 1, 4, 4}));
+  CHECK_THROWS_WITH_AS(pool.backward(xt::zeros<float>({1, 1, 4, 4})),
+                       "MaxPool2d::backward dy: expected shape (1, 1, 2, 2), got (1, 1, 4, 4)", std::invalid_argument);
+}
+
+TEST_CASE("MaxPool2d has no hidden state") {
+  MaxPool2d pool(2);
+  check_no_hidden_state(pool, distinct({2, 2, 4, 4}, 5));
+}

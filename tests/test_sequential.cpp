@@ -1,0 +1,74 @@
+#include "helpers.hpp"
+
+using namespace minicnn;
+using namespace minicnn::test;
+
+namespace {
+void build_small(Sequential& m) {
+  m.add<Conv2d>(1, 2, 3, 1, 1);
+  m.add<ReLU>();
+  m.add<MaxPool2d>(2);
+  m.add<Flatten>();
+  m.add<Linear>(2 * 3 * 2, 3);
+}
+}  // namespace
+
+TEST_CASE("Sequential backward matches finite differences through every layer") {
+  manual_seed(1);
+  Sequential m;
+  m.add<Conv2d>(1, 2, 3, 1, 1);
+  m.add<AvgPool2d>(2);  // smooth, so the whole-model check has no kinks
+  m.add<Flatten>();
+  m.add<Linear>(2 * 2 * 3, 3);
+  CHECK_GRADIENTS(m, randn({2, 1, 4, 6}, 2));
+}
+
+TEST_CASE("Sequential names parameters like PyTorch's state_dict") {
+  manual_seed(2);
+  Sequential m;
+  build_small(m);
+  std::vector<std::string> names;
+  for (auto& [n, p] : m.parameters()) names.push_back(n);
+  CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "4.weight", "4.bias"});
+  CHECK(m.num_parameters() == 2 * 9 + 2 + 12 * 3 + 3);
+  m.parameters()[0].second->frozen = true;
+  CHECK(m.num_parameters(true) == 2 + 12 * 3 + 3);
+  CHECK(m.spec() == "conv 2 3 pad=1, relu, maxpool 2, flatten, linear 3");
+}
+
+TEST_CASE("Sequential summary lists layers, output shapes and parameter counts") {
+  manual_seed(3);
+  Sequential m;
+  build_small(m);
+  m.parameters()[0].second->frozen = true;
+  const auto shapes = m.output_shapes({1, 6, 4});
+  CHECK(shapes == std::vector<Shape>{{2, 6, 4}, {2, 6, 4}, {2, 3, 2}, {12}, {3}});
+  const std::string s = m.summary({1, 6, 4});
+  CHECK(s.find("Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))") != std::string::npos);
+  CHECK(s.find("(2, 3, 2)") != std::string::npos);
+  CHECK(s.find("20 (18 frozen)") != std::string::npos);
+  CHECK(s.find("parameters: 59 (41 trainable, 18 frozen)") != std::string::npos);
+  CHECK(m.training());  // the probe restores the mode
+}
+
+TEST_CASE("Sequential errors say which layer failed") {
+  Sequential m;
+  CHECK_THROWS_WITH_AS(m.forward(xt::zeros<float>({1, 2})), "Sequential: forward on a model with no layers",
+                       std::logic_error);
+  build_small(m);
+  CHECK_THROWS_WITH_AS(m.forward(xt::zeros<float>({1, 1, 8, 8})),
+                       "layer 4: Linear(in_features=12, out_features=3, bias=True): expected input (N, 12) with N > 0, "
+                       "got (1, 32)",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(m.summary({3, 6, 4}), doctest::Contains("layer 0: Conv2d(1, 2"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(m.add(nullptr), "Sequential::add: null layer", std::invalid_argument);
+}
+
+TEST_CASE("Sequential train/eval mode reaches every layer") {
+  Sequential m;
+  build_small(m);
+  m.eval();
+  for (std::size_t i = 0; i < m.size(); ++i) CHECK_FALSE(m[i].training());
+  m.train();
+  for (std::size_t i = 0; i < m.size(); ++i) CHECK(m[i].training());
+}

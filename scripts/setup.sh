@@ -8,6 +8,8 @@ packages=(
   build-essential cmake pkg-config
   libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
   libstb-dev doctest-dev zlib1g-dev
+  libzip-dev nlohmann-json3-dev libcli11-dev
+  python3-numpy
 )
 missing=()
 for p in "${packages[@]}"; do

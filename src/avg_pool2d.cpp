@@ -1,4 +1,5 @@
 #include "minicnn/avg_pool2d.hpp"
+#include "minicnn/registry.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -63,5 +64,12 @@ const Tensor& AvgPool2d::backward(const Tensor& dy) {
   });
   return dx_;
 }
+
+
+MINICNN_REGISTER_LAYER(AvgPool2d, "avgpool", "avgpool K [stride=S]", [](const LayerArgs& a, const Shape&) {
+  a.expect_positional(1, 1);
+  const Size2 k = a.size2(0, "kernel size");
+  return std::make_unique<AvgPool2d>(k, a.size2("stride", k));
+});
 
 }  // namespace minicnn

@@ -1,4 +1,5 @@
 #include "minicnn/conv2d.hpp"
+#include "minicnn/registry.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -296,5 +297,24 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   if (want_b) reduce(db_part_, bias_.grad);
   return dx_;
 }
+
+
+MINICNN_REGISTER_LAYER(Conv2d, "conv", "conv OUT K [stride=S] [pad=P] [dilation=D] [groups=G] [bias=0|1]",
+                       [](const LayerArgs& a, const Shape& in) {
+  a.expect_positional(2, 2);
+  if (in.size() != 3) a.fail("needs an image input (C, H, W), got " + shape_str(in));
+  Conv2dOptions o;
+  o.in_channels = in[0];
+  o.out_channels = a.count(0, "output channels");
+  o.kernel_size = a.size2(1, "kernel size");
+  o.stride = a.size2("stride", 1);
+  o.padding = a.size2("pad", 0, /*allow_zero=*/true);
+  o.dilation = a.size2("dilation", 1);
+  o.groups = a.count("groups", 1);
+  o.bias = a.flag("bias", true);
+  if (o.groups && o.out_channels * (o.in_channels / o.groups) * o.kernel_size.h * o.kernel_size.w > kSpecMaxLayerParameters)
+    a.fail("over the limit of " + std::to_string(kSpecMaxLayerParameters) + " weights per layer");
+  return std::make_unique<Conv2d>(o);
+});
 
 }  // namespace minicnn

@@ -1,4 +1,5 @@
 #include "minicnn/flatten.hpp"
+#include "minicnn/registry.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -23,5 +24,11 @@ const Tensor& Flatten::backward(const Tensor& dy) {
   std::copy(dy.data(), dy.data() + dy.size(), dx_.data());
   return dx_;
 }
+
+
+MINICNN_REGISTER_LAYER(Flatten, "flatten", "flatten", [](const LayerArgs& a, const Shape&) {
+  a.expect_positional(0, 0);
+  return std::make_unique<Flatten>();
+});
 
 }  // namespace minicnn

@@ -1,4 +1,5 @@
 #include "minicnn/linear.hpp"
+#include "minicnn/registry.hpp"
 
 #include <stdexcept>
 
@@ -76,5 +77,17 @@ const Tensor& Linear::backward(const Tensor& dy) {
   matmul(dy, false, weight_.value, false, dx_);
   return dx_;
 }
+
+
+MINICNN_REGISTER_LAYER(Linear, "linear", "linear OUT [bias=0|1]", [](const LayerArgs& a, const Shape& in) {
+  a.expect_positional(1, 1);
+  const std::size_t out = a.count(0, "output features");
+  if (in.size() != 1)
+    a.fail("needs a flat input (F), got " + shape_str(in) + "; put 'flatten' before it");
+  if (in[0] * out > kSpecMaxLayerParameters)
+    a.fail("a " + std::to_string(in[0]) + " -> " + std::to_string(out) + " layer is over the limit of " +
+           std::to_string(kSpecMaxLayerParameters) + " weights per layer");
+  return std::make_unique<Linear>(in[0], out, a.flag("bias", true));
+});
 
 }  // namespace minicnn

@@ -1,4 +1,5 @@
 #include "minicnn/max_pool2d.hpp"
+#include "minicnn/registry.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -63,5 +64,12 @@ const Tensor& MaxPool2d::backward(const Tensor& dy) {
   });
   return dx_;
 }
+
+
+MINICNN_REGISTER_LAYER(MaxPool2d, "maxpool", "maxpool K [stride=S]", [](const LayerArgs& a, const Shape&) {
+  a.expect_positional(1, 1);
+  const Size2 k = a.size2(0, "kernel size");
+  return std::make_unique<MaxPool2d>(k, a.size2("stride", k));
+});
 
 }  // namespace minicnn

@@ -1,4 +1,5 @@
 #include "minicnn/relu.hpp"
+#include "minicnn/registry.hpp"
 
 #include <stdexcept>
 
@@ -22,5 +23,11 @@ const Tensor& ReLU::backward(const Tensor& dy) {
   for (std::size_t i = 0, n = dy.size(); i < n; ++i) pdx[i] = py[i] > 0.f ? pdy[i] : 0.f;
   return dx_;
 }
+
+
+MINICNN_REGISTER_LAYER(ReLU, "relu", "relu", [](const LayerArgs& a, const Shape&) {
+  a.expect_positional(0, 0);
+  return std::make_unique<ReLU>();
+});
 
 }  // namespace minicnn

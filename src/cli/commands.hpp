@@ -1,0 +1,30 @@
+#pragma once
+// Private to the minicnn tool: each subcommand adds itself to the app and says how to run.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace minicnn::cli {
+
+class Command {
+ public:
+  using Run = std::function<int(const std::string& command_line)>;
+  void register_run(CLI::App* sub, Run run) { runs_.emplace_back(sub, std::move(run)); }
+  // Runs the subcommand the user chose; returns its exit code.
+  int run_parsed(const std::string& command_line) const {
+    for (const auto& [sub, run] : runs_)
+      if (sub->parsed()) return run(command_line);
+    return 2;
+  }
+
+ private:
+  std::vector<std::pair<CLI::App*, Run>> runs_;
+};
+
+void add_train_command(CLI::App& app, Command& command);
+void add_eval_command(CLI::App& app, Command& command);
+void add_predict_command(CLI::App& app, Command& command);
+
+}  // namespace minicnn::cli

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
@@ -275,6 +276,9 @@ CheckpointFile parse_checkpoint(const std::uint8_t* data, std::size_t size, cons
     if (static_cast<zip_uint64_t>(got) != st.size || more)
       fail(name, "entry '" + entry + "' is corrupt or truncated (read " + std::to_string(got) + " of " +
                      std::to_string(st.size) + " bytes: " + ferr + ")");
+    // libzip does not check the CRC of stored (uncompressed) entries; a flipped bit must not load.
+    if ((st.valid & ZIP_STAT_CRC) && crc32(0L, buf.data(), static_cast<uInt>(buf.size())) != st.crc)
+      fail(name, "entry '" + entry + "' is corrupt (CRC-32 mismatch)");
     const NpyArray a = parse_npy(buf.data(), buf.size(), where);
     if (entry == kMetaName) {
       if (a.descr == "<f4" || a.bytes > kCheckpointMaxMetaBytes) fail(where, "is not the JSON metadata minicnn writes");

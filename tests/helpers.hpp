@@ -10,6 +10,9 @@
 
 namespace minicnn::test {
 
+// doctest::Contains for a std::string built at run time (it copies the text).
+inline doctest::Contains contains(const std::string& text) { return doctest::Contains(text.c_str()); }
+
 // 0, 1, 2, ... in row-major order, times scale.
 inline Tensor arange(const Shape& shape, float scale = 1.f) {
   Tensor t = Tensor::from_shape(shape);

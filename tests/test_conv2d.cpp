@@ -147,7 +147,7 @@ TEST_CASE("Conv2d rejects bad options and inputs with messages naming the layer 
   CHECK_THROWS_AS(Conv2d(1, 6, 5, 1, 0, false).bias(), std::logic_error);
 }
 
-TEST_CASE("Conv2d has no hidden state: same input, same output; backward leaves x alone") {
+TEST_CASE("Conv2d has no hidden state: same input gives same output and backward leaves x alone") {
   manual_seed(3);
   Conv2d conv(2, 3, 3, 1, 1);
   check_no_hidden_state(conv, randn({2, 2, 6, 6}, 1));

@@ -89,7 +89,7 @@ TEST_CASE("Training is bit-identical for the same seed and thread count") {
   }
 }
 
-TEST_CASE("A frozen hand-set kernel is bit-identical after training; unfrozen ones change") {
+TEST_CASE("A frozen hand-set kernel is bit-identical after training while unfrozen ones change") {
   Net net(3);
   const Tensor sobel_x{{-1.f, 0.f, 1.f}, {-2.f, 0.f, 2.f}, {-1.f, 0.f, 1.f}};
   net.conv->set_kernel(0, 0, sobel_x);

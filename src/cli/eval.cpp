@@ -53,7 +53,8 @@ int run(const EvalArgs& a, CLI::App& cmd) {
   for (std::size_t c = 0; c < r.confusion.size(); ++c) std::printf(" %5zu", c);
   std::printf("\n");
   for (std::size_t t = 0; t < r.confusion.size(); ++t) {
-    std::printf("%-12s", (std::to_string(t) + " " + names[t]).substr(0, 12).c_str());
+    const std::string label = names[t] == std::to_string(t) ? names[t] : std::to_string(t) + " " + names[t];
+    std::printf("%-12s", label.substr(0, 12).c_str());
     for (const std::size_t v : r.confusion[t]) std::printf(" %5zu", v);
     std::printf("\n");
   }

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End-to-end tests of the minicnn command-line tool, run by CTest:
+#   cli_test.sh BUILD/minicnn SOURCE_DIR
+# Each check prints what it tests; the script stops at the first failure with a non-zero exit.
+set -uo pipefail
+M=$(realpath "$1")
+SRC=$(realpath "$2")
+DATA="$SRC/data/mnist"
+PY=/usr/bin/python3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+pass=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { pass=$((pass + 1)); echo "ok: $*"; }
+# expect CODE OUTFILE CMD...: runs CMD, checks its exit code, keeps stdout+stderr in OUTFILE
+expect() {
+  local code=$1 out=$2; shift 2
+  "$@" >"$out" 2>&1
+  local got=$?
+  [ "$got" = "$code" ] || { cat "$out" >&2; fail "expected exit $code, got $got: $*"; }
+}
+# has FILE TEXT DESCRIPTION: FILE must contain TEXT (a fixed string)
+has() { grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$3: '$2' not in $1"; }; ok "$3"; }
+# holds DESCRIPTION CMD...: CMD must succeed
+holds() { local d=$1; shift; "$@" || fail "$d"; ok "$d"; }
+
+[ -f "$DATA/train-images-idx3-ubyte" ] || fail "MNIST is missing from $DATA: run scripts/get-mnist.sh"
+SMALL=(--data "$DATA" --limit 2000 --test-limit 300 --threads 2)
+
+# --- command line ---
+expect 0 help.txt "$M" --help
+has help.txt "predict" "--help lists the subcommands"
+for sub in train eval predict; do
+  expect 0 h.txt "$M" $sub --help
+  has h.txt "Usage" "$sub --help"
+done
+expect 2 e.txt "$M" train --bogus
+has e.txt "was not expected: --bogus" "unknown flag: exit 2"
+expect 2 e.txt "$M" train --epochs many
+has e.txt "Could not convert" "bad value: exit 2"
+expect 2 e.txt "$M" train --dataset cifar
+has e.txt "cifar" "unknown dataset: exit 2"
+expect 2 e.txt "$M"
+has e.txt "subcommand" "no subcommand: exit 2"
+expect 2 e.txt "$M" train "${SMALL[@]}" --epochs 0 --out zero
+has e.txt "--epochs must be at least 1" "--epochs 0: exit 2"
+
+# --- bad data ---
+expect 1 e.txt "$M" train --data "$T/nowhere" --out r0
+holds "missing dataset: one line" [ "$(wc -l < e.txt)" = 1 ]
+has e.txt "no train images file" "missing dataset: exit 1 naming what is missing"
+mkdir bad && cp "$DATA"/* bad/ && head -c 1000 "$DATA/train-images-idx3-ubyte" > bad/train-images-idx3-ubyte
+expect 1 e.txt "$M" train --data bad --out r0
+has e.txt "truncated" "truncated dataset: exit 1"
+expect 1 e.txt "$M" train "${SMALL[@]}" --model "conv 6 5, linear 10" --out r0
+has e.txt "put 'flatten' before it" "bad model spec: exit 1 with the reason"
+
+# --- a run ---
+expect 0 run1.txt "$M" train "${SMALL[@]}" --epochs 2 --out r1
+for f in model.npz metrics.csv config.json kernels_epoch0.png kernels_epoch2.png kernels_filmstrip.png checkpoints/epoch_1.npz; do
+  holds "train wrote r1/$f" [ -s "r1/$f" ]
+done
+holds "metrics.csv has a header and one row per epoch" [ "$(wc -l < r1/metrics.csv)" = 3 ]
+has r1/config.json '"seed": 1' "config.json records the seed"
+has r1/config.json '"command": "' "config.json records the command"
+acc=$(grep "^test accuracy" run1.txt | awk '{print $3}')
+holds "train reported an accuracy" [ -n "$acc" ]
+expect 0 ev.txt "$M" eval r1/model.npz --data "$DATA"
+has ev.txt "test accuracy $acc" "eval reproduces the reported accuracy ($acc)"
+has ev.txt "confusion matrix" "eval prints the confusion matrix"
+"$PY" -c "import numpy; d=numpy.load('r1/model.npz'); print(d['0.weight'].shape)" > np.txt 2>&1
+has np.txt "(6, 1, 5, 5)" "numpy reads the checkpoint: 0.weight is (6, 1, 5, 5)"
+
+# --- determinism and resume ---
+expect 0 run2.txt "$M" train "${SMALL[@]}" --epochs 2 --out r2
+holds "same seed and threads: bit-identical model.npz" cmp r1/model.npz r2/model.npz
+expect 0 run3.txt "$M" train --data "$DATA" --threads 2 --resume r1/checkpoints/epoch_1.npz --out r3
+holds "--resume from epoch 1 gives the same model.npz as the uninterrupted run" cmp r1/model.npz r3/model.npz
+expect 2 e.txt "$M" train --data "$DATA" --resume r1/model.npz --out r4
+has e.txt "already trained 2 epochs" "resuming a finished run asks for more epochs"
+expect 2 e.txt "$M" train --data "$DATA" --resume r1/model.npz --lr 0.1 --epochs 3 --out r4
+has e.txt "--lr cannot be changed when resuming" "resume refuses changed settings"
+
+# --- never lose a checkpoint ---
+before=$(sha256sum r1/model.npz)
+expect 2 e.txt "$M" train "${SMALL[@]}" --epochs 1 --out r1
+has e.txt "already holds a model.npz" "an existing run folder is not overwritten"
+"$PY" -c "import numpy; d=dict(numpy.load('r1/model.npz')); d['0.weight']=numpy.zeros((8,1,5,5),'f'); numpy.savez('wrong.npz', **d)"
+expect 1 e.txt "$M" train --data "$DATA" --threads 2 --resume wrong.npz --epochs 3 --out r1
+has e.txt "tensor '0.weight' has shape (8, 1, 5, 5), but the model expects (6, 1, 5, 5)" "a checkpoint with the wrong architecture: a clear error"
+printf 'garbage' > junk.npz
+expect 1 e.txt "$M" eval junk.npz
+has e.txt "not a valid .npz" "eval of a corrupt checkpoint: exit 1"
+holds "r1/model.npz untouched by the failed runs" [ "$before" = "$(sha256sum r1/model.npz)" ]
+expect 3 e.txt "$M" train "${SMALL[@]}" --lr 1e6 --out div
+has e.txt "training diverged at epoch 1, batch" "--lr 1e6 stops with exit 3 naming the batch"
+holds "a diverged run writes no checkpoint" [ ! -e div/model.npz ]
+
+# --- predict ---
+"$PY" - <<'PYEOF'
+# A 56x56 PNG of a dark "1" on white paper (a vertical bar), written with zlib only.
+import zlib, struct
+w = h = 56
+rows = b"".join(b"\x00" + bytes(0 if 24 <= x < 31 and 10 <= y < 46 else 255 for x in range(w)) for y in range(h))
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+open("one.png", "wb").write(png)
+PYEOF
+expect 0 pr.txt "$M" predict r1/model.npz one.png
+has pr.txt "one.png: 1 (" "predict reads a drawn 1 as 1"
+expect 1 e.txt "$M" predict r1/model.npz missing.png
+has e.txt "missing.png: cannot open" "predict on a missing image: exit 1"
+printf 'not an image' > fake.png
+expect 1 e.txt "$M" predict r1/model.npz fake.png
+has e.txt "fake.png: not a readable image" "predict on a non-image: exit 1"
+
+echo "$pass passed, 0 failed"

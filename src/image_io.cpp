@@ -1,5 +1,7 @@
 #include "minicnn/image_io.hpp"
 
+#include <sys/stat.h>
+
 #include <stb_easy_font.h>
 #include <stb_image.h>
 #include <stb_image_resize.h>
@@ -40,6 +42,9 @@ Image decode_image(const std::uint8_t* data, std::size_t size, const std::string
 }
 
 Image load_image(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw std::runtime_error(path + ": is not a regular file; expected an image");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
   const std::streamoff size = in.tellg();

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "minicnn/filter_image.hpp"
+
 namespace minicnn {
 
 namespace {
@@ -111,6 +113,32 @@ KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const K
   const Image img = render_kernels(conv.weight().value, options, &g);
   save_png(path, img);
   return g;
+}
+
+std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir) {
+  if (x.dimension() != 3) throw std::invalid_argument("save_feature_maps_png: expected one input (C, H, W), got " + shape_str(x.shape()));
+  Tensor batch = x;
+  batch.reshape({1, x.shape(0), x.shape(1), x.shape(2)});
+  const bool was_training = model.training();
+  model.eval();
+  std::vector<std::string> written;
+  try {
+    const Tensor* h = &batch;
+    for (std::size_t i = 0; i < model.size(); ++i) {
+      h = &model[i].forward(*h);
+      if (!dynamic_cast<Conv2d*>(&model[i])) continue;
+      Tensor maps = *h;
+      maps.reshape({h->shape(1), h->shape(2), h->shape(3)});
+      const std::string path = dir + "/layer" + std::to_string(i) + "_conv.png";
+      save_png(path, render_feature_maps(maps, "layer " + std::to_string(i) + ": " + model[i].name()));
+      written.push_back(path);
+    }
+  } catch (...) {
+    model.set_training(was_training);
+    throw;
+  }
+  model.set_training(was_training);
+  return written;
 }
 
 }  // namespace minicnn

@@ -115,4 +115,29 @@ printf 'not an image' > fake.png
 expect 1 e.txt "$M" predict r1/model.npz fake.png
 has e.txt "fake.png: not a readable image" "predict on a non-image: exit 1"
 
+# --- filters, kernels, feature maps ---
+expect 0 fl.txt "$M" filters apply --out f
+for f in original edge sharpen blur montage; do holds "filters apply wrote f/$f.png" [ -s "f/$f.png" ]; done
+has fl.txt "edge       high-pass  mapping abs" "filters apply says how each output was mapped"
+expect 0 fl.txt "$M" filters apply "$SRC/data/chelsea.png" --filters sobel_x,gabor45 --size 64 --normalize minmax --out f2
+holds "filters apply --size 64 and a custom list" [ -s f2/gabor45.png ]
+expect 0 fl.txt "$M" filters list
+has fl.txt "sobel_x     high-pass sum +0" "filters list prints kinds and sums"
+expect 2 e.txt "$M" filters apply --filters edgy --out f3
+has e.txt "unknown filter 'edgy'" "an unknown filter: exit 2"
+expect 1 e.txt "$M" filters apply missing.png --out f3
+holds "missing image: one line" [ "$(wc -l < e.txt)" = 1 ]
+has e.txt "missing.png: cannot open" "missing image: exit 1"
+: > zero.png
+expect 1 e.txt "$M" filters apply zero.png --out f3
+has e.txt "zero.png: is empty (0 bytes); expected an image" "zero-byte image: exit 1"
+expect 1 e.txt "$M" filters apply fake.png --out f3
+has e.txt "fake.png: not a readable image" "unreadable image: exit 1"
+expect 0 k.txt "$M" kernels r1/model.npz --layer 3 --out k3.png
+has k.txt "16 x 6 tiles of 80x80 px" "kernels draws conv layer 3 as 16 x 6 tiles"
+expect 2 e.txt "$M" kernels r1/model.npz --layer 1 --out k1.png
+has e.txt "is not a Conv2d (conv layers: 0, 3)" "kernels on a non-conv layer: exit 2"
+expect 0 fm.txt "$M" featuremaps r1/model.npz one.png --out fm
+holds "featuremaps wrote one grid per conv layer" [ -s fm/layer0_conv.png ] && [ -s fm/layer3_conv.png ]
+
 echo "$pass passed, 0 failed"

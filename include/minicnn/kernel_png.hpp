@@ -4,6 +4,7 @@
 
 #include "minicnn/conv2d.hpp"
 #include "minicnn/image_io.hpp"
+#include "minicnn/sequential.hpp"
 
 namespace minicnn {
 
@@ -42,5 +43,9 @@ void value_color(float v, float m, KernelImageOptions::ColorMap map, std::uint8_
 // (ceil(sqrt(OC)) columns) instead of one tall column. Reads the weights, never changes them.
 Image render_kernels(const Tensor& weight, const KernelImageOptions& options = {}, KernelGrid* grid = nullptr);
 KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const KernelImageOptions& options = {});
+
+// Runs one input x (C, H, W) through the model (eval mode, restored after) and writes, for every
+// Conv2d, a grid of its output channels: "<dir>/layer<i>_conv.png". Returns the files written.
+std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir);
 
 }  // namespace minicnn

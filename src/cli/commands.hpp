@@ -26,5 +26,6 @@ class Command {
 void add_train_command(CLI::App& app, Command& command);
 void add_eval_command(CLI::App& app, Command& command);
 void add_predict_command(CLI::App& app, Command& command);
+void add_picture_commands(CLI::App& app, Command& command);  // filters, kernels, featuremaps
 
 }  // namespace minicnn::cli

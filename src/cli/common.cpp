@@ -13,6 +13,8 @@
 #include <thread>
 
 #include "minicnn/checkpoint.hpp"
+#include "minicnn/digit.hpp"
+#include "minicnn/image_io.hpp"
 
 extern "C" char* openblas_get_config(void);
 
@@ -47,6 +49,23 @@ std::vector<std::string> class_names(const std::string& dataset) {
   if (dataset == "fashion-mnist")
     return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
   return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+}
+
+Normalization checkpoint_normalization(const nlohmann::json& extra) {
+  if (!extra.contains("normalize") || extra["normalize"].is_null()) return {};
+  return {extra["normalize"]["mean"].get<float>(), extra["normalize"]["std"].get<float>()};
+}
+
+Tensor model_input(const std::string& path, const Shape& input_shape, Normalization norm, bool raw, Tensor* pixels) {
+  if (input_shape.size() != 3 || input_shape[0] != 1)
+    throw std::runtime_error("the model expects inputs " + shape_str(input_shape) + "; pictures can feed only (1, H, W)");
+  const Tensor gray = to_grayscale(load_image(path));
+  const Tensor px = xt::clip(raw ? resize(gray, input_shape[1], input_shape[2]) : prepare_digit(gray, input_shape[1], input_shape[2]),
+                             0.f, 255.f);
+  if (pixels) *pixels = px;
+  Tensor x = (px / 255.f - norm.mean) / norm.std;
+  x.reshape({1, input_shape[1], input_shape[2]});
+  return x;
 }
 
 void make_dirs(const std::string& path) {

@@ -27,6 +27,15 @@ void add_dataset_options(CLI::App& app, DatasetChoice& d);
 std::string dataset_dir(const DatasetChoice& d);
 std::vector<std::string> class_names(const std::string& dataset);
 
+// The input normalisation a checkpoint was trained with (identity if none).
+Normalization checkpoint_normalization(const nlohmann::json& extra);
+
+// One picture as the model's input (1, H, W) for a checkpoint trained on (1, H, W) images: the
+// MNIST-style preparation of prepare_digit(), or with raw a plain resize; then normalised.
+// pixels, if given, receives the prepared image in 0..255 (what the model sees).
+Tensor model_input(const std::string& image_path, const Shape& input_shape, Normalization norm, bool raw,
+                   Tensor* pixels = nullptr);
+
 // "mkdir -p"; throws std::runtime_error naming the path.
 void make_dirs(const std::string& path);
 bool path_exists(const std::string& path);

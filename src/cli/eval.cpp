@@ -26,9 +26,7 @@ int run(const EvalArgs& a, CLI::App& cmd) {
   const nlohmann::json extra = nlohmann::json::parse(info.extra_json);
   DatasetChoice dc = a.data;
   if (!cmd.count("--dataset") && extra.contains("dataset")) dc.name = extra["dataset"].get<std::string>();
-  Normalization norm;
-  if (extra.contains("normalize") && !extra["normalize"].is_null())
-    norm = {extra["normalize"]["mean"].get<float>(), extra["normalize"]["std"].get<float>()};
+  const Normalization norm = checkpoint_normalization(extra);
   // By default, the same test images as training evaluated on, so the numbers agree exactly.
   std::size_t limit = a.limit;
   if (!cmd.count("--limit") && extra.contains("training")) limit = extra["training"].value("test_limit", std::size_t(0));

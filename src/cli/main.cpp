@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_train_command(app, command);
   add_eval_command(app, command);
   add_predict_command(app, command);
+  add_picture_commands(app, command);
 
   try {
     app.parse(argc, argv);

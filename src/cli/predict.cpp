@@ -5,7 +5,6 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "minicnn/checkpoint.hpp"
-#include "minicnn/digit.hpp"
 #include "minicnn/image_io.hpp"
 #include "minicnn/softmax_cross_entropy.hpp"
 
@@ -24,18 +23,11 @@ int run(const PredictArgs& a) {
   auto model = load_model(a.checkpoint, &info);
   model->eval();
   const nlohmann::json extra = nlohmann::json::parse(info.extra_json);
-  Normalization norm;
-  if (extra.contains("normalize") && !extra["normalize"].is_null())
-    norm = {extra["normalize"]["mean"].get<float>(), extra["normalize"]["std"].get<float>()};
-  if (info.input_shape.size() != 3 || info.input_shape[0] != 1)
-    throw std::runtime_error(a.checkpoint + ": expects inputs " + shape_str(info.input_shape) + "; predict handles (1, H, W)");
+  const Normalization norm = checkpoint_normalization(extra);
   const auto names = class_names(extra.value("dataset", std::string("mnist")));
   for (const std::string& path : a.images) {
-    const Tensor gray = to_grayscale(load_image(path));
-    const Tensor x28 = a.raw ? resize(gray, info.input_shape[1], info.input_shape[2])
-                             : prepare_digit(gray, info.input_shape[1], info.input_shape[2]);
-    Tensor x = Tensor::from_shape({1, 1, info.input_shape[1], info.input_shape[2]});
-    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = (x28.data()[i] / 255.f - norm.mean) / norm.std;
+    Tensor x = model_input(path, info.input_shape, norm, a.raw);
+    x.reshape({1, 1, info.input_shape[1], info.input_shape[2]});
     const Tensor& z = model->forward(x);
     if (z.dimension() != 2 || z.shape(1) != names.size())
       throw std::runtime_error(a.checkpoint + ": model outputs " + shape_str(z.shape()) + ", not 10 class scores");

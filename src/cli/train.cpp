@@ -132,7 +132,7 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
   Normalization norm;
   if (normalize) {
     norm = compute_normalization(train);
-    if (!resumed.is_null()) norm = {resumed["normalize"]["mean"].get<float>(), resumed["normalize"]["std"].get<float>()};
+    if (!resumed.is_null()) norm = checkpoint_normalization(resumed);
   }
 
   // ---- model and optimiser ----

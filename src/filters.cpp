@@ -134,15 +134,40 @@ std::unique_ptr<Conv2d> make_conv(const std::vector<std::string>& which, bool fr
     K = std::max(K, fs.back().kernel.shape(0));
   }
   auto conv = std::make_unique<Conv2d>(1, fs.size(), K, 1, K / 2, /*bias=*/false);
-  for (std::size_t o = 0; o < fs.size(); ++o) {
-    Tensor k = xt::zeros<float>({K, K});
-    const std::size_t n = fs[o].kernel.shape(0), off = (K - n) / 2;
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < n; ++j) k(off + i, off + j) = fs[o].kernel(i, j);
-    conv->set_kernel(o, 0, k);
-  }
+  set_handset(*conv, which);
   conv->weight().frozen = frozen;
   return conv;
+}
+
+std::vector<std::string> default_handset(std::size_t n, std::size_t K) {
+  const std::vector<std::string> order{"sobel_x", "sobel_y", "laplacian8", "sharpen", K >= 5 ? "gaussian5" : "gaussian3",
+                                       "gabor45", "gabor135", "scharr_x", "scharr_y", "prewitt_x", "prewitt_y",
+                                       "laplacian4", "emboss", "box_blur", "gabor0", "gabor90"};
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(order[i % order.size()]);
+  return out;
+}
+
+void set_handset(Conv2d& conv, const std::vector<std::string>& names) {
+  const auto& o = conv.options();
+  if (names.size() != o.out_channels)
+    throw std::invalid_argument("filters::set_handset: " + conv.name() + " has " + std::to_string(o.out_channels) +
+                                " output channels but " + std::to_string(names.size()) + " filters were named");
+  if (!o.kernel_size.square() || o.kernel_size.h < 3)
+    throw std::invalid_argument("filters::set_handset: " + conv.name() + " needs square kernels of at least 3x3");
+  const std::size_t K = o.kernel_size.h, Cg = o.in_channels / o.groups;
+  for (std::size_t oc = 0; oc < o.out_channels; ++oc) {
+    const Filter f = get(names[oc]);
+    const std::size_t n = f.kernel.shape(0);
+    if (n > K)
+      throw std::invalid_argument("filters::set_handset: filter " + f.name + " (" + std::to_string(n) + "x" + std::to_string(n) +
+                                  ") does not fit " + conv.name());
+    Tensor k = xt::zeros<float>({K, K});
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < n; ++j) k((K - n) / 2 + i, (K - n) / 2 + j) = f.kernel(i, j) / static_cast<float>(Cg);
+    for (std::size_t c = 0; c < Cg; ++c) conv.set_kernel(oc, c, k);
+  }
+  if (conv.has_bias()) conv.bias().value.fill(0.f);
 }
 
 }  // namespace minicnn::filters

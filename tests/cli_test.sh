@@ -140,4 +140,33 @@ has e.txt "is not a Conv2d (conv layers: 0, 3)" "kernels on a non-conv layer: ex
 expect 0 fm.txt "$M" featuremaps r1/model.npz one.png --out fm
 holds "featuremaps wrote one grid per conv layer" [ -s fm/layer0_conv.png ] && [ -s fm/layer3_conv.png ]
 
+# --- compare and analyze ---
+expect 0 cmp.txt "$M" compare "${SMALL[@]}" --epochs 1 --out cmp
+for f in report.html report.md images/accuracy.svg images/loss.svg images/kernels_random.png images/featuremaps_handset-frozen.png \
+         random/model.npz handset-frozen/model.npz handset-init/model.npz random-frozen/model.npz; do
+  holds "compare wrote cmp/$f" [ -s "cmp/$f" ]
+done
+for v in random handset-frozen handset-init random-frozen; do has cmp/report.md "| $v | " "the report's table has $v"; done
+has cmp/report.md "first-layer kernels are closest to edge or line detectors" "the report summarises what the kernels match"
+holds "the report has no placeholder or NaN" bash -c '! grep -qiwE "todo|placeholder|lorem|nan|inf" cmp/report.md cmp/report.html'
+"$PY" - > hs.txt 2>&1 <<'PYEOF'
+import numpy as np
+f = np.load("cmp/handset-frozen/model.npz")["0.weight"]
+def centred(k):
+    out = np.zeros((5, 5), np.float32); out[1:4, 1:4] = k; return out
+sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
+expected = [centred(sobel_x), centred(sobel_x.T), centred(-np.ones((3, 3), np.float32) + 9 * (np.arange(9) == 4).reshape(3, 3)),
+            centred(np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], np.float32)),
+            (np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256).astype(np.float32)]
+same = all(np.array_equal(f[i, 0], expected[i]) for i in range(5))
+r, rf = np.load("cmp/random/model.npz")["0.weight"], np.load("cmp/random-frozen/model.npz")["0.weight"]
+print("handset-frozen bit-identical:", same, "| random changed:", not np.array_equal(r, rf))
+PYEOF
+has hs.txt "handset-frozen bit-identical: True | random changed: True" "handset-frozen kernels are the bank's, bit for bit; random's moved"
+expect 2 e.txt "$M" compare "${SMALL[@]}" --variants random,bogus --out cmp2
+has e.txt "unknown variant 'bogus'" "compare: an unknown variant is exit 2"
+expect 0 an.txt "$M" analyze cmp/handset-frozen/model.npz
+has an.txt "sobel_x" "analyze names the nearest classical filter"
+has an.txt "isotropic" "analyze reports orientation"
+
 echo "$pass passed, 0 failed"

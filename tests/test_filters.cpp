@@ -81,3 +81,36 @@ TEST_CASE("Filter names, aliases and the Conv2d helper") {
   CHECK_FALSE(filters::make_conv({"sobel_x"}, false)->weight().frozen);
   CHECK_THROWS_AS(filters::make_conv({}), std::invalid_argument);
 }
+
+TEST_CASE("set_handset fills a first layer with classical filters that stay bit-identical when frozen") {
+  manual_seed(3);
+  Sequential m;
+  Conv2d& conv = m.add<Conv2d>(1, 6, 5, 1, 2);
+  m.add<ReLU>();
+  m.add<Flatten>();
+  m.add<Linear>(6 * 8 * 8, 3);
+  const auto names = filters::default_handset(6, 5);
+  CHECK(names == std::vector<std::string>{"sobel_x", "sobel_y", "laplacian8", "sharpen", "gaussian5", "gabor45"});
+  filters::set_handset(conv, names);
+  conv.weight().frozen = conv.bias().frozen = true;
+  const Tensor start = conv.weight().value;
+  CHECK(bit_identical(start, filters::make_conv(names)->weight().value));
+  CHECK(conv.weight().value(0, 0, 2, 3) == 2.f);  // sobel_x centred in 5x5
+  CHECK(xt::sum(xt::abs(conv.bias().value))() == 0.f);
+  SGD opt(m.parameters(), 0.1f, 0.9f);
+  SoftmaxCrossEntropy loss;
+  for (int step = 0; step < 5; ++step) {
+    loss.forward(m.forward(randn({4, 1, 8, 8}, step)), {0, 1, 2, 0});
+    m.backward(loss.backward());
+    opt.step();
+  }
+  CHECK(bit_identical(conv.weight().value, start));
+  Conv2d rgb(3, 2, 3);
+  filters::set_handset(rgb, {"sobel_x", "blur"});
+  CHECK(rgb.weight().value(0, 2, 1, 2) == doctest::Approx(2.f / 3));  // spread over 3 input channels
+  CHECK_THROWS_WITH_AS(filters::set_handset(rgb, {"sobel_x"}), doctest::Contains("has 2 output channels but 1 filters"),
+                       std::invalid_argument);
+  Conv2d tiny(1, 1, 3);
+  CHECK_THROWS_WITH_AS(filters::set_handset(tiny, {"gaussian5"}), doctest::Contains("filter gaussian5 (5x5) does not fit"),
+                       std::invalid_argument);
+}

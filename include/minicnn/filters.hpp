@@ -57,4 +57,14 @@ std::vector<std::string> names();
 // keep the image size. Smaller kernels are centred in the largest one's size. Optionally frozen.
 std::unique_ptr<Conv2d> make_conv(const std::vector<std::string>& names, bool frozen = true);
 
+// The classical filters to fill a first layer of n output channels of size K x K: edge
+// detectors first (sobel_x, sobel_y, laplacian8), then sharpen, a blur, diagonal Gabors, ...,
+// repeating if n is larger than the list.
+std::vector<std::string> default_handset(std::size_t n, std::size_t K);
+// Sets output channel o of conv to filter names[o] (centred if smaller than the kernel), spread
+// evenly over its input channels (each gets the filter / C, so a gray image copied into every
+// channel gives the filter's response), and zeroes the bias. Throws std::invalid_argument if the
+// kernel is not square, smaller than a filter, or names has the wrong length.
+void set_handset(Conv2d& conv, const std::vector<std::string>& names);
+
 }  // namespace minicnn::filters

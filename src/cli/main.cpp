@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_eval_command(app, command);
   add_predict_command(app, command);
   add_picture_commands(app, command);
+  add_compare_commands(app, command);
 
   try {
     app.parse(argc, argv);

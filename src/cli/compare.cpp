@@ -140,8 +140,9 @@ std::vector<std::string> findings(const std::vector<Variant>& vs) {
     if (v.name == "handset-init") {
       double drift = 0;
       for (const auto& k : v.kernels) drift += k.drift;
-      out.push_back("Fine-tuning moved the hand-set kernels only a little: their mean cosine to the starting filters is " +
-                    fixed(drift / v.kernels.size(), 3) + ".");
+      const double d = drift / v.kernels.size();
+      out.push_back(std::string("Fine-tuning ") + (d > 0.95 ? "barely moved" : d > 0.8 ? "kept close to" : "moved far from") +
+                    " the hand-set kernels: their mean cosine to the starting filters is " + fixed(d, 3) + ".");
     }
   }
   for (const auto& v : vs) {
@@ -151,8 +152,9 @@ std::vector<std::string> findings(const std::vector<Variant>& vs) {
       dead += k.dead, dup += k.duplicate_of >= 0;
       if (k.importance > top->importance) top = &k;
     }
-    out.push_back(v.name + ": the most important kernel is k" + std::to_string(top->out_channel) + " (" + top->match.label() +
-                  "), whose removal costs " + fixed(100 * top->importance) + " points" +
+    out.push_back(v.name + ": the most important kernel is k" + std::to_string(top->out_channel) + " (nearest " +
+                  top->match.label() + ", |cos| " + fixed(top->match.cosine) + "); zeroing it costs " +
+                  fixed(100 * top->importance) + " points of test accuracy" +
                   (dead || dup ? "; " + std::to_string(dead) + " dead and " + std::to_string(dup) + " duplicate kernels" : "") + ".");
   }
   return out;

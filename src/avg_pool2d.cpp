@@ -20,7 +20,7 @@ std::string AvgPool2d::spec() const { return pool_spec("avgpool", k_, s_); }
 
 const Tensor& AvgPool2d::forward(const Tensor& x) {
   std::size_t OH, OW;
-  pool_output_hw(name(), x, k_, s_, OH, OW);
+  pool_output_hw(*this, x, k_, s_, OH, OW);
   const std::size_t N = x.shape(0), C = x.shape(1), H = x.shape(2), W = x.shape(3);
   x_shape_ = x.shape();
   ensure_shape(y_, {N, C, OH, OW});

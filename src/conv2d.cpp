@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "conv_kernels.hpp"
 #include "gemm.hpp"
 #include "minicnn/init.hpp"
 #include "parallel.hpp"
@@ -12,65 +13,6 @@
 namespace minicnn {
 
 namespace {
-
-// Sizes of one convolution on one image, in signed arithmetic for the padding maths.
-struct Geometry {
-  long C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW;
-};
-
-// First and one-past-last output column j whose input column j*S - P + offset lies in [0, W).
-void valid_range(long offset, long S, long W, long OW, long& j0, long& j1) {
-  j0 = offset >= 0 ? 0 : (-offset + S - 1) / S;
-  j1 = W - offset <= 0 ? 0 : std::min(OW, (W - offset + S - 1) / S);
-  j0 = std::min(j0, j1);
-}
-
-// cols (C*KH*KW, OH*OW): cols[(c*KH + ki)*KW + kj][i*OW + j] = x[c][i*S - P + ki*D][j*S - P + kj*D],
-// zero where that falls in the padding. x is one image (C, H, W).
-void im2col(const float* x, const Geometry& g, float* cols) {
-  float* out = cols;
-  for (long c = 0; c < g.C; ++c)
-    for (long ki = 0; ki < g.KH; ++ki)
-      for (long kj = 0; kj < g.KW; ++kj) {
-        const long woff = kj * g.DW - g.PW;
-        long j0, j1;
-        valid_range(woff, g.SW, g.W, g.OW, j0, j1);
-        for (long i = 0; i < g.OH; ++i, out += g.OW) {
-          const long h = i * g.SH - g.PH + ki * g.DH;
-          if (h < 0 || h >= g.H) {
-            std::fill(out, out + g.OW, 0.f);
-            continue;
-          }
-          const float* xrow = x + (c * g.H + h) * g.W + woff;
-          std::fill(out, out + j0, 0.f);
-          if (g.SW == 1)
-            std::copy(xrow + j0, xrow + j1, out + j0);
-          else
-            for (long j = j0; j < j1; ++j) out[j] = xrow[j * g.SW];
-          std::fill(out + j1, out + g.OW, 0.f);
-        }
-      }
-}
-
-// The adjoint of im2col: dx[c][h][w] = sum of dcols over every (row, column) im2col read
-// x[c][h][w] into. dx (C, H, W) is overwritten.
-void col2im(const float* dcols, const Geometry& g, float* dx) {
-  std::fill(dx, dx + g.C * g.H * g.W, 0.f);
-  const float* in = dcols;
-  for (long c = 0; c < g.C; ++c)
-    for (long ki = 0; ki < g.KH; ++ki)
-      for (long kj = 0; kj < g.KW; ++kj) {
-        const long woff = kj * g.DW - g.PW;
-        long j0, j1;
-        valid_range(woff, g.SW, g.W, g.OW, j0, j1);
-        for (long i = 0; i < g.OH; ++i, in += g.OW) {
-          const long h = i * g.SH - g.PH + ki * g.DH;
-          if (h < 0 || h >= g.H) continue;
-          float* dxrow = dx + (c * g.H + h) * g.W + woff;
-          for (long j = j0; j < j1; ++j) dxrow[j * g.SW] += in[j];
-        }
-      }
-}
 
 std::string positive(const char* what, std::size_t v) {
   return v == 0 ? std::string(what) + " must be > 0, got 0" : std::string();
@@ -207,7 +149,8 @@ void ensure_chunks(std::vector<Tensor>& bufs, int chunks, std::initializer_list<
 
 // One GEMM per image and group: y_n,g (OC/G, OH*OW) = W_g (OC/G, Cg*KH*KW) * cols_n,g (Cg*KH*KW, OH*OW).
 // Per image rather than per batch: the column buffer stays in L2 and the product lands in NCHW
-// order with no transpose; the batch is split across threads.
+// order with no transpose; the batch is split across threads. (A direct sliding-window path for
+// the one-channel first layer was measured slower: 28-wide rows leave too little per loop.)
 const Tensor& Conv2d::forward(const Tensor& x) {
   std::size_t OH = 0, OW = 0;
   if (!output_hw(o_, x.shape(), OH, OW)) output_shape(shape_of(x));  // throws with the full message
@@ -226,8 +169,8 @@ const Tensor& Conv2d::forward(const Tensor& x) {
   parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
     float* cols = cols_[c].data();
     for (std::size_t n = n0; n < n1; ++n) {
-      im2col(x_.data() + n * g.C * g.H * g.W, g, cols);
       float* yn = y_.data() + n * o_.out_channels * P;
+      im2col(x_.data() + n * g.C * g.H * g.W, g, cols);
       for (int gi = 0; gi < G; ++gi)
         gemm(false, false, OCg, P, CKKg, 1.f, w + gi * OCg * CKKg, CKKg, cols + gi * CKKg * P, P, 0.f,
              yn + gi * OCg * P, P);
@@ -244,8 +187,9 @@ const Tensor& Conv2d::forward(const Tensor& x) {
 //   db[o]    = sum over n, i, j of dy[n, o, i, j]
 //   dcols_g  = W_g^T (Cg*KH*KW, OC/G) * dy_n,g (OC/G, OH*OW)
 //   dx_n     = col2im(dcols)    (each input pixel collects the gradient of every window it was in)
-// The columns are rebuilt from x rather than kept from forward: that is cheap and keeps memory
-// at one image's columns per thread.
+// The columns are rebuilt from x rather than kept from forward: measured on lenet5, keeping all
+// of a batch's columns (5 MB) pushed them out of cache and made a 2-thread step 12% slower.
+// With set_needs_input_grad(false) the dcols product and col2im are skipped: dx is left empty.
 const Tensor& Conv2d::backward(const Tensor& dy) {
   if (x_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
   expect_same_shape(dy, y_.shape(), "Conv2d::backward dy");
@@ -253,35 +197,33 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   const Geometry g = geometry(o_, x_.shape(), y_.shape());
   const int G = static_cast<int>(o_.groups), OC = static_cast<int>(o_.out_channels);
   const int OCg = OC / G, P = static_cast<int>(g.OH * g.OW), CKKg = static_cast<int>(g.C / G * g.KH * g.KW);
-  const bool want_w = !weight_.frozen, want_b = o_.bias && !bias_.frozen;
+  const bool want_w = !weight_.frozen, want_b = o_.bias && !bias_.frozen, want_x = needs_input_grad_;
   const int chunks = chunk_count(N);
   ensure_chunks(cols_, chunks, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
-  ensure_chunks(dcols_, chunks, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
+  if (want_x) ensure_chunks(dcols_, chunks, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
   ensure_chunks(dw_part_, chunks, {static_cast<std::size_t>(OC), static_cast<std::size_t>(CKKg)});
   ensure_chunks(db_part_, chunks, {static_cast<std::size_t>(OC)});
-  ensure_shape(dx_, x_.shape());
+  if (want_x) ensure_shape(dx_, x_.shape());
+  else ensure_shape(dx_, {0});
 
   const float* w = weight_.value.data();
   parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
-    float *cols = cols_[c].data(), *dcols = dcols_[c].data(), *dw = dw_part_[c].data(), *db = db_part_[c].data();
+    float *cols = cols_[c].data(), *dcols = want_x ? dcols_[c].data() : nullptr, *dw = dw_part_[c].data();
+    float* db = db_part_[c].data();
     std::fill(db, db + OC, 0.f);
     for (std::size_t n = n0; n < n1; ++n) {
       const float* dyn = dy.data() + n * OC * P;
+      if (want_b)  // 8 fixed-order partial sums: a single running float sum cannot vectorise
+        for (int o = 0; o < OC; ++o) db[o] += sum8(dyn + o * P, P);
       if (want_w) im2col(x_.data() + n * g.C * g.H * g.W, g, cols);
       for (int gi = 0; gi < G; ++gi) {
         const float* dyg = dyn + gi * OCg * P;
         if (want_w)
           gemm(false, true, OCg, CKKg, P, 1.f, dyg, P, cols + gi * CKKg * P, P, n == n0 ? 0.f : 1.f,
                dw + gi * OCg * CKKg, CKKg);
-        gemm(true, false, CKKg, P, OCg, 1.f, w + gi * OCg * CKKg, CKKg, dyg, P, 0.f, dcols + gi * CKKg * P, P);
+        if (want_x) gemm(true, false, CKKg, P, OCg, 1.f, w + gi * OCg * CKKg, CKKg, dyg, P, 0.f, dcols + gi * CKKg * P, P);
       }
-      col2im(dcols, g, dx_.data() + n * g.C * g.H * g.W);
-      if (want_b)
-        for (int o = 0; o < OC; ++o) {
-          float s = 0.f;
-          for (const float *p = dyn + o * P, *e = p + P; p < e; ++p) s += *p;
-          db[o] += s;
-        }
+      if (want_x) col2im(dcols, g, dx_.data() + n * g.C * g.H * g.W);
     }
   });
   // Add the per-chunk partial sums in chunk order, so the result does not depend on scheduling.

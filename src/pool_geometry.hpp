@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "minicnn/tensor.hpp"
+#include "minicnn/layer.hpp"
 
 namespace minicnn {
 
@@ -18,13 +18,13 @@ inline Size2 pool_stride(const char* layer, Size2 kernel, Size2 stride) {
   return stride;
 }
 
-// Output (OH, OW) of a pooling window over x (N, C, H, W); throws naming the layer if x does not fit.
-inline void pool_output_hw(const std::string& layer, const Tensor& x, Size2 k, Size2 s, std::size_t& OH,
-                           std::size_t& OW) {
+// Output (OH, OW) of a pooling window over x (N, C, H, W); throws naming the layer if x does not
+// fit. The layer's name is built only then: forward runs every batch and must not allocate.
+inline void pool_output_hw(const Layer& layer, const Tensor& x, Size2 k, Size2 s, std::size_t& OH, std::size_t& OW) {
   if (x.dimension() != 4 || x.shape(0) == 0 || x.shape(1) == 0)
-    throw std::invalid_argument(layer + ": expected input (N, C, H, W) with N, C > 0, got " + shape_str(x.shape()));
+    throw std::invalid_argument(layer.name() + ": expected input (N, C, H, W) with N, C > 0, got " + shape_str(x.shape()));
   if (x.shape(2) < k.h || x.shape(3) < k.w)
-    throw std::invalid_argument(layer + ": input " + shape_str(x.shape()) + " is smaller than the window " +
+    throw std::invalid_argument(layer.name() + ": input " + shape_str(x.shape()) + " is smaller than the window " +
                                 size2_str(k));
   OH = (x.shape(2) - k.h) / s.h + 1;
   OW = (x.shape(3) - k.w) / s.w + 1;

@@ -9,6 +9,7 @@ namespace minicnn {
 Layer& Sequential::add(std::unique_ptr<Layer> layer) {
   if (!layer) throw std::invalid_argument("Sequential::add: null layer");
   layer->set_training(training_);
+  if (layers_.empty()) layer->set_needs_input_grad(needs_input_grad_);
   layers_.push_back(std::move(layer));
   return *layers_.back();
 }
@@ -75,6 +76,11 @@ std::string Sequential::spec() const {
 void Sequential::set_training(bool on) {
   training_ = on;
   for (auto& l : layers_) l->set_training(on);
+}
+
+void Sequential::set_needs_input_grad(bool on) {
+  needs_input_grad_ = on;
+  if (!layers_.empty()) layers_[0]->set_needs_input_grad(on);
 }
 
 std::size_t Sequential::num_parameters(bool trainable_only) {

@@ -78,6 +78,7 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
                                const std::function<bool()>& should_stop) {
   using clock = std::chrono::steady_clock;
   model_.train();
+  model_.set_needs_input_grad(false);  // nobody reads d(loss)/d(images): skip it in the first layer
   loader_.set_epoch(epoch);
   const std::size_t nb = loader_.num_batches();
   const auto t0 = clock::now();

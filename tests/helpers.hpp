@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "minicnn/dataset.hpp"
 #include "minicnn/minicnn.hpp"
 
 namespace minicnn::test {
@@ -53,6 +54,18 @@ inline bool bit_identical(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && std::equal(a.data(), a.data() + a.size(), b.data(), [](float x, float y) {
            return std::memcmp(&x, &y, sizeof x) == 0;
          });
+}
+
+// n square images of side x side with labels i % 10 and deterministic, varied pixel bytes.
+inline Dataset synthetic_dataset(std::size_t n, std::size_t side) {
+  Dataset d;
+  d.name = "synthetic";
+  d.rows = d.cols = side;
+  for (std::size_t i = 0; i < n; ++i) {
+    d.labels.push_back(static_cast<int>(i % 10));
+    for (std::size_t k = 0; k < side * side; ++k) d.pixels.push_back(static_cast<std::uint8_t>((i * 31 + k * 7) % 256));
+  }
+  return d;
 }
 
 // Two forwards of the same input give the same output (with a backward between them), and

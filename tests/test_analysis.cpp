@@ -98,13 +98,7 @@ TEST_CASE("analyze_kernels reports drift, dead and duplicate kernels") {
 TEST_CASE("ablate_kernels measures the accuracy lost when a channel is zeroed, and restores the model") {
   manual_seed(5);
   auto m = build_model("conv 2 3 pad=1, relu, flatten, linear 10", {1, 4, 4});
-  Dataset d;
-  d.name = "tiny";
-  d.rows = d.cols = 4;
-  for (int i = 0; i < 20; ++i) {
-    d.labels.push_back(i % 10);
-    for (int k = 0; k < 16; ++k) d.pixels.push_back(static_cast<std::uint8_t>((i * 37 + k * 11) % 256));
-  }
+  const Dataset d = synthetic_dataset(20, 4);
   const Tensor w0 = m->parameters()[0].second->value;
   auto info = analyze_kernels(w0);
   ablate_kernels(*m, 0, d, {}, info);

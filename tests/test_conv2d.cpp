@@ -196,3 +196,24 @@ TEST_CASE("Conv2d gives the same result on 1 and 2 threads, and bit-identical re
     CHECK(bit_identical(two[i], two_again[i]));
   }
 }
+
+TEST_CASE("Conv2d without input gradient writes the same parameter gradients and an empty dx") {
+  manual_seed(8);
+  Conv2d conv(2, 3, 3, 2, 1);
+  const Tensor x = randn({3, 2, 7, 6}, 1), dy = randn({3, 3, 4, 3}, 2);
+  conv.forward(x);
+  conv.backward(dy);
+  const Tensor gw = conv.weight().grad, gb = conv.bias().grad;
+  conv.set_needs_input_grad(false);
+  conv.forward(x);
+  const Tensor& dx = conv.backward(dy);
+  CHECK(dx.size() == 0);
+  CHECK(bit_identical(conv.weight().grad, gw));
+  CHECK(bit_identical(conv.bias().grad, gb));
+  Sequential m;
+  m.add<Conv2d>(1, 2, 3);
+  m.add<Flatten>();
+  m.set_needs_input_grad(false);
+  CHECK_FALSE(m[0].needs_input_grad());
+  CHECK(m[1].needs_input_grad());  // only the first layer's dx leaves the model
+}

@@ -13,7 +13,11 @@
 //    forward/backward on the same layer: copy them to keep them longer.
 // 5. In the per-batch loop a layer allocates nothing once shapes are stable: it refills its
 //    buffers in place (ensure_shape, xt::noalias).
-// 6. Bad input throws std::invalid_argument whose message names the layer, what it expected and
+// 6. After set_needs_input_grad(false), backward may skip computing dx and return an empty
+//    tensor; it still writes every parameter gradient. Training sets this on a model's first
+//    layer, whose dx nobody reads (as PyTorch skips the gradient of an input that does not
+//    require one).
+// 7. Bad input throws std::invalid_argument whose message names the layer, what it expected and
 //    the shape it got: "Conv2d(1, 6, kernel_size=5): expected input (N, 1, H, W), got (8, 3, 28, 28)".
 #include <string>
 #include <utility>
@@ -55,8 +59,13 @@ class Layer {
   virtual void set_training(bool on) { training_ = on; }
   bool training() const { return training_; }
 
+  // Whether backward must compute dx (rule 6). Layers that ignore it always compute dx.
+  virtual void set_needs_input_grad(bool on) { needs_input_grad_ = on; }
+  bool needs_input_grad() const { return needs_input_grad_; }
+
  protected:
   bool training_ = true;
+  bool needs_input_grad_ = true;
 };
 
 }  // namespace minicnn

@@ -30,6 +30,8 @@ class Sequential final : public Layer {
   std::string name() const override;          // "Sequential(" + one child per line + ")"
   std::string spec() const override;          // children's specs joined by ", "
   void set_training(bool on) override;
+  // Passed to the first layer: the only one whose dx leaves the model.
+  void set_needs_input_grad(bool on) override;
   void train() { set_training(true); }
   void eval() { set_training(false); }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Everything a user of the library needs, in one include.
 #include "minicnn/avg_pool2d.hpp"
+#include "minicnn/batch_norm2d.hpp"
 #include "minicnn/conv2d.hpp"
 #include "minicnn/dropout.hpp"
 #include "minicnn/flatten.hpp"

@@ -16,6 +16,13 @@ float LrSchedule::at(float base_lr, std::size_t epoch, std::size_t batch, std::s
       const double t = static_cast<double>(epoch) * static_cast<double>(batches) + static_cast<double>(batch);
       return T > 0 ? static_cast<float>(base_lr * 0.5 * (1.0 + std::cos(M_PI * std::min(t / T, 1.0)))) : base_lr;
     }
+    case Kind::onecycle: {
+      const double T = static_cast<double>(total) * static_cast<double>(batches);
+      const double f = T > 0 ? std::min((static_cast<double>(epoch) * batches + batch) / T, 1.0) : 1.0;
+      auto anneal = [](double from, double to, double pct) { return to + (from - to) / 2.0 * (1.0 + std::cos(M_PI * pct)); };
+      const double start = base_lr / 25.0, end = start / 1e4, warm = 0.3;
+      return static_cast<float>(f < warm ? anneal(start, base_lr, f / warm) : anneal(base_lr, end, (f - warm) / (1 - warm)));
+    }
   }
   return base_lr;
 }
@@ -25,6 +32,7 @@ std::string LrSchedule::name() const {
     case Kind::constant: return "constant";
     case Kind::step: return "step";
     case Kind::cosine: return "cosine";
+    case Kind::onecycle: return "onecycle";
   }
   return "constant";
 }
@@ -33,7 +41,8 @@ LrSchedule::Kind LrSchedule::parse(const std::string& name) {
   if (name == "constant") return Kind::constant;
   if (name == "step") return Kind::step;
   if (name == "cosine") return Kind::cosine;
-  throw std::invalid_argument("unknown learning-rate schedule '" + name + "' (expected constant, step or cosine)");
+  if (name == "onecycle") return Kind::onecycle;
+  throw std::invalid_argument("unknown learning-rate schedule '" + name + "' (expected constant, step, cosine or onecycle)");
 }
 
 }  // namespace minicnn

@@ -23,8 +23,9 @@ void SGD::step() {
     float* w = p.value.data();
     const float* g = p.grad.data();
     float* b = momentum_ > 0.f ? buf_[i].data() : nullptr;
+    const float wd = decay_[i] ? weight_decay_ : 0.f;
     for (std::size_t k = 0, n = p.value.size(); k < n; ++k) {
-      float d = g[k] + weight_decay_ * w[k];
+      float d = g[k] + wd * w[k];
       if (b) {
         b[k] = momentum_ * b[k] + d;
         d = nesterov_ ? d + momentum_ * b[k] : b[k];

@@ -103,6 +103,7 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
                                  where + ". Try a smaller --lr.",
                              epoch + 1, b + 1);
     }
+    if (clip_ > 0.f) clip_grad_norm(params_, clip_);
     optimizer_.step();
     loss_sum += static_cast<double>(l) * static_cast<double>(labels_.size());
     correct += loss_.correct();

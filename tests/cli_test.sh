@@ -82,6 +82,22 @@ has e.txt "already trained 2 epochs" "resuming a finished run asks for more epoc
 expect 2 e.txt "$M" train --data "$DATA" --resume r1/model.npz --lr 0.1 --epochs 3 --out r4
 has e.txt "--lr cannot be changed when resuming" "resume refuses changed settings"
 
+# --- optimisers, BatchNorm and Dropout ---
+expect 0 ad1.txt "$M" train "${SMALL[@]}" --optimizer adam --lr 2e-3 --lr-schedule cosine --epochs 2 --out ad1
+expect 0 ad2.txt "$M" train --data "$DATA" --threads 2 --resume ad1/checkpoints/epoch_1.npz --out ad2
+holds "--resume with Adam + cosine gives the same model.npz as the uninterrupted run" cmp ad1/model.npz ad2/model.npz
+"$PY" -c "import numpy; d=numpy.load('ad1/model.npz'); print(sorted(k for k in d.files if k.startswith('optimizer.'))[:3])" > ad.txt
+has ad.txt "optimizer.0.bias.exp_avg" "the checkpoint carries Adam's state"
+BN="conv 6 5 pad=2, batchnorm, relu, maxpool 2, conv 16 5, batchnorm, relu, maxpool 2, flatten, linear 120, relu, dropout p=0.3, linear 84, relu, linear 10"
+expect 0 bn.txt "$M" train "${SMALL[@]}" --model "$BN" --epochs 1 --out bn
+bnacc=$(grep "^test accuracy" bn.txt | awk '{print $3}')
+expect 0 bnev.txt "$M" eval bn/model.npz --data "$DATA"
+has bnev.txt "test accuracy $bnacc" "a BatchNorm + Dropout model evaluates to the same accuracy after reload ($bnacc)"
+"$PY" -c "import numpy; print(numpy.load('bn/model.npz')['1.running_var'].shape)" > bnv.txt
+has bnv.txt "(6,)" "BatchNorm's running statistics are in the checkpoint"
+expect 2 e.txt "$M" train "${SMALL[@]}" --optimizer adam --nesterov --out nes
+has e.txt "--nesterov is for --optimizer sgd" "--nesterov with Adam: exit 2"
+
 # --- never lose a checkpoint ---
 before=$(sha256sum r1/model.npz)
 expect 2 e.txt "$M" train "${SMALL[@]}" --epochs 1 --out r1

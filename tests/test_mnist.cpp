@@ -50,6 +50,11 @@ TEST_CASE("LrSchedule values") {
   CHECK(s.at(1.f, 1, 0, 10, 2) == doctest::Approx(0.5f));  // halfway
   CHECK(s.at(1.f, 1, 10, 10, 2) == doctest::Approx(0.f));
   CHECK(LrSchedule::parse("cosine") == LrSchedule::Kind::cosine);
-  CHECK_THROWS_WITH_AS(LrSchedule::parse("linear"), "unknown learning-rate schedule 'linear' (expected constant, step or cosine)",
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(LrSchedule::parse("linear"),
+                       "unknown learning-rate schedule 'linear' (expected constant, step, cosine or onecycle)", std::invalid_argument);
+  s.kind = LrSchedule::Kind::onecycle;  // PyTorch's OneCycleLR: lr/25 -> lr at 30% -> lr/25/1e4
+  CHECK(s.at(1.f, 0, 0, 10, 10) == doctest::Approx(0.04f));
+  CHECK(s.at(1.f, 3, 0, 10, 10) == doctest::Approx(1.f));
+  CHECK(s.at(1.f, 10, 0, 10, 10) == doctest::Approx(4e-6f));
+  CHECK(s.at(1.f, 6, 5, 10, 10) < s.at(1.f, 4, 0, 10, 10));
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Everything a user of the library needs, in one include.
+#include "minicnn/adam.hpp"
 #include "minicnn/avg_pool2d.hpp"
 #include "minicnn/batch_norm2d.hpp"
 #include "minicnn/conv2d.hpp"

@@ -1,4 +1,6 @@
 #pragma once
+#include <vector>
+
 #include "minicnn/layer.hpp"
 
 namespace minicnn {
@@ -20,9 +22,20 @@ class Optimizer {
   void set_lr(float lr);
   const NamedParameters& params() const { return params_; }
 
+  // Weight decay applies to weights with two or more dimensions (Conv2d, Linear), not to biases
+  // or BatchNorm scales: decaying those towards zero only hurts (a common recipe, and issue 7's
+  // default). Switch one parameter by name; throws std::invalid_argument for an unknown name.
+  void set_weight_decay_enabled(const std::string& name, bool on);
+  bool weight_decay_enabled(std::size_t i) const { return decay_[i]; }
+
  protected:
   NamedParameters params_;
   float lr_;
+  std::vector<bool> decay_;
 };
+
+// Scales every (unfrozen) gradient so that their joint L2 norm is at most max_norm, as PyTorch's
+// clip_grad_norm_; returns the norm before clipping.
+double clip_grad_norm(const NamedParameters& params, double max_norm);
 
 }  // namespace minicnn

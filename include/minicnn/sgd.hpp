@@ -9,7 +9,7 @@ namespace minicnn {
 //   g = grad + weight_decay * p
 //   b = momentum * b + g                  (b starts at 0, so the first step has b = g)
 //   p -= lr * (nesterov ? g + momentum * b : b)       (b = g when momentum == 0)
-// Frozen parameters are skipped entirely.
+// Frozen parameters are skipped entirely; weight decay skips 1-D parameters (see Optimizer).
 class SGD final : public Optimizer {
  public:
   SGD(NamedParameters params, float lr, float momentum = 0.f, float weight_decay = 0.f, bool nesterov = false);

@@ -56,6 +56,8 @@ class Trainer {
   Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader);
   // Sets the optimiser's learning rate before every batch from the schedule (default: constant).
   void set_schedule(const LrSchedule& schedule, float base_lr, std::size_t total_epochs);
+  // Clips the gradients' joint L2 norm to max_norm before every optimiser step (0: off).
+  void set_clip_grad_norm(float max_norm) { clip_ = max_norm; }
 
   // Trains epoch `epoch` (0-based: it fixes the shuffle order) from batch start_batch on.
   // on_batch is called after every batch; if should_stop returns true after a batch, the
@@ -73,6 +75,7 @@ class Trainer {
   LrSchedule schedule_;
   float base_lr_;
   std::size_t total_epochs_ = 1;
+  float clip_ = 0.f;
   Tensor x_;
   std::vector<int> labels_;
   NamedParameters params_;  // cached: walked after every batch to catch non-finite gradients

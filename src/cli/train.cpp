@@ -14,6 +14,7 @@
 #include "minicnn/kernel_png.hpp"
 #include "minicnn/lr_schedule.hpp"
 #include "minicnn/registry.hpp"
+#include "minicnn/adam.hpp"
 #include "minicnn/sgd.hpp"
 #include "minicnn/threads.hpp"
 #include "minicnn/train.hpp"
@@ -31,6 +32,8 @@ struct TrainArgs {
   std::string lr_schedule = "cosine";
   std::size_t lr_step = 1;
   float lr_gamma = 0.1f;
+  std::string optimizer = "sgd";
+  float clip_grad_norm = 0.f;
   std::uint64_t seed = 1;
   int threads = 0;
   std::string out = "runs/train", resume;
@@ -39,6 +42,7 @@ struct TrainArgs {
 // The settings a checkpoint fixes: resuming with different ones would not continue the same run.
 const char* const kFixedOnResume[] = {"--model", "--dataset", "--batch-size", "--lr", "--momentum", "--weight-decay",
                                       "--nesterov", "--seed", "--limit", "--test-limit", "--normalize", "--no-normalize",
+                                      "--optimizer", "--clip-grad-norm",
                                       "--lr-schedule", "--lr-step", "--lr-gamma"};
 
 Conv2d* first_conv(Sequential& m) {
@@ -80,6 +84,11 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
   schedule.step_size = a.lr_step;
   schedule.gamma = a.lr_gamma;
   std::uint64_t seed = a.seed;
+  std::string optimizer = a.optimizer;
+  float clip = a.clip_grad_norm;
+  // Adam's usual learning rate is far below SGD's: 1e-3 unless --lr is given.
+  if (optimizer != "sgd" && !cmd.count("--lr")) lr = 1e-3f;
+  if (!(clip >= 0.f)) throw UsageError("--clip-grad-norm must be >= 0");
   std::size_t start_epoch = 0, start_batch = 0, epochs = a.epochs;
   nlohmann::json history = nlohmann::json::array(), resumed;
   CheckpointFile resume_file;
@@ -87,6 +96,7 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
   if (a.batch_size == 0) throw UsageError("--batch-size must be at least 1");
   if (!(a.lr >= 0) || !(a.momentum >= 0) || !(a.weight_decay >= 0)) throw UsageError("--lr, --momentum and --weight-decay must be >= 0");
   if (a.nesterov && a.momentum == 0) throw UsageError("--nesterov needs --momentum > 0");
+  if (a.nesterov && a.optimizer != "sgd") throw UsageError("--nesterov is for --optimizer sgd");
   if (!a.resume.empty()) {
     for (const char* flag : kFixedOnResume)
       if (cmd.count(flag))
@@ -104,6 +114,8 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
       momentum = t.at("momentum");
       weight_decay = t.at("weight_decay");
       nesterov = t.at("nesterov");
+      optimizer = t.value("optimizer", std::string("sgd"));
+      clip = t.value("clip_grad_norm", 0.f);
       seed = t.at("seed");
       normalize = !resumed.at("normalize").is_null();
       schedule.kind = LrSchedule::parse(t.at("lr_schedule").get<std::string>());
@@ -139,7 +151,10 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
   manual_seed(seed);
   const Shape input{1, train.rows, train.cols};
   auto model = build_model(spec, input);
-  SGD opt(model->parameters(), lr, momentum, weight_decay, nesterov);
+  std::unique_ptr<Optimizer> opt_ptr;
+  if (optimizer == "sgd") opt_ptr = std::make_unique<SGD>(model->parameters(), lr, momentum, weight_decay, nesterov);
+  else opt_ptr = std::make_unique<Adam>(model->parameters(), lr, 0.9f, 0.999f, 1e-8f, weight_decay, optimizer == "adamw");
+  Optimizer& opt = *opt_ptr;
   if (!a.resume.empty()) {
     if (resume_file.info.input_shape != input)
       throw std::runtime_error(a.resume + ": was trained on inputs " + shape_str(resume_file.info.input_shape) + " but " +
@@ -174,6 +189,8 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
                         {"lr_schedule", schedule.name()},
                         {"lr_step", schedule.step_size},
                         {"lr_gamma", schedule.gamma},
+                        {"optimizer", optimizer},
+                        {"clip_grad_norm", clip},
                         {"momentum", momentum},
                         {"weight_decay", weight_decay},
                         {"nesterov", nesterov},
@@ -200,6 +217,8 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
                            {"lr_schedule", schedule.name()},
                            {"lr_step", schedule.step_size},
                            {"lr_gamma", schedule.gamma},
+                           {"optimizer", optimizer},
+                           {"clip_grad_norm", clip},
                            {"momentum", momentum},
                            {"weight_decay", weight_decay},
                            {"nesterov", nesterov},
@@ -267,6 +286,7 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
   DataLoader loader(train, batch_size, /*shuffle=*/true, seed, norm);
   Trainer trainer(*model, opt, loader);
   trainer.set_schedule(schedule, lr, epochs);
+  trainer.set_clip_grad_norm(clip);
   Progress progress;
   double last_acc = 0;
   for (std::size_t epoch = start_epoch; epoch < epochs; ++epoch) {
@@ -314,13 +334,18 @@ void add_train_command(CLI::App& app, Command& command) {
   cmd->add_option("--epochs", args->epochs, "epochs to train in total (when resuming: default the run's planned total)")->capture_default_str();
   cmd->add_option("--batch-size", args->batch_size, "images per SGD step")->capture_default_str();
   cmd->add_option("--lr", args->lr, "learning rate")->capture_default_str();
-  cmd->add_option("--lr-schedule", args->lr_schedule, "constant, step (x gamma every --lr-step epochs) or cosine (to 0)")
-      ->check(CLI::IsMember({"constant", "step", "cosine"}))
+  cmd->add_option("--optimizer", args->optimizer, "sgd, adam or adamw (Adam's default --lr is 1e-3)")
+      ->check(CLI::IsMember({"sgd", "adam", "adamw"}))
+      ->capture_default_str();
+  cmd->add_option("--clip-grad-norm", args->clip_grad_norm, "clip the gradients' joint L2 norm to this (0: off)");
+  cmd->add_option("--lr-schedule", args->lr_schedule,
+                  "constant, step (x gamma every --lr-step epochs), cosine (to 0) or onecycle")
+      ->check(CLI::IsMember({"constant", "step", "cosine", "onecycle"}))
       ->capture_default_str();
   cmd->add_option("--lr-step", args->lr_step, "epochs between step decays")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--lr-gamma", args->lr_gamma, "step decay factor")->capture_default_str();
-  cmd->add_option("--momentum", args->momentum, "SGD momentum")->capture_default_str();
-  cmd->add_option("--weight-decay", args->weight_decay, "L2 weight decay")->capture_default_str();
+  cmd->add_option("--momentum", args->momentum, "SGD momentum (sgd only)")->capture_default_str();
+  cmd->add_option("--weight-decay", args->weight_decay, "weight decay (weights only, not biases or norm scales)")->capture_default_str();
   cmd->add_flag("--nesterov", args->nesterov, "Nesterov momentum");
   cmd->add_flag("--normalize,!--no-normalize", args->normalize,
                 "scale inputs to zero mean, unit variance with the training set's statistics (default on)");

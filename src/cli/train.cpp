@@ -1,6 +1,7 @@
 // minicnn train: the main job. Trains a model on MNIST or Fashion-MNIST, shows progress, and
 // writes a run folder: model.npz, checkpoints/epoch_N.npz, metrics.csv, config.json and kernel PNGs.
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -37,6 +38,31 @@ struct TrainArgs {
   std::uint64_t seed = 1;
   int threads = 0;
   std::string out = "runs/train", resume;
+  std::size_t checkpoint_every = 0;
+};
+
+// Catches SIGINT and SIGTERM while it lives (restoring the previous handlers after), so training
+// can stop between batches rather than die in the middle of one.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    caught_ = 0;
+    old_int_ = std::signal(SIGINT, handle);
+    old_term_ = std::signal(SIGTERM, handle);
+  }
+  ~InterruptGuard() {
+    std::signal(SIGINT, old_int_);
+    std::signal(SIGTERM, old_term_);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  static int signal() { return caught_; }
+
+ private:
+  static void handle(int sig) { caught_ = sig; }
+  static inline volatile std::sig_atomic_t caught_ = 0;
+  void (*old_int_)(int);
+  void (*old_term_)(int);
 };
 
 // The settings a checkpoint fixes: resuming with different ones would not continue the same run.
@@ -289,11 +315,28 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
   trainer.set_clip_grad_norm(clip);
   Progress progress;
   double last_acc = 0;
+  // Ctrl-C (SIGINT) or SIGTERM: finish the batch in hand, save a resumable checkpoint, say how to
+  // resume, and exit 130 / 143 as a shell expects of a process ended by those signals.
+  const InterruptGuard interrupt;
+  auto interrupted_exit = [&](std::size_t epoch, std::size_t batches_done) {
+    progress.finish();
+    save(out + "/model.npz", epoch, batches_done);
+    const int sig = InterruptGuard::signal();
+    std::fprintf(stderr, "\nminicnn train: %s after epoch %zu, batch %zu; saved %s/model.npz\nresume with: minicnn train --resume %s/model.npz --out %s\n",
+                 sig == SIGTERM ? "terminated" : "interrupted", epoch + (batches_done ? 1 : 0), batches_done, out.c_str(), out.c_str(), out.c_str());
+    return 128 + sig;
+  };
   for (std::size_t epoch = start_epoch; epoch < epochs; ++epoch) {
-    const auto rep = trainer.run_epoch(epoch, epoch == start_epoch ? start_batch : 0, [&](const BatchReport& r) {
-      progress.update(r.epoch, epochs, r.batch, r.num_batches, r.running_loss, r.running_accuracy, r.images_per_second,
-                      r.eta_seconds);
-    });
+    const auto rep = trainer.run_epoch(
+        epoch, epoch == start_epoch ? start_batch : 0,
+        [&](const BatchReport& r) {
+          progress.update(r.epoch, epochs, r.batch, r.num_batches, r.running_loss, r.running_accuracy, r.images_per_second,
+                          r.eta_seconds);
+          if (a.checkpoint_every && r.batch % a.checkpoint_every == 0 && r.batch < r.num_batches)
+            save(out + "/model.npz", epoch, r.batch);
+        },
+        [] { return InterruptGuard::signal() != 0; });
+    if (rep.stopped_early) return interrupted_exit(epoch, rep.batches_done);
     progress.finish();
     const EvalResult ev = evaluate(*model, test, norm);
     last_acc = ev.accuracy();
@@ -312,6 +355,7 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
     save(out + "/model.npz", epoch + 1, 0);
     write_metrics();
     snapshot(epoch + 1);
+    if (InterruptGuard::signal() && epoch + 1 < epochs) return interrupted_exit(epoch + 1, 0);
   }
   write_filmstrip(out, frames, first_frame_epoch);
 
@@ -356,6 +400,8 @@ void add_train_command(CLI::App& app, Command& command) {
   cmd->add_option("--out", args->out, "run folder to write")->capture_default_str();
   cmd->add_option("--resume", args->resume, "continue training from a checkpoint (its settings are kept)");
   cmd->add_flag("--force", args->force, "replace an existing run folder's model.npz");
+  cmd->add_option("--checkpoint-every", args->checkpoint_every,
+                  "also save a resumable model.npz every N batches (0: only at the end of each epoch)");
   command.register_run(cmd, [args, cmd](const std::string& cmdline) { return run(*args, *cmd, cmdline); });
 }
 

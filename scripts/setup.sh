@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package minicnn needs (idempotent) and builds it in build/.
-# Usage: scripts/setup.sh [extra cmake arguments]
+# Usage: scripts/setup.sh [extra cmake arguments]      (MINICNN_BUILD_DIR picks another build folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +24,7 @@ if ((${#missing[@]})); then
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-cmake --build build -j"$jobs"
-echo "setup: built in build/"
+dir=${MINICNN_BUILD_DIR:-build}
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake --build "$dir" -j"$jobs"
+echo "setup: built in $dir/"

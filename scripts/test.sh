@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Sets everything up (dependencies, build, MNIST), then runs the whole test suite with CTest.
+#   scripts/test.sh              the normal, optimised build in build/
+#   scripts/test.sh --sanitize   the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+#                                in build-sanitize/ (any report fails the run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+if [ "${1:-}" = "--sanitize" ]; then
+  export MINICNN_BUILD_DIR=build-sanitize
+  scripts/setup.sh -DMINICNN_SANITIZE=ON
+  # Leaks are checked too; halt_on_error makes any report a failing test.
+  export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  export MINICNN_BUILD_DIR=build
+  scripts/setup.sh
+fi
 scripts/get-mnist.sh          # the suite trains on a slice of real MNIST
-cd build
+cd "$MINICNN_BUILD_DIR"
 ctest --output-on-failure -j"$(nproc 2>/dev/null || echo 2)"

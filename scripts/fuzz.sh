@@ -27,7 +27,7 @@ for h in idx npz spec image; do
   work=$(mktemp -d)
   cp tests/fuzz/corpus/$h/* "$work/" 2>/dev/null
   log=build-fuzz/fuzz_$h.log
-  (cd build-fuzz/findings && ASAN_OPTIONS=detect_leaks=1 "../fuzz_$h" -max_total_time="$seconds" -rss_limit_mb=2048 \
+  (cd build-fuzz/findings && ASAN_OPTIONS=detect_leaks=1 "../tests/fuzz/fuzz_$h" -max_total_time="$seconds" -rss_limit_mb=2048 \
      -timeout=10 -print_final_stats=1 "$work" >"../fuzz_$h.log" 2>&1)
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -256,6 +256,16 @@ MINICNN_REGISTER_LAYER(Conv2d, "conv", "conv OUT K [stride=S] [pad=P] [dilation=
   o.bias = a.flag("bias", true);
   if (o.groups && o.out_channels * (o.in_channels / o.groups) * o.kernel_size.h * o.kernel_size.w > kSpecMaxLayerParameters)
     a.fail("over the limit of " + std::to_string(kSpecMaxLayerParameters) + " weights per layer");
+  // Padding can grow an image, and im2col holds C*KH*KW values per output pixel: bound both per
+  // image, or a short spec could ask for gigabytes (found by fuzzing: "conv 7 5 pad=122, conv 4 122").
+  std::size_t OH = 0, OW = 0;
+  if (output_hw(o, Shape{1, in[0], in[1], in[2]}, OH, OW)) {
+    const double pixels = static_cast<double>(OH) * static_cast<double>(OW);
+    if (pixels * static_cast<double>(std::max(o.out_channels, o.in_channels * o.kernel_size.h * o.kernel_size.w)) >
+        static_cast<double>(kSpecMaxLayerWorkspace))
+      a.fail("its output (" + std::to_string(OH) + "x" + std::to_string(OW) + ") and im2col columns need more than " +
+             std::to_string(kSpecMaxLayerWorkspace) + " values per image");
+  }
   return std::make_unique<Conv2d>(o);
 });
 

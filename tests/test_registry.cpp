@@ -55,6 +55,8 @@ TEST_CASE("Bad specs give errors naming the item") {
   fails("conv 6 5 groups=4", "spec item 1 'conv 6 5 groups=4': Conv2d: in_channels (1) and out_channels (6) must both be divisible by groups (4)");
   fails("flatten, linear 65536", "spec item 2 'linear 65536': a 784 -> 65536 layer is over the limit of 33554432 weights");
   fails(std::string(20000, 'x'), "model spec is 20000 characters long; the limit is 16384");
+  // Found by fuzzing (scripts/fuzz.sh): the second layer's im2col columns would have needed 7.1 GB.
+  fails("conv 7 5 pad=122, conv 4 122, relu", "spec item 2 'conv 4 122': its output (147x147) and im2col columns need more than");
 }
 
 TEST_CASE("Registering a layer type twice is refused") {

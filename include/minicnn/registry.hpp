@@ -34,6 +34,8 @@ constexpr std::size_t kSpecMaxLength = 16384;        // characters
 constexpr std::size_t kSpecMaxLayers = 256;
 constexpr std::size_t kSpecMaxSize = 65536;          // any channel/feature count, kernel, stride, ...
 constexpr std::size_t kSpecMaxLayerParameters = 1u << 25;  // 32M values (128 MB) per layer
+constexpr std::size_t kSpecMaxLayerWorkspace = 1u << 26;   // 64M values (256 MB) of output or im2col
+                                                            // columns per image, per layer
 
 // One parsed item, e.g. "conv 6 5 pad=2". Accessors throw std::invalid_argument naming the item
 // and what was expected. Options a factory never asks for are reported as unknown.

@@ -59,7 +59,9 @@ class Trainer {
   // Clips the gradients' joint L2 norm to max_norm before every optimiser step (0: off).
   void set_clip_grad_norm(float max_norm) { clip_ = max_norm; }
 
-  // Trains epoch `epoch` (0-based: it fixes the shuffle order) from batch start_batch on.
+  // Trains epoch `epoch` (0-based: it fixes the shuffle order) from batch start_batch on. It puts
+  // the model in training mode and calls set_needs_input_grad(false) on it (nobody reads the
+  // gradient with respect to the images); call set_needs_input_grad(true) to get dx again.
   // on_batch is called after every batch; if should_stop returns true after a batch, the
   // epoch ends there (the batch is complete and the model consistent). Throws TrainingDiverged
   // as soon as the loss or a gradient is not finite, before the optimiser applies it.

@@ -169,10 +169,16 @@ std::unique_ptr<Sequential> build_model(const std::string& spec_or_preset, const
                                 std::to_string(kSpecMaxLength));
   if (input_shape.empty() || input_shape.size() > 3)
     throw std::invalid_argument("build_model: input shape must be (C, H, W), (H, W) or (F), got " + shape_str(input_shape));
-  for (const std::size_t d : input_shape)
+  double values = 1;
+  for (const std::size_t d : input_shape) {
     if (d == 0 || d > kSpecMaxSize)
       throw std::invalid_argument("build_model: input shape " + shape_str(input_shape) + " has a size outside 1.." +
                                   std::to_string(kSpecMaxSize));
+    values *= static_cast<double>(d);
+  }
+  if (values > static_cast<double>(kSpecMaxLayerWorkspace))  // the shape probe below allocates one input
+    throw std::invalid_argument("build_model: input shape " + shape_str(input_shape) + " holds more than " +
+                                std::to_string(kSpecMaxLayerWorkspace) + " values per sample");
 
   // Split into items at commas.
   std::vector<std::string> items;

@@ -59,6 +59,13 @@ TEST_CASE("Bad specs give errors naming the item") {
   fails("conv 7 5 pad=122, conv 4 122, relu", "spec item 2 'conv 4 122': its output (147x147) and im2col columns need more than");
 }
 
+TEST_CASE("An input shape too large to probe is refused before any allocation") {
+  CHECK_THROWS_WITH_AS(build_model("relu", {65536, 65536, 65536}),
+                       "build_model: input shape (65536, 65536, 65536) holds more than 67108864 values per sample",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(build_model("relu", {0, 3}), doctest::Contains("has a size outside 1..65536"), std::invalid_argument);
+}
+
 TEST_CASE("Registering a layer type twice is refused") {
   CHECK_THROWS_WITH_AS(register_layer({"relu", "relu", [](const LayerArgs&, const Shape&) { return std::make_unique<ReLU>(); }}),
                        "register_layer: layer type 'relu' is already registered", std::logic_error);

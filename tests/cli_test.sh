@@ -2,17 +2,7 @@
 # End-to-end tests of the minicnn command-line tool, run by CTest:
 #   cli_test.sh BUILD/minicnn SOURCE_DIR
 # Each check prints what it tests; the script stops at the first failure with a non-zero exit.
-set -uo pipefail
-M=$(realpath "$1")
-SRC=$(realpath "$2")
-DATA="$SRC/data/mnist"
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T"
-pass=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
+source "$(dirname "$0")/cli_lib.sh" "$1" "$2"
 # expect CODE OUTFILE CMD...: runs CMD, checks its exit code, keeps stdout+stderr in OUTFILE
 expect() {
   local code=$1 out=$2; shift 2

@@ -4,16 +4,7 @@
 # 1. SIGINT in the middle of an epoch, then --resume, ends with tensors bit-identical to an
 #    uninterrupted run. 2. SIGKILL at random moments while checkpoints are being written never
 #    leaves a model.npz that fails to load.
-set -uo pipefail
-M=$(realpath "$1")
-SRC=$(realpath "$2")
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$T"' EXIT
-cd "$T"
-pass=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
+source "$(dirname "$0")/cli_lib.sh" "$1" "$2"
 A=(--data "$SRC/data/mnist" --limit 20000 --test-limit 300 --batch-size 8 --epochs 2 --threads 2)
 
 "$M" train "${A[@]}" --out whole > whole.log 2>&1 || fail "uninterrupted run"

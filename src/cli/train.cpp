@@ -203,55 +203,46 @@ int run(const TrainArgs& a, CLI::App& cmd, const std::string& cmdline) {
   if (normalize) std::printf("inputs normalised: (x - %.4f) / %.4f\n", norm.mean, norm.std);
   if (!a.resume.empty()) std::printf("resuming %s at epoch %zu, batch %zu\n", a.resume.c_str(), start_epoch + 1, start_batch);
 
-  nlohmann::json config{{"command", cmdline},
-                        {"model", a.model},
-                        {"spec", spec},
-                        {"dataset", dataset},
-                        {"data", dir},
-                        {"input_shape", input},
-                        {"epochs", epochs},
-                        {"batch_size", batch_size},
-                        {"lr", lr},
-                        {"lr_schedule", schedule.name()},
-                        {"lr_step", schedule.step_size},
-                        {"lr_gamma", schedule.gamma},
-                        {"optimizer", optimizer},
-                        {"clip_grad_norm", clip},
-                        {"momentum", momentum},
-                        {"weight_decay", weight_decay},
-                        {"nesterov", nesterov},
-                        {"seed", seed},
-                        {"threads", threads},
-                        {"limit", limit},
-                        {"test_limit", test_limit},
-                        {"normalize", normalize ? nlohmann::json{{"mean", norm.mean}, {"std", norm.std}} : nlohmann::json()},
-                        {"resumed_from", a.resume.empty() ? nlohmann::json() : nlohmann::json(a.resume)},
-                        {"environment", environment_info()}};
+  // The run's settings: config.json records them, and every checkpoint carries them so that
+  // --resume continues exactly the same run.
+  const nlohmann::json settings{{"epochs", epochs},
+                                {"batch_size", batch_size},
+                                {"lr", lr},
+                                {"lr_schedule", schedule.name()},
+                                {"lr_step", schedule.step_size},
+                                {"lr_gamma", schedule.gamma},
+                                {"optimizer", optimizer},
+                                {"clip_grad_norm", clip},
+                                {"momentum", momentum},
+                                {"weight_decay", weight_decay},
+                                {"nesterov", nesterov},
+                                {"seed", seed},
+                                {"threads", threads},
+                                {"limit", limit},
+                                {"test_limit", test_limit}};
+  const nlohmann::json normalization =
+      normalize ? nlohmann::json{{"mean", norm.mean}, {"std", norm.std}} : nlohmann::json();
+  nlohmann::json config = settings;
+  config.update({{"command", cmdline},
+                 {"model", a.model},
+                 {"spec", spec},
+                 {"dataset", dataset},
+                 {"data", dir},
+                 {"input_shape", input},
+                 {"normalize", normalization},
+                 {"resumed_from", a.resume.empty() ? nlohmann::json() : nlohmann::json(a.resume)},
+                 {"environment", environment_info()}});
   write_text_atomic(out + "/config.json", config.dump(2) + "\n");
 
   auto save = [&](const std::string& path, std::size_t epochs_done, std::size_t batches_done) {
+    nlohmann::json training = settings;
+    training["epochs_done"] = epochs_done;
+    training["batches_done"] = batches_done;
     nlohmann::json extra{{"dataset", dataset},
-                         {"normalize", config["normalize"]},
+                         {"normalize", normalization},
                          {"classes", class_names(dataset)},
                          {"eval_batch_size", 1000},
-                         {"training",
-                          {{"epochs", epochs},
-                           {"epochs_done", epochs_done},
-                           {"batches_done", batches_done},
-                           {"batch_size", batch_size},
-                           {"lr", lr},
-                           {"lr_schedule", schedule.name()},
-                           {"lr_step", schedule.step_size},
-                           {"lr_gamma", schedule.gamma},
-                           {"optimizer", optimizer},
-                           {"clip_grad_norm", clip},
-                           {"momentum", momentum},
-                           {"weight_decay", weight_decay},
-                           {"nesterov", nesterov},
-                           {"seed", seed},
-                           {"threads", threads},
-                           {"limit", limit},
-                           {"test_limit", test_limit}}},
+                         {"training", training},
                          {"history", history},
                          {"rng", global_rng().state()}};
     CheckpointInfo info;

@@ -50,8 +50,9 @@ int run_apply(FilterArgs a) {
     const double s = static_cast<double>(a.size) / static_cast<double>(std::max(gray.shape(0), gray.shape(1)));
     gray = resize(gray, std::max<std::size_t>(1, std::lround(gray.shape(0) * s)),
                   std::max<std::size_t>(1, std::lround(gray.shape(1) * s)));
-    gray = xt::clip(gray, 0.f, 255.f);
   }
+  // Filter the 8-bit grayscale image itself (what original.png holds), as an image tool would.
+  gray = xt::round(xt::clip(gray, 0.f, 255.f));
   make_dirs(a.out);
   const Tensor responses = apply_filters(gray, names);  // (K, H, W)
   const Image original = gray_image(gray);

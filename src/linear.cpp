@@ -5,8 +5,14 @@
 
 #include "gemm.hpp"
 #include "minicnn/init.hpp"
+#include "parallel.hpp"
 
 namespace minicnn {
+
+namespace {
+// The fewest batch rows / output features worth a second thread; smaller products run on one.
+constexpr std::size_t kGrainRows = 16, kGrainFeatures = 32;
+}  // namespace
 
 Linear::Linear(std::size_t in_features, std::size_t out_features, bool bias)
     : in_(in_features), out_(out_features), has_bias_(bias) {
@@ -46,15 +52,20 @@ const Tensor& Linear::forward(const Tensor& x) {
     throw std::invalid_argument(name() + ": expected input (N, " + std::to_string(in_) + ") with N > 0, got " +
                                 shape_str(x.shape()) + (x.dimension() > 2 ? " (add a Flatten before it?)" : ""));
   copy_into(x_, x);
-  matmul(x, false, weight_.value, true, y_);  // (N, in) x (in, out)
-  if (has_bias_) {
-    const std::size_t N = x.shape(0);
+  const std::size_t N = x.shape(0);
+  ensure_shape(y_, {N, out_});
+  // Rows of the batch are independent: each thread multiplies its own block of rows.
+  parallel_for(N, [&](std::size_t n0, std::size_t n1, int) {
+    gemm(false, true, static_cast<int>(n1 - n0), static_cast<int>(out_), static_cast<int>(in_), 1.f,
+         x.data() + n0 * in_, static_cast<int>(in_), weight_.value.data(), static_cast<int>(in_), 0.f,
+         y_.data() + n0 * out_, static_cast<int>(out_));  // (rows, in) x (in, out)
+    if (!has_bias_) return;
     const float* b = bias_.value.data();
-    for (std::size_t n = 0; n < N; ++n) {
+    for (std::size_t n = n0; n < n1; ++n) {
       float* row = y_.data() + n * out_;
       for (std::size_t o = 0; o < out_; ++o) row[o] += b[o];
     }
-  }
+  }, kGrainRows);
   return y_;
 }
 
@@ -65,19 +76,31 @@ const Tensor& Linear::forward(const Tensor& x) {
 const Tensor& Linear::backward(const Tensor& dy) {
   if (x_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
   expect_same_shape(dy, y_.shape(), "Linear::backward dy");
-  if (!weight_.frozen) matmul(dy, true, x_, false, weight_.grad);
-  if (has_bias_ && !bias_.frozen) {
-    float* db = bias_.grad.data();
-    std::fill(db, db + out_, 0.f);
-    for (std::size_t n = 0, N = dy.shape(0); n < N; ++n) {
-      const float* row = dy.data() + n * out_;
-      for (std::size_t o = 0; o < out_; ++o) db[o] += row[o];
-    }
-  }
-  matmul(dy, false, weight_.value, false, dx_);
+  const std::size_t N = dy.shape(0);
+  const int n = static_cast<int>(N), in = static_cast<int>(in_), out = static_cast<int>(out_);
+  const bool want_w = !weight_.frozen, want_b = has_bias_ && !bias_.frozen;
+  // Threads split dW and db by output feature (rows of dW), so no partial sums are needed and
+  // each sum over the batch keeps its order: results do not depend on the thread count.
+  if (want_w || want_b)
+    parallel_for(out_, [&](std::size_t o0, std::size_t o1, int) {
+      if (want_w)
+        gemm(true, false, static_cast<int>(o1 - o0), in, n, 1.f, dy.data() + o0, out, x_.data(), in, 0.f,
+             weight_.grad.data() + o0 * in_, in);
+      if (!want_b) return;
+      float* db = bias_.grad.data();
+      std::fill(db + o0, db + o1, 0.f);
+      for (std::size_t k = 0; k < N; ++k) {
+        const float* row = dy.data() + k * out_;
+        for (std::size_t o = o0; o < o1; ++o) db[o] += row[o];
+      }
+    }, kGrainFeatures);
+  ensure_shape(dx_, {N, in_});
+  parallel_for(N, [&](std::size_t n0, std::size_t n1, int) {
+    gemm(false, false, static_cast<int>(n1 - n0), in, out, 1.f, dy.data() + n0 * out_, out, weight_.value.data(),
+         in, 0.f, dx_.data() + n0 * in_, in);
+  }, kGrainRows);
   return dx_;
 }
-
 
 MINICNN_REGISTER_LAYER(Linear, "linear", "linear OUT [bias=0|1]", [](const LayerArgs& a, const Shape& in) {
   a.expect_positional(1, 1);

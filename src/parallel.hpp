@@ -9,18 +9,20 @@
 
 namespace minicnn {
 
-// Number of chunks parallel_for splits n items into: min(num_threads(), n), at least 1.
-inline int chunk_count(std::size_t n) {
-  return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(num_threads(), n)));
+// Number of chunks parallel_for splits n items into: min(num_threads(), n / grain), at least 1.
+// grain is the fewest items worth a thread: below it, waking a second thread costs more than
+// the work (a few microseconds per parallel region).
+inline int chunk_count(std::size_t n, std::size_t grain = 1) {
+  return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(num_threads(), n / std::max<std::size_t>(grain, 1))));
 }
 
-// Calls fn(begin, end, chunk) for each of chunk_count(n) contiguous chunks of [0, n).
-// Chunk boundaries depend only on n and num_threads(), never on scheduling, so per-chunk
+// Calls fn(begin, end, chunk) for each of chunk_count(n, grain) contiguous chunks of [0, n).
+// Chunk boundaries depend only on n, grain and num_threads(), never on scheduling, so per-chunk
 // partial sums added in chunk order give bit-identical results run to run.
 // fn must not throw: validate inputs before calling (an exception cannot leave an OpenMP region).
 template <class F>
-void parallel_for(std::size_t n, F&& fn) {
-  const int chunks = chunk_count(n);
+void parallel_for(std::size_t n, F&& fn, std::size_t grain = 1) {
+  const int chunks = chunk_count(n, grain);
   auto run = [&](int c) {
     fn(n * c / chunks, n * (c + 1) / chunks, c);
   };

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # minicnn vs PyTorch on lenet5, side by side in one run: for 1 and 2 threads, PAIRS interleaved
-# pairs (minicnn, PyTorch, minicnn, PyTorch, ...), then the medians and their ratio.
-#   scripts/bench.sh [PAIRS]        (default 5)
+# pairs (minicnn, PyTorch, minicnn, PyTorch, ...), then the medians, their ratio, and the range
+# of the runs (on a shared machine the 2-thread figures swing: see bench/RESULTS.md).
+#   scripts/bench.sh [PAIRS]        (default 7)
 # Installs what it needs (the build via setup.sh; Debian's python3-torch). PyTorch runs in its
 # best configuration: torch.set_num_threads(N) with OPENBLAS_NUM_THREADS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pairs=${1:-5}
+pairs=${1:-7}
 scripts/setup.sh >/dev/null
 PY=/usr/bin/python3  # Debian's interpreter: the one that sees python3-torch
 if ! "$PY" -c "import torch" 2>/dev/null; then
@@ -18,9 +19,10 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
 fi
 value() { awk -v k="$1" '$1 == k {print $2}'; }
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+range() { sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f-%.0f", lo, hi}'; }
 echo "minicnn vs PyTorch $("$PY" -c 'import torch; print(torch.__version__)'), lenet5, batch 64 (training) / 1000 (inference)"
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%d)"
-printf '\n%-8s %-22s %12s %12s %8s\n' threads measure minicnn PyTorch ratio
+printf '\n%-8s %-20s %10s %10s %7s   %-24s %s\n' threads measure minicnn PyTorch ratio "minicnn range" "PyTorch range"
 for t in 1 2; do
   mt=() mi=() pt=() pi=()
   for ((p = 0; p < pairs; p++)); do
@@ -30,9 +32,11 @@ for t in 1 2; do
     pt+=("$(value train_images_per_second <<<"$out")") pi+=("$(value infer_images_per_second <<<"$out")")
   done
   for m in train infer; do
-    if [ $m = train ]; then a=$(printf '%s\n' "${mt[@]}" | median); b=$(printf '%s\n' "${pt[@]}" | median); label="train images/s"
-    else a=$(printf '%s\n' "${mi[@]}" | median); b=$(printf '%s\n' "${pi[@]}" | median); label="inference images/s"; fi
-    printf '%-8s %-22s %12.0f %12.0f %7.2fx\n' "$t" "$label" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN {print a / b}')"
+    if [ $m = train ]; then a=("${mt[@]}") b=("${pt[@]}") label="train images/s"
+    else a=("${mi[@]}") b=("${pi[@]}") label="inference images/s"; fi
+    ma=$(printf '%s\n' "${a[@]}" | median) mb=$(printf '%s\n' "${b[@]}" | median)
+    printf '%-8s %-20s %10.0f %10.0f %6.2fx   %-24s %s\n' "$t" "$label" "$ma" "$mb" \
+      "$(awk -v a="$ma" -v b="$mb" 'BEGIN {print a / b}')" "$(printf '%s\n' "${a[@]}" | range)" "$(printf '%s\n' "${b[@]}" | range)"
   done
 done
 echo

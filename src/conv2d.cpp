@@ -192,8 +192,11 @@ const Tensor& Conv2d::forward(const Tensor& x) {
 //   dx_n     = col2im(dcols)    (each input pixel collects the gradient of every window it was in)
 // The columns are rebuilt from x rather than kept from forward: measured on lenet5, keeping all
 // of a batch's columns (5 MB) pushed them out of cache and made a 2-thread step 12% slower.
-// dW is built transposed because OpenBLAS runs that shape faster (lenet5's conv2: 519 -> 414 us
-// per batch); the chunk sums are transposed back as they are added up.
+// dW is built transposed, as cols * dy^T, because OpenBLAS runs that shape faster than dy * cols^T
+// (lenet5's conv2: 519 -> 414 us per batch); the chunk sums are transposed back as they are added
+// up. With 16 or more output channels per group, dy^T is first copied out so the product needs no
+// transpose flag (conv2: 414 -> 330 us, copy included); with fewer, the copy's thin product is
+// slower (conv1, 6 channels: 176 -> 378 us).
 // With set_needs_input_grad(false) the dcols product and col2im are skipped: dx is left empty.
 const Tensor& Conv2d::backward(const Tensor& dy) {
   if (x_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
@@ -207,6 +210,8 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   ensure_count(cols_, workers, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
   ensure_count(scratch_, workers, {im2col_scratch_size(g)});
   if (want_x) ensure_count(dcols_, workers, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
+  const bool copy_dyt = OCg >= 16;
+  ensure_count(dyt_, workers, {copy_dyt ? static_cast<std::size_t>(P * OCg) : 0});
   ensure_count(dw_part_, chunks, {static_cast<std::size_t>(G * CKKg), static_cast<std::size_t>(OCg)});
   ensure_count(db_part_, chunks, {static_cast<std::size_t>(OC)});
   if (want_x) ensure_shape(dx_, x_.shape());
@@ -216,6 +221,7 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
     const int t = worker_index();
     float *cols = cols_[t].data(), *dcols = want_x ? dcols_[t].data() : nullptr, *dw = dw_part_[c].data();
+    float* dyt = dyt_[t].data();
     float *db = db_part_[c].data(), *scratch = scratch_[t].data();
     std::fill(db, db + OC, 0.f);
     for (std::size_t n = n0; n < n1; ++n) {
@@ -225,9 +231,16 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
       if (want_w) im2col(x_.data() + n * g.C * g.H * g.W, g, cols, scratch);
       for (int gi = 0; gi < G; ++gi) {
         const float* dyg = dyn + gi * OCg * P;
-        if (want_w)
-          gemm(false, true, CKKg, OCg, P, 1.f, cols + gi * CKKg * P, P, dyg, P, n == n0 ? 0.f : 1.f,
-               dw + gi * CKKg * OCg, OCg);
+        if (want_w) {
+          const float* dyg_t = dyg;  // dy_n,g^T: as a transpose flag, or copied out (OH*OW, OC/G)
+          if (copy_dyt) {
+            for (int o = 0; o < OCg; ++o)
+              for (int p = 0; p < P; ++p) dyt[p * OCg + o] = dyg[o * P + p];
+            dyg_t = dyt;
+          }
+          gemm(false, !copy_dyt, CKKg, OCg, P, 1.f, cols + gi * CKKg * P, P, dyg_t, copy_dyt ? OCg : P,
+               n == n0 ? 0.f : 1.f, dw + gi * CKKg * OCg, OCg);
+        }
         if (want_x) gemm(true, false, CKKg, P, OCg, 1.f, w + gi * OCg * CKKg, CKKg, dyg, P, 0.f, dcols + gi * CKKg * P, P);
       }
       if (want_x) col2im(dcols, g, dx_.data() + n * g.C * g.H * g.W);

@@ -31,6 +31,7 @@ const std::vector<std::pair<Conv2dOptions, Shape>> kConfigs = {
     {opts(1, 2, 4, 3, 0), {2, 1, 11, 10}},        // stride 3 leaves columns unused
     {opts(1, 2, 3, 1, 4), {2, 1, 3, 4}},          // padding wider than the kernel: all-zero taps
     {opts(2, 3, 1, 2, 3), {2, 2, 5, 5}},          // the padded image outgrows the columns: no copy
+    {opts(4, 32, 3, 1, 1, 1, 2), {2, 4, 5, 5}},   // 16 outputs per group: dW from a copy of dy^T
 };
 }  // namespace
 

@@ -156,7 +156,7 @@ const Tensor& Conv2d::forward(const Tensor& x) {
   std::size_t OH = 0, OW = 0;
   if (!output_hw(o_, x.shape(), OH, OW)) output_shape(shape_of(x));  // throws with the full message
   const std::size_t N = x.shape(0);
-  copy_into(x_, x);
+  ensure_shape(x_, x.shape());  // kept for backward; filled image by image below
   ensure_shape(y_, {N, o_.out_channels, OH, OW});
   const Geometry g = geometry(o_, x.shape(), y_.shape());
   const int G = static_cast<int>(o_.groups);
@@ -173,7 +173,11 @@ const Tensor& Conv2d::forward(const Tensor& x) {
     float *cols = cols_[t].data(), *scratch = scratch_[t].data();
     for (std::size_t n = n0; n < n1; ++n) {
       float* yn = y_.data() + n * o_.out_channels * P;
-      im2col(x_.data() + n * g.C * g.H * g.W, g, cols, scratch);
+      const std::size_t CHW = static_cast<std::size_t>(g.C * g.H * g.W);
+      // The copy is made by the thread that owns image n in every layer, so it stays in that
+      // core's cache for backward (on these VMs the two cores do not always share one).
+      std::copy(x.data() + n * CHW, x.data() + (n + 1) * CHW, x_.data() + n * CHW);
+      im2col(x_.data() + n * CHW, g, cols, scratch);
       for (int gi = 0; gi < G; ++gi)
         gemm(false, false, OCg, P, CKKg, 1.f, w + gi * OCg * CKKg, CKKg, cols + gi * CKKg * P, P, 0.f,
              yn + gi * OCg * P, P);

@@ -51,11 +51,12 @@ const Tensor& Linear::forward(const Tensor& x) {
   if (x.dimension() != 2 || x.shape(1) != in_ || x.shape(0) == 0)
     throw std::invalid_argument(name() + ": expected input (N, " + std::to_string(in_) + ") with N > 0, got " +
                                 shape_str(x.shape()) + (x.dimension() > 2 ? " (add a Flatten before it?)" : ""));
-  copy_into(x_, x);
   const std::size_t N = x.shape(0);
+  ensure_shape(x_, x.shape());  // kept for backward
   ensure_shape(y_, {N, out_});
-  // Rows of the batch are independent: each thread multiplies its own block of rows.
+  // Rows of the batch are independent: each thread copies and multiplies its own block of rows.
   parallel_for(N, [&](std::size_t n0, std::size_t n1, int) {
+    std::copy(x.data() + n0 * in_, x.data() + n1 * in_, x_.data() + n0 * in_);
     gemm(false, true, static_cast<int>(n1 - n0), static_cast<int>(out_), static_cast<int>(in_), 1.f,
          x.data() + n0 * in_, static_cast<int>(in_), weight_.value.data(), static_cast<int>(in_), 0.f,
          y_.data() + n0 * out_, static_cast<int>(out_));  // (rows, in) x (in, out)

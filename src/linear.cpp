@@ -80,8 +80,8 @@ const Tensor& Linear::backward(const Tensor& dy) {
   const std::size_t N = dy.shape(0);
   const int n = static_cast<int>(N), in = static_cast<int>(in_), out = static_cast<int>(out_);
   const bool want_w = !weight_.frozen, want_b = has_bias_ && !bias_.frozen;
-  // Threads split dW and db by output feature (rows of dW), so no partial sums are needed and
-  // each sum over the batch keeps its order: results do not depend on the thread count.
+  // Threads split dW and db by output feature (rows of dW): each thread sums the whole batch for
+  // its features, so no partial sums need adding up afterwards.
   if (want_w || want_b)
     parallel_for(out_, [&](std::size_t o0, std::size_t o1, int) {
       if (want_w)

@@ -141,7 +141,7 @@ Geometry geometry(const Conv2dOptions& o, const Tensor::shape_type& xs, const Te
           L(o.padding.h), L(o.padding.w), L(o.dilation.h), L(o.dilation.w), L(ys[2]), L(ys[3])};
 }
 
-// One buffer of the given shape per thread or per chunk.
+// One buffer of the given shape per chunk.
 void ensure_count(std::vector<Tensor>& bufs, int count, std::initializer_list<std::size_t> shape) {
   if (bufs.size() != static_cast<std::size_t>(count)) bufs.resize(static_cast<std::size_t>(count));
   for (auto& b : bufs) ensure_shape(b, shape);
@@ -162,15 +162,14 @@ const Tensor& Conv2d::forward(const Tensor& x) {
   const int G = static_cast<int>(o_.groups);
   const int OCg = static_cast<int>(o_.out_channels / o_.groups), P = static_cast<int>(OH * OW);
   const int CKKg = static_cast<int>(g.C / G * g.KH * g.KW);
-  const int workers = worker_count(N);
-  ensure_count(cols_, workers, {static_cast<std::size_t>(CKKg) * G, OH * OW});
-  ensure_count(scratch_, workers, {im2col_scratch_size(g)});
+  const int chunks = chunk_count(N);
+  ensure_count(cols_, chunks, {static_cast<std::size_t>(CKKg) * G, OH * OW});
+  ensure_count(scratch_, chunks, {im2col_scratch_size(g)});
 
   const float* w = weight_.value.data();
   const float* b = o_.bias ? bias_.value.data() : nullptr;
-  parallel_for(N, [&](std::size_t n0, std::size_t n1, int) {
-    const int t = worker_index();
-    float *cols = cols_[t].data(), *scratch = scratch_[t].data();
+  parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
+    float *cols = cols_[c].data(), *scratch = scratch_[c].data();
     for (std::size_t n = n0; n < n1; ++n) {
       float* yn = y_.data() + n * o_.out_channels * P;
       const std::size_t CHW = static_cast<std::size_t>(g.C * g.H * g.W);
@@ -210,12 +209,12 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
   const int G = static_cast<int>(o_.groups), OC = static_cast<int>(o_.out_channels);
   const int OCg = OC / G, P = static_cast<int>(g.OH * g.OW), CKKg = static_cast<int>(g.C / G * g.KH * g.KW);
   const bool want_w = !weight_.frozen, want_b = o_.bias && !bias_.frozen, want_x = needs_input_grad_;
-  const int chunks = chunk_count(N), workers = worker_count(N);
-  ensure_count(cols_, workers, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
-  ensure_count(scratch_, workers, {im2col_scratch_size(g)});
-  if (want_x) ensure_count(dcols_, workers, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
+  const int chunks = chunk_count(N);
+  ensure_count(cols_, chunks, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
+  ensure_count(scratch_, chunks, {im2col_scratch_size(g)});
+  if (want_x) ensure_count(dcols_, chunks, {static_cast<std::size_t>(CKKg) * G, static_cast<std::size_t>(P)});
   const bool copy_dyt = OCg >= 16;
-  ensure_count(dyt_, workers, {copy_dyt ? static_cast<std::size_t>(P * OCg) : 0});
+  ensure_count(dyt_, chunks, {copy_dyt ? static_cast<std::size_t>(P * OCg) : 0});
   ensure_count(dw_part_, chunks, {static_cast<std::size_t>(G * CKKg), static_cast<std::size_t>(OCg)});
   ensure_count(db_part_, chunks, {static_cast<std::size_t>(OC)});
   if (want_x) ensure_shape(dx_, x_.shape());
@@ -223,10 +222,8 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
 
   const float* w = weight_.value.data();
   parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
-    const int t = worker_index();
-    float *cols = cols_[t].data(), *dcols = want_x ? dcols_[t].data() : nullptr, *dw = dw_part_[c].data();
-    float* dyt = dyt_[t].data();
-    float *db = db_part_[c].data(), *scratch = scratch_[t].data();
+    float *cols = cols_[c].data(), *dcols = want_x ? dcols_[c].data() : nullptr, *dw = dw_part_[c].data();
+    float *dyt = dyt_[c].data(), *db = db_part_[c].data(), *scratch = scratch_[c].data();
     std::fill(db, db + OC, 0.f);
     for (std::size_t n = n0; n < n1; ++n) {
       const float* dyn = dy.data() + n * OC * P;

@@ -17,19 +17,14 @@ inline int chunk_count(std::size_t n, std::size_t grain = 1) {
   return static_cast<int>(std::max<std::size_t>(1, std::min(threads, n / std::max<std::size_t>(grain, 1))));
 }
 
-// How many threads parallel_for(n, ..., grain) runs on; per-thread scratch buffers need this many.
-inline int worker_count(std::size_t n, std::size_t grain = 1) { return std::min(chunk_count(n, grain), num_threads()); }
-
-// Which of those threads the caller is (0 outside a parallel region): the index of its scratch.
-inline int worker_index() { return omp_get_thread_num(); }
-
 // Calls fn(begin, end, chunk) for each of chunk_count(n, grain) contiguous chunks of [0, n).
 // Chunk boundaries depend only on n, grain and num_threads(), never on scheduling, so per-chunk
 // partial sums added in chunk order give bit-identical results run to run.
 // Chunk c runs on thread c, so every layer hands the same images to the same thread and each
-// thread finds its activations in its own core's cache. (Handing out 4 chunks per thread in
-// turn instead was measured 20% slower at 2 threads whenever the machine's two cores did not
-// share a cache, as they sometimes do not on these VMs: 24k -> 20k images/s.)
+// thread finds its activations (and a layer's per-chunk scratch) in its own core's cache.
+// (Handing out 4 chunks per thread in turn was measured 20% slower at 2 threads whenever the
+// machine's two cores did not share a cache, as they sometimes do not on these VMs: 24k -> 20k
+// images/s.)
 // fn must not throw: validate inputs before calling (an exception cannot leave an OpenMP region).
 template <class F>
 void parallel_for(std::size_t n, F&& fn, std::size_t grain = 1) {

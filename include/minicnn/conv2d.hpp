@@ -57,10 +57,10 @@ class Conv2d final : public Layer {
   Parameter weight_, bias_;
   Tensor x_;                         // input copy for backward (N, C, H, W)
   Tensor y_, dx_;
-  std::vector<Tensor> cols_;         // per thread: im2col of one image (C*KH*KW, OH*OW)
-  std::vector<Tensor> scratch_;      // per thread: im2col's zero-padded copy of one image, if any
-  std::vector<Tensor> dcols_;        // per thread: gradient w.r.t. those columns
-  std::vector<Tensor> dyt_;          // per thread: one image's dy for one group, transposed (OH*OW * OC/groups), if used
+  std::vector<Tensor> cols_;         // per chunk: im2col of one image (C*KH*KW, OH*OW)
+  std::vector<Tensor> scratch_;      // per chunk: im2col's zero-padded copy of one image, if any
+  std::vector<Tensor> dcols_;        // per chunk: gradient w.r.t. those columns
+  std::vector<Tensor> dyt_;          // per chunk: one image's dy for one group, transposed (OH*OW * OC/groups), if used
   std::vector<Tensor> dw_part_;      // per chunk: partial weight gradient, transposed (groups*C/groups*KH*KW, OC/groups)
   std::vector<Tensor> db_part_;      // per chunk: partial bias gradient (OC)
 };

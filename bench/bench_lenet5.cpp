@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "minicnn/minicnn.hpp"
-#include "minicnn/registry.hpp"
+#include "minicnn/core/registry.hpp"
 
 using namespace minicnn;
 using clock_type = std::chrono::steady_clock;

@@ -8,11 +8,11 @@
 
 #include <xtensor/xview.hpp>
 
-#include "minicnn/analysis.hpp"
-#include "minicnn/filters.hpp"
+#include "minicnn/vision/analysis.hpp"
+#include "minicnn/vision/filters.hpp"
 #include "minicnn/minicnn.hpp"
-#include "minicnn/registry.hpp"
-#include "minicnn/train.hpp"
+#include "minicnn/core/registry.hpp"
+#include "minicnn/train/train.hpp"
 
 int main(int argc, char** argv) try {
   using namespace minicnn;

@@ -7,8 +7,8 @@
 #include <exception>
 
 #include "minicnn/minicnn.hpp"
-#include "minicnn/checkpoint.hpp"
-#include "minicnn/registry.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/core/registry.hpp"
 
 namespace minicnn {
 

@@ -5,9 +5,9 @@
 
 #include <xtensor/xview.hpp>
 
-#include "minicnn/filter_image.hpp"
-#include "minicnn/filters.hpp"
-#include "minicnn/image_io.hpp"
+#include "minicnn/vision/filter_image.hpp"
+#include "minicnn/vision/filters.hpp"
+#include "minicnn/io/image_io.hpp"
 
 int main(int argc, char** argv) try {
   using namespace minicnn;

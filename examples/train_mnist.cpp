@@ -5,8 +5,8 @@
 #include <exception>
 
 #include "minicnn/minicnn.hpp"
-#include "minicnn/registry.hpp"
-#include "minicnn/train.hpp"
+#include "minicnn/core/registry.hpp"
+#include "minicnn/train/train.hpp"
 
 int main(int argc, char** argv) try {
   using namespace minicnn;

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "minicnn/dataset.hpp"
+#include "minicnn/data/dataset.hpp"
 #include "minicnn/minicnn.hpp"
 
 namespace minicnn::test {

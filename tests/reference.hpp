@@ -1,6 +1,6 @@
 #pragma once
 // The naive convolution, straight from the definition: the reference Conv2d is checked against.
-#include "minicnn/conv2d.hpp"
+#include "minicnn/layers/conv2d.hpp"
 
 namespace minicnn::test {
 

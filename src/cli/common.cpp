@@ -12,9 +12,9 @@
 #include <fstream>
 #include <thread>
 
-#include "minicnn/checkpoint.hpp"
-#include "minicnn/digit.hpp"
-#include "minicnn/image_io.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/data/digit.hpp"
+#include "minicnn/io/image_io.hpp"
 
 extern "C" char* openblas_get_config(void);
 

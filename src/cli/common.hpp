@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "minicnn/dataset.hpp"
+#include "minicnn/data/dataset.hpp"
 
 namespace minicnn::cli {
 

@@ -3,9 +3,9 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "minicnn/checkpoint.hpp"
-#include "minicnn/threads.hpp"
-#include "minicnn/train.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/core/threads.hpp"
+#include "minicnn/train/train.hpp"
 
 namespace minicnn::cli {
 

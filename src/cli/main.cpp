@@ -4,7 +4,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "minicnn/train.hpp"
+#include "minicnn/train/train.hpp"
 
 int main(int argc, char** argv) {
   using namespace minicnn::cli;

@@ -7,9 +7,9 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "minicnn/checkpoint.hpp"
-#include "minicnn/filter_image.hpp"
-#include "minicnn/kernel_png.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/vision/filter_image.hpp"
+#include "minicnn/vision/kernel_png.hpp"
 
 namespace minicnn::cli {
 

@@ -4,9 +4,9 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "minicnn/checkpoint.hpp"
-#include "minicnn/image_io.hpp"
-#include "minicnn/softmax_cross_entropy.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/io/image_io.hpp"
+#include "minicnn/layers/softmax_cross_entropy.hpp"
 
 namespace minicnn::cli {
 

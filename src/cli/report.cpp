@@ -7,7 +7,7 @@
 
 #include <stb_image_write.h>
 
-#include "minicnn/kernel_png.hpp"
+#include "minicnn/vision/kernel_png.hpp"
 
 namespace minicnn::cli {
 

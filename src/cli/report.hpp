@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "minicnn/image_io.hpp"
+#include "minicnn/io/image_io.hpp"
 
 namespace minicnn::cli {
 

@@ -9,16 +9,16 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "minicnn/checkpoint.hpp"
-#include "minicnn/conv2d.hpp"
-#include "minicnn/init.hpp"
-#include "minicnn/kernel_png.hpp"
-#include "minicnn/lr_schedule.hpp"
-#include "minicnn/registry.hpp"
-#include "minicnn/adam.hpp"
-#include "minicnn/sgd.hpp"
-#include "minicnn/threads.hpp"
-#include "minicnn/train.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/layers/conv2d.hpp"
+#include "minicnn/core/init.hpp"
+#include "minicnn/vision/kernel_png.hpp"
+#include "minicnn/optim/lr_schedule.hpp"
+#include "minicnn/core/registry.hpp"
+#include "minicnn/optim/adam.hpp"
+#include "minicnn/optim/sgd.hpp"
+#include "minicnn/core/threads.hpp"
+#include "minicnn/train/train.hpp"
 
 namespace minicnn::cli {
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "minicnn/image_io.hpp"
+#include "minicnn/io/image_io.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

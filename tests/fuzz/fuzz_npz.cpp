@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "minicnn/checkpoint.hpp"
-#include "minicnn/registry.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/core/registry.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

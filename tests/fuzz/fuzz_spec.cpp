@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "minicnn/registry.hpp"
+#include "minicnn/core/registry.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string spec(reinterpret_cast<const char*>(data), size);

@@ -1,0 +1,37 @@
+#pragma once
+// Checks a layer's backward against central finite differences. Use it on every layer you write.
+//
+// With a fixed random r shaped like the output, f(x, params) = sum(forward(x) * r) has the exact
+// gradient backward(r): dx for x and Parameter::grad for each parameter. Each element of x and of
+// every (unfrozen) parameter is nudged by +-h, and (f(+h) - f(-h)) / 2h must agree with the
+// analytic value within atol + rtol * max(|analytic|, |numeric|). f is accumulated in double.
+// Keep inputs away from kinks (ReLU at 0, ties in a max-pool window): a difference that
+// straddles a kink disagrees for no real reason.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "minicnn/core/layer.hpp"
+#include "minicnn/layers/softmax_cross_entropy.hpp"
+
+namespace minicnn {
+
+struct GradCheckOptions {
+  float h = 1e-2f;
+  float atol = 1e-3f;
+  float rtol = 1e-2f;
+  std::uint64_t seed = 1;  // for the random upstream gradient r
+};
+
+struct GradCheckResult {
+  std::size_t checked = 0;  // elements compared
+  std::size_t wrong = 0;    // elements outside tolerance (a NaN counts as wrong)
+  std::string report;       // one line per tensor that had wrong elements, naming the first
+  bool ok() const { return checked > 0 && wrong == 0; }
+};
+
+GradCheckResult check_gradients(Layer& layer, Tensor x, const GradCheckOptions& options = {});
+GradCheckResult check_loss_gradients(SoftmaxCrossEntropy& loss, Tensor logits, const std::vector<int>& labels,
+                                     const GradCheckOptions& options = {});
+
+}  // namespace minicnn

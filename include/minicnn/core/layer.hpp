@@ -1,0 +1,72 @@
+#pragma once
+// The layer contract. Every layer in minicnn, and every layer a user adds, follows it:
+//
+// 1. forward(x) returns y. y depends only on x, the parameters, the train/eval mode and, for a
+//    random layer such as Dropout in training, draws from the seeded global generator. The
+//    layer may keep copies of whatever backward needs (the input, a mask, argmax indices).
+// 2. backward(dy) may be called only after a forward, with dy.shape() == y.shape(). It returns
+//    dx = dL/dx with dx.shape() == x.shape(). Called first, it throws std::logic_error;
+//    with a wrongly shaped dy, std::invalid_argument.
+// 3. backward OVERWRITES every Parameter::grad with dL/dparam for this batch; it never adds to
+//    it, so there is no zero_grad(). It may leave the grad of a frozen parameter untouched,
+//    but it always returns dx.
+// 4. The returned references point at buffers the layer owns. They stay valid until the next
+//    forward/backward on the same layer: copy them to keep them longer.
+// 5. In the per-batch loop a layer allocates nothing once shapes are stable: it refills its
+//    buffers in place (ensure_shape, xt::noalias).
+// 6. After set_needs_input_grad(false), backward may skip computing dx and return an empty
+//    tensor; it still writes every parameter gradient. Training sets this on a model's first
+//    layer, whose dx nobody reads (as PyTorch skips the gradient of an input that does not
+//    require one).
+// 7. Bad input throws std::invalid_argument whose message names the layer, what it expected and
+//    the shape it got: "Conv2d(1, 6, kernel_size=5): expected input (N, 1, H, W), got (8, 3, 28, 28)".
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "minicnn/core/tensor.hpp"
+
+namespace minicnn {
+
+struct Parameter {
+  Tensor value;         // e.g. Conv2d weight (OC, C, KH, KW)
+  Tensor grad;          // same shape as value, written by backward()
+  bool frozen = false;  // optimisers never change a frozen parameter
+};
+
+using NamedParameters = std::vector<std::pair<std::string, Parameter*>>;
+// State that is saved with the model but not trained by gradients (BatchNorm running stats).
+using NamedBuffers = std::vector<std::pair<std::string, Tensor*>>;
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+
+  virtual const Tensor& forward(const Tensor& x) = 0;
+  virtual const Tensor& backward(const Tensor& dy) = 0;
+
+  // Trainable parameters, named as in PyTorch's state_dict ("weight", "bias").
+  virtual NamedParameters parameters() { return {}; }
+  virtual NamedBuffers buffers() { return {}; }
+
+  // PyTorch-style description: "Conv2d(1, 6, kernel_size=5, stride=1, padding=2)".
+  virtual std::string name() const = 0;
+  // The model-spec text that rebuilds this layer, e.g. "conv 6 5 pad=2" (see spec.hpp).
+  // Empty means the layer has no spec form, and a model holding it cannot be saved.
+  virtual std::string spec() const { return {}; }
+
+  // Train/eval mode, as model.train()/model.eval() in PyTorch: Dropout and BatchNorm behave
+  // differently in each. Layers that do not care ignore it.
+  virtual void set_training(bool on) { training_ = on; }
+  bool training() const { return training_; }
+
+  // Whether backward must compute dx (rule 6). Layers that ignore it always compute dx.
+  virtual void set_needs_input_grad(bool on) { needs_input_grad_ = on; }
+  bool needs_input_grad() const { return needs_input_grad_; }
+
+ protected:
+  bool training_ = true;
+  bool needs_input_grad_ = true;
+};
+
+}  // namespace minicnn

@@ -1,0 +1,54 @@
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "minicnn/core/layer.hpp"
+
+namespace minicnn {
+
+// Layers applied in order. forward runs them first to last, backward last to first, and
+// parameters() names each child's parameters with its index, as PyTorch's state_dict does:
+// "0.weight", "0.bias", "3.weight", ...
+class Sequential final : public Layer {
+ public:
+  Sequential() = default;
+
+  // Appends a layer and returns it, so it can still be configured: model.add<Conv2d>(1, 6, 5).set_kernel(...)
+  template <class L, class... Args>
+  L& add(Args&&... args) {
+    auto layer = std::make_unique<L>(std::forward<Args>(args)...);
+    L& ref = *layer;
+    add(std::move(layer));
+    return ref;
+  }
+  Layer& add(std::unique_ptr<Layer> layer);
+
+  const Tensor& forward(const Tensor& x) override;
+  const Tensor& backward(const Tensor& dy) override;
+  NamedParameters parameters() override;
+  NamedBuffers buffers() override;
+  std::string name() const override;          // "Sequential(" + one child per line + ")"
+  std::string spec() const override;          // children's specs joined by ", "
+  void set_training(bool on) override;
+  // Passed to the first layer: the only one whose dx leaves the model.
+  void set_needs_input_grad(bool on) override;
+  void train() { set_training(true); }
+  void eval() { set_training(false); }
+
+  std::size_t size() const { return layers_.size(); }
+  Layer& operator[](std::size_t i) { return *layers_.at(i); }
+  const Layer& operator[](std::size_t i) const { return *layers_.at(i); }
+
+  // Number of parameter values; only the trainable (not frozen) ones if trainable_only.
+  std::size_t num_parameters(bool trainable_only = false);
+  // The per-layer output shapes for one sample of shape input_shape (e.g. {1, 28, 28}), found by
+  // running a batch of one zero image through the model in eval mode (the mode is restored).
+  std::vector<Shape> output_shapes(const Shape& input_shape);
+  // A table: index, layer, output shape, parameter count; then the totals.
+  std::string summary(const Shape& input_shape);
+
+ private:
+  std::vector<std::unique_ptr<Layer>> layers_;
+};
+
+}  // namespace minicnn

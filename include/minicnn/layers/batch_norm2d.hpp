@@ -1,0 +1,39 @@
+#pragma once
+#include "minicnn/core/layer.hpp"
+
+namespace minicnn {
+
+// Batch normalisation over (N, H, W) for each channel of NCHW input, as PyTorch's nn.BatchNorm2d:
+//   training: y = weight * (x - mean_B) / sqrt(var_B + eps) + bias, with the batch's mean and
+//             (biased) variance; running_mean/var move towards them by `momentum` (the running
+//             variance uses the unbiased batch variance, as PyTorch does).
+//   eval:     the same with running_mean and running_var.
+// Parameters "weight" (C, starts at 1) and "bias" (C, starts at 0); buffers "running_mean",
+// "running_var" and "num_batches_tracked", saved in checkpoints under PyTorch's names.
+class BatchNorm2d final : public Layer {
+ public:
+  explicit BatchNorm2d(std::size_t num_features, float eps = 1e-5f, float momentum = 0.1f);
+  const Tensor& forward(const Tensor& x) override;
+  const Tensor& backward(const Tensor& dy) override;
+  NamedParameters parameters() override;
+  NamedBuffers buffers() override;
+  std::string name() const override;
+  std::string spec() const override;
+  std::size_t num_features() const { return C_; }
+  Parameter& weight() { return weight_; }
+  Parameter& bias() { return bias_; }
+  const Tensor& running_mean() const { return running_mean_; }
+  const Tensor& running_var() const { return running_var_; }
+
+ private:
+  std::size_t C_;
+  float eps_, momentum_;
+  Parameter weight_, bias_;
+  Tensor running_mean_, running_var_, num_batches_tracked_;
+  Tensor xhat_;             // normalised input of the last forward
+  Tensor inv_std_;          // (C): 1 / sqrt(var + eps) used by the last forward
+  bool used_batch_stats_ = false;  // training-mode forward (batch statistics) vs eval
+  Tensor y_, dx_;
+};
+
+}  // namespace minicnn

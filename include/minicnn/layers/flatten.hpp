@@ -1,0 +1,19 @@
+#pragma once
+#include "minicnn/core/layer.hpp"
+
+namespace minicnn {
+
+// (N, d1, d2, ...) -> (N, d1*d2*...), keeping the row-major (C, H, W) order like torch.flatten(x, 1).
+class Flatten final : public Layer {
+ public:
+  const Tensor& forward(const Tensor& x) override;
+  const Tensor& backward(const Tensor& dy) override;
+  std::string name() const override { return "Flatten(start_dim=1, end_dim=-1)"; }
+  std::string spec() const override { return "flatten"; }
+
+ private:
+  Tensor::shape_type x_shape_;
+  Tensor y_, dx_;
+};
+
+}  // namespace minicnn

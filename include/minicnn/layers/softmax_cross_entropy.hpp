@@ -1,0 +1,30 @@
+#pragma once
+#include <vector>
+
+#include "minicnn/core/tensor.hpp"
+
+namespace minicnn {
+
+// Softmax followed by the negative log-likelihood, averaged over the batch, as PyTorch's
+// nn.CrossEntropyLoss on raw logits:
+//   loss = (1/N) sum_n [ log sum_k exp(z[n, k]) - z[n, label_n] ]
+// It is not a Layer because it needs the labels. logits z (N, K), labels in [0, K).
+class SoftmaxCrossEntropy {
+ public:
+  // Returns the mean loss. Computed with the log-sum-exp trick (subtract each row's max before
+  // exp), so logits of 1e4 give a finite loss rather than inf/NaN.
+  float forward(const Tensor& logits, const std::vector<int>& labels);
+  // dL/dz = (softmax(z) - onehot(labels)) / N, shape (N, K).
+  const Tensor& backward();
+
+  const Tensor& probabilities() const { return p_; }  // softmax(z) from the last forward
+  // How many rows of the last forward have their largest logit at the label.
+  std::size_t correct() const;
+  std::string name() const { return "SoftmaxCrossEntropy()"; }
+
+ private:
+  Tensor p_, dz_;
+  std::vector<int> labels_;
+};
+
+}  // namespace minicnn

@@ -1,0 +1,18 @@
+#pragma once
+#include "minicnn/core/layer.hpp"
+
+namespace minicnn {
+
+// y = tanh(x) elementwise; any shape.
+class Tanh final : public Layer {
+ public:
+  const Tensor& forward(const Tensor& x) override;
+  const Tensor& backward(const Tensor& dy) override;
+  std::string name() const override { return "Tanh()"; }
+  std::string spec() const override { return "tanh"; }
+
+ private:
+  Tensor y_, dx_;
+};
+
+}  // namespace minicnn

@@ -1,0 +1,86 @@
+#pragma once
+// The training loop and evaluation, shared by `minicnn train`, `minicnn compare` and the examples.
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "minicnn/data/dataset.hpp"
+#include "minicnn/optim/lr_schedule.hpp"
+#include "minicnn/optim/optimizer.hpp"
+#include "minicnn/core/sequential.hpp"
+#include "minicnn/layers/softmax_cross_entropy.hpp"
+
+namespace minicnn {
+
+struct EvalResult {
+  double loss = 0;        // mean cross-entropy
+  std::size_t correct = 0, total = 0;
+  std::vector<std::vector<std::size_t>> confusion;  // [true class][predicted class]
+  double accuracy() const { return total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0; }
+};
+
+// Runs the model over the whole dataset in eval mode (the mode is restored afterwards).
+EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size = 1000);
+
+// Thrown when the loss or a gradient stops being finite (learning rate too high, bad data).
+// what() names the epoch, the batch, and where the first non-finite value is: the first layer
+// whose output is not finite, or the first parameter whose value or gradient is not.
+struct TrainingDiverged : std::runtime_error {
+  TrainingDiverged(const std::string& what, std::size_t epoch_, std::size_t batch_)
+      : std::runtime_error(what), epoch(epoch_), batch(batch_) {}
+  std::size_t epoch, batch;  // 1-based
+};
+
+// Where the first non-finite number appears when x goes through the model: "layer 3 (Conv2d(...))
+// output", "parameter '3.weight' value", ... or an empty string if everything is finite.
+std::string find_nonfinite(Sequential& model, const Tensor& x);
+
+struct BatchReport {
+  std::size_t epoch, batch, num_batches;  // batch is 1-based: batches done in this epoch
+  float loss;                             // this batch's mean loss
+  double running_loss, running_accuracy;  // over the epoch so far
+  double images_per_second, eta_seconds;  // for this epoch
+};
+
+struct EpochReport {
+  std::size_t epoch;  // 1-based
+  double train_loss, train_accuracy, seconds, images_per_second;
+  bool stopped_early = false;  // the stop callback ended the epoch before its last batch
+  std::size_t batches_done = 0;
+};
+
+// One epoch of mini-batch training: forward, loss, backward, optimiser step for each batch.
+class Trainer {
+ public:
+  Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader);
+  // Sets the optimiser's learning rate before every batch from the schedule (default: constant).
+  void set_schedule(const LrSchedule& schedule, float base_lr, std::size_t total_epochs);
+  // Clips the gradients' joint L2 norm to max_norm before every optimiser step (0: off).
+  void set_clip_grad_norm(float max_norm) { clip_ = max_norm; }
+
+  // Trains epoch `epoch` (0-based: it fixes the shuffle order) from batch start_batch on. It puts
+  // the model in training mode and calls set_needs_input_grad(false) on it (nobody reads the
+  // gradient with respect to the images); call set_needs_input_grad(true) to get dx again.
+  // on_batch is called after every batch; if should_stop returns true after a batch, the
+  // epoch ends there (the batch is complete and the model consistent). Throws TrainingDiverged
+  // as soon as the loss or a gradient is not finite, before the optimiser applies it.
+  EpochReport run_epoch(std::size_t epoch, std::size_t start_batch = 0,
+                        const std::function<void(const BatchReport&)>& on_batch = {},
+                        const std::function<bool()>& should_stop = {});
+
+ private:
+  Sequential& model_;
+  Optimizer& optimizer_;
+  DataLoader& loader_;
+  SoftmaxCrossEntropy loss_;
+  LrSchedule schedule_;
+  float base_lr_;
+  std::size_t total_epochs_ = 1;
+  float clip_ = 0.f;
+  Tensor x_;
+  std::vector<int> labels_;
+  NamedParameters params_;  // cached: walked after every batch to catch non-finite gradients
+};
+
+}  // namespace minicnn

@@ -1,0 +1,36 @@
+#pragma once
+// Applying filters to pictures and showing the results: the "take a photo, run an edge detector
+// over it" experiment, done with the framework's own Conv2d.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "minicnn/vision/filters.hpp"
+#include "minicnn/io/image_io.hpp"
+
+namespace minicnn {
+
+// How a filter response (any real numbers) becomes a 0..255 pixel:
+enum class Mapping {
+  clip,    // round(clamp(v, 0, 255)): the response in pixel units; right for blurs, sharpen, emboss
+  abs,     // round(255 * min(1, |v| / q)), q the 99.5th percentile of |v|: edge strength, strong edges
+           // white (the top 0.5% saturate, so a zero-padded border cannot darken the rest); high-pass default
+  minmax,  // round(255 * (v - min) / (max - min)): the full signed range, zero somewhere in the grey
+};
+Mapping parse_mapping(const std::string& name);  // "clip", "abs", "minmax"; throws std::invalid_argument
+const char* mapping_name(Mapping m);
+Mapping default_mapping(filters::Kind kind);     // high-pass: abs; low-pass and other: clip
+Tensor map_to_pixels(const Tensor& response, Mapping m);  // (H, W) -> (H, W) in [0, 255], rounded
+
+// Runs the named filters over a grayscale (H, W) image with zero padding that keeps the size;
+// returns the responses (K, H, W).
+Tensor apply_filters(const Tensor& gray, const std::vector<std::string>& names);
+
+// Panels side by side, each with its label drawn above it (gray panels become RGB).
+Image montage(const std::vector<std::pair<std::string, Image>>& panels, std::size_t label_scale = 2);
+
+// The activation maps (C, H, W) of one sample as a grid of grayscale tiles, each stretched to its
+// own min..max and enlarged by nearest neighbour to at least min_tile pixels; a title above.
+Image render_feature_maps(const Tensor& maps, const std::string& title, std::size_t min_tile = 64);
+
+}  // namespace minicnn

@@ -1,0 +1,51 @@
+#pragma once
+// Pictures of what a network learned: convolution kernels and feature maps as PNG grids.
+#include <string>
+
+#include "minicnn/layers/conv2d.hpp"
+#include "minicnn/io/image_io.hpp"
+#include "minicnn/core/sequential.hpp"
+
+namespace minicnn {
+
+struct KernelImageOptions {
+  enum class ColorMap {
+    diverging,  // blue (negative) - WHITE (zero) - red (positive): the sign is visible
+    grayscale,  // black (-m) - MID-GREY 128 (zero) - white (+m)
+  };
+  enum class Scaling {
+    global,      // one range m = max |w| over all kernels: relative magnitudes stay visible
+    per_kernel,  // each kernel stretched to its own max |w|: shapes of weak kernels visible
+  };
+  std::size_t scale = 16;   // pixels per kernel tap (nearest neighbour), so a 3x3 kernel is visible
+  std::size_t border = 1;   // separator lines between tiles, in pixels (dark grey)
+  ColorMap colormap = ColorMap::diverging;
+  Scaling scaling = Scaling::global;
+  bool legend = true;       // a colour bar with the value range under the grid
+  std::string title;        // drawn above the grid when not empty
+};
+
+// Where the tiles went, for a caller that wants to annotate them, and the value range shown.
+struct KernelGrid {
+  std::size_t rows = 0, cols = 0;         // tiles
+  std::size_t tile_w = 0, tile_h = 0;     // pixels per tile
+  std::size_t grid_x = 0, grid_y = 0;     // top-left of the first tile
+  float range = 0;                        // m: the value shown at full colour (global scaling)
+};
+
+// The neutral colour of a zero weight in each colour map.
+void zero_color(KernelImageOptions::ColorMap map, std::uint8_t rgb[3]);
+// The colour of value v in [-m, m] (clamped), as the kernel pictures draw it.
+void value_color(float v, float m, KernelImageOptions::ColorMap map, std::uint8_t rgb[3]);
+
+// Lays out a (OC, C, KH, KW) weight as a grid: one row per output channel and one column per
+// input channel; when there is a single input channel, the OC kernels wrap into a near-square grid
+// (ceil(sqrt(OC)) columns) instead of one tall column. Reads the weights, never changes them.
+Image render_kernels(const Tensor& weight, const KernelImageOptions& options = {}, KernelGrid* grid = nullptr);
+KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const KernelImageOptions& options = {});
+
+// Runs one input x (C, H, W) through the model (eval mode, restored after) and writes, for every
+// Conv2d, a grid of its output channels: "<dir>/layer<i>_conv.png". Returns the files written.
+std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir);
+
+}  // namespace minicnn

@@ -1,0 +1,140 @@
+#include "minicnn/io/image_io.hpp"
+
+#include <sys/stat.h>
+
+#include <stb_easy_font.h>
+#include <stb_image.h>
+#include <stb_image_resize.h>
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "minicnn/io/checkpoint.hpp"  // write_file_atomic
+
+namespace minicnn {
+
+Image decode_image(const std::uint8_t* data, std::size_t size, const std::string& name) {
+  if (size == 0) throw std::runtime_error(name + ": is empty (0 bytes); expected an image");
+  if (size > static_cast<std::size_t>(INT32_MAX)) throw std::runtime_error(name + ": file too large for an image");
+  int w = 0, h = 0, c = 0;
+  const int len = static_cast<int>(size);
+  if (!stbi_info_from_memory(data, len, &w, &h, &c))
+    throw std::runtime_error(name + ": not a readable image (" + std::string(stbi_failure_reason()) +
+                             "); expected PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM");
+  if (w <= 0 || h <= 0) throw std::runtime_error(name + ": image has zero size (" + std::to_string(w) + "x" + std::to_string(h) + ")");
+  if (static_cast<std::size_t>(w) > kImageMaxSide || static_cast<std::size_t>(h) > kImageMaxSide ||
+      static_cast<std::size_t>(w) * static_cast<std::size_t>(h) > kImageMaxPixels)
+    throw std::runtime_error(name + ": image is " + std::to_string(w) + "x" + std::to_string(h) +
+                             ", over the limit of " + std::to_string(kImageMaxSide) + " per side and " +
+                             std::to_string(kImageMaxPixels) + " pixels");
+  const int want = (c == 1 || c == 2) ? 1 : (c == 4 ? 4 : 3);  // gray+alpha reads as gray
+  stbi_uc* px = stbi_load_from_memory(data, len, &w, &h, &c, want);
+  if (!px) throw std::runtime_error(name + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+  Image img(static_cast<std::size_t>(w), static_cast<std::size_t>(h), static_cast<std::size_t>(want));
+  std::memcpy(img.pixels.data(), px, img.pixels.size());
+  stbi_image_free(px);
+  return img;
+}
+
+Image load_image(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw std::runtime_error(path + ": is not a regular file; expected an image");
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw std::runtime_error(path + ": cannot read (is it a folder?)");
+  if (static_cast<std::uint64_t>(size) > (1ull << 30)) throw std::runtime_error(path + ": over 1 GiB; not read as an image");
+  std::vector<std::uint8_t> data(static_cast<std::size_t>(size));
+  in.seekg(0);
+  if (size > 0 && !in.read(reinterpret_cast<char*>(data.data()), size))
+    throw std::runtime_error(path + ": read error (is it a folder?)");
+  return decode_image(data.data(), data.size(), path);
+}
+
+void save_png(const std::string& path, const Image& img) {
+  if (img.width == 0 || img.height == 0 || img.channels < 1 || img.channels > 4 ||
+      img.pixels.size() != img.width * img.height * img.channels)
+    throw std::invalid_argument("save_png: " + path + ": image is empty or inconsistent (" + std::to_string(img.width) +
+                                "x" + std::to_string(img.height) + "x" + std::to_string(img.channels) + ")");
+  std::string bytes;
+  const int ok = stbi_write_png_to_func(
+      [](void* ctx, void* data, int n) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n); },
+      &bytes, static_cast<int>(img.width), static_cast<int>(img.height), static_cast<int>(img.channels),
+      img.pixels.data(), static_cast<int>(img.width * img.channels));
+  if (!ok || bytes.empty()) throw std::runtime_error(path + ": PNG encoding failed");
+  write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+Tensor to_grayscale(const Image& img) {
+  Tensor g = Tensor::from_shape({img.height, img.width});
+  float* out = g.data();
+  const std::uint8_t* p = img.pixels.data();
+  for (std::size_t i = 0, n = img.width * img.height; i < n; ++i, p += img.channels) {
+    if (img.channels == 1) {
+      out[i] = p[0];
+      continue;
+    }
+    float y = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+    if (img.channels == 4) y = y * (p[3] / 255.f) + 255.f * (1.f - p[3] / 255.f);  // over white
+    out[i] = y;
+  }
+  return g;
+}
+
+Tensor resize(const Tensor& gray, std::size_t height, std::size_t width) {
+  if (gray.dimension() != 2 || gray.size() == 0 || height == 0 || width == 0)
+    throw std::invalid_argument("resize: expected a non-empty (H, W) image and a non-zero size, got " +
+                                shape_str(gray.shape()) + " -> (" + std::to_string(height) + ", " + std::to_string(width) + ")");
+  Tensor out = Tensor::from_shape({height, width});
+  const int ok = stbir_resize_float(gray.data(), static_cast<int>(gray.shape(1)), static_cast<int>(gray.shape(0)), 0,
+                                    out.data(), static_cast<int>(width), static_cast<int>(height), 0, 1);
+  if (!ok) throw std::runtime_error("resize: stb_image_resize failed");
+  return out;
+}
+
+Image gray_image(const Tensor& gray) {
+  if (gray.dimension() != 2) throw std::invalid_argument("gray_image: expected (H, W), got " + shape_str(gray.shape()));
+  Image img(gray.shape(1), gray.shape(0), 1);
+  for (std::size_t i = 0; i < gray.size(); ++i)
+    img.pixels[i] = static_cast<std::uint8_t>(std::clamp(std::lround(gray.data()[i]), 0L, 255L));
+  return img;
+}
+
+void draw_text(Image& img, std::size_t x0, std::size_t y0, const std::string& text, const std::uint8_t* rgb,
+               std::size_t scale) {
+  // stb_easy_font emits axis-aligned quads (4 vertices of 16 bytes each); fill each rectangle.
+  static thread_local std::vector<char> buf(1 << 16);
+  std::string t = text.substr(0, 500);
+  const int quads = stb_easy_font_print(0, 0, t.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
+  for (int q = 0; q < quads; ++q) {
+    const float* v = reinterpret_cast<const float*>(buf.data() + q * 64);
+    const float xa = std::min(v[0], v[8]), xb = std::max(v[0], v[8]), ya = std::min(v[1], v[9]), yb = std::max(v[1], v[9]);
+    for (std::size_t y = static_cast<std::size_t>(ya * scale); y < static_cast<std::size_t>(yb * scale); ++y)
+      for (std::size_t x = static_cast<std::size_t>(xa * scale); x < static_cast<std::size_t>(xb * scale); ++x) {
+        if (x0 + x >= img.width || y0 + y >= img.height) continue;
+        std::uint8_t* p = img.at(x0 + x, y0 + y);
+        for (std::size_t c = 0; c < std::min<std::size_t>(img.channels, 3); ++c) p[c] = img.channels == 1 ? rgb[1] : rgb[c];
+      }
+  }
+}
+
+std::size_t text_width(const std::string& text, std::size_t scale) {
+  std::string t = text.substr(0, 500);
+  return static_cast<std::size_t>(stb_easy_font_width(t.data())) * scale;
+}
+
+void blit(Image& dst, const Image& src, std::size_t x, std::size_t y) {
+  if (src.channels != dst.channels) throw std::invalid_argument("blit: channel counts differ");
+  for (std::size_t r = 0; r < src.height && y + r < dst.height; ++r) {
+    const std::size_t w = std::min(src.width, dst.width > x ? dst.width - x : 0);
+    std::memcpy(dst.at(x, y + r), src.pixels.data() + r * src.width * src.channels, w * src.channels);
+  }
+}
+
+}  // namespace minicnn

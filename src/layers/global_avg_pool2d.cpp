@@ -1,0 +1,42 @@
+#include "minicnn/layers/global_avg_pool2d.hpp"
+#include "minicnn/core/registry.hpp"
+
+#include <stdexcept>
+
+namespace minicnn {
+
+const Tensor& GlobalAvgPool2d::forward(const Tensor& x) {
+  if (x.dimension() != 4 || x.shape(0) == 0 || x.shape(1) == 0 || x.shape(2) * x.shape(3) == 0)
+    throw std::invalid_argument(name() + ": expected input (N, C, H, W) with every size > 0, got " + shape_str(x.shape()));
+  x_shape_ = x.shape();
+  const std::size_t NC = x.shape(0) * x.shape(1), HW = x.shape(2) * x.shape(3);
+  ensure_shape(y_, {x.shape(0), x.shape(1)});
+  const float inv = 1.f / static_cast<float>(HW);
+  for (std::size_t p = 0; p < NC; ++p) {
+    double s = 0;  // a plane can be large (224 x 224): sum in double
+    for (const float *q = x.data() + p * HW, *e = q + HW; q < e; ++q) s += *q;
+    y_.data()[p] = static_cast<float>(s) * inv;
+  }
+  return y_;
+}
+
+// Every pixel of plane (n, c) contributed 1/(H*W) of y[n, c]: dx[n, c, h, w] = dy[n, c] / (H*W).
+const Tensor& GlobalAvgPool2d::backward(const Tensor& dy) {
+  if (x_shape_.empty()) throw std::logic_error(name() + ": backward called before forward");
+  expect_same_shape(dy, y_.shape(), "GlobalAvgPool2d::backward dy");
+  ensure_shape(dx_, x_shape_);
+  const std::size_t NC = x_shape_[0] * x_shape_[1], HW = x_shape_[2] * x_shape_[3];
+  const float inv = 1.f / static_cast<float>(HW);
+  for (std::size_t p = 0; p < NC; ++p) {
+    const float g = dy.data()[p] * inv;
+    for (float *q = dx_.data() + p * HW, *e = q + HW; q < e; ++q) *q = g;
+  }
+  return dx_;
+}
+
+MINICNN_REGISTER_LAYER(GlobalAvgPool2d, "globalavgpool", "globalavgpool", [](const LayerArgs& a, const Shape&) {
+  a.expect_positional(0, 0);
+  return std::make_unique<GlobalAvgPool2d>();
+});
+
+}  // namespace minicnn

@@ -1,0 +1,133 @@
+#include "minicnn/train/train.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+namespace minicnn {
+
+EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size) {
+  const bool was_training = model.training();
+  model.eval();
+  EvalResult r;
+  r.confusion.assign(data.num_classes, std::vector<std::size_t>(data.num_classes, 0));
+  DataLoader loader(data, batch_size, /*shuffle=*/false, 0, norm);
+  SoftmaxCrossEntropy loss;
+  Tensor x;
+  std::vector<int> labels;
+  double total_loss = 0;
+  try {
+    for (std::size_t b = 0; b < loader.num_batches(); ++b) {
+      loader.load_batch(b, x, labels);
+      const Tensor& z = model.forward(x);
+      if (z.dimension() != 2 || z.shape(1) != data.num_classes)
+        throw std::invalid_argument("evaluate: the model outputs " + shape_str(z.shape()) + " but " + data.name +
+                                    " has " + std::to_string(data.num_classes) + " classes; expected (N, " +
+                                    std::to_string(data.num_classes) + ")");
+      total_loss += static_cast<double>(loss.forward(z, labels)) * static_cast<double>(labels.size());
+      const Tensor& p = loss.probabilities();
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        const float* row = p.data() + i * data.num_classes;
+        const auto pred = static_cast<std::size_t>(std::max_element(row, row + data.num_classes) - row);
+        ++r.confusion[static_cast<std::size_t>(labels[i])][pred];
+        r.correct += pred == static_cast<std::size_t>(labels[i]);
+      }
+      r.total += labels.size();
+    }
+  } catch (...) {
+    model.set_training(was_training);
+    throw;
+  }
+  model.set_training(was_training);
+  r.loss = r.total ? total_loss / static_cast<double>(r.total) : 0.0;
+  return r;
+}
+
+Trainer::Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader)
+    : model_(model), optimizer_(optimizer), loader_(loader), base_lr_(optimizer.lr()), params_(model.parameters()) {}
+
+namespace {
+bool all_finite(const Tensor& t) {
+  const float* p = t.data();
+  for (std::size_t i = 0, n = t.size(); i < n; ++i)
+    if (!std::isfinite(p[i])) return false;
+  return true;
+}
+}  // namespace
+
+std::string find_nonfinite(Sequential& model, const Tensor& x) {
+  for (auto& [n, p] : model.parameters())
+    if (!all_finite(p->value)) return "parameter '" + n + "' value";
+  const Tensor* h = &x;
+  if (!all_finite(x)) return "the input batch";
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    h = &model[i].forward(*h);
+    if (!all_finite(*h)) return "layer " + std::to_string(i) + " (" + model[i].name() + ") output";
+  }
+  return {};
+}
+
+void Trainer::set_schedule(const LrSchedule& schedule, float base_lr, std::size_t total_epochs) {
+  schedule_ = schedule;
+  base_lr_ = base_lr;
+  total_epochs_ = total_epochs;
+}
+
+EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
+                               const std::function<void(const BatchReport&)>& on_batch,
+                               const std::function<bool()>& should_stop) {
+  using clock = std::chrono::steady_clock;
+  model_.train();
+  model_.set_needs_input_grad(false);  // nobody reads d(loss)/d(images): skip it in the first layer
+  loader_.set_epoch(epoch);
+  const std::size_t nb = loader_.num_batches();
+  const auto t0 = clock::now();
+  double loss_sum = 0;
+  std::size_t seen = 0, correct = 0, seen_this_run = 0;
+  EpochReport rep{epoch + 1, 0, 0, 0, 0};
+  std::size_t b = start_batch;
+  for (; b < nb; ++b) {
+    loader_.load_batch(b, x_, labels_);
+    optimizer_.set_lr(schedule_.at(base_lr_, epoch, b, nb, total_epochs_));
+    const float l = loss_.forward(model_.forward(x_), labels_);
+    const bool loss_ok = std::isfinite(l);
+    if (loss_ok) model_.backward(loss_.backward());
+    const char* bad_grad = nullptr;
+    for (std::size_t i = 0; loss_ok && !bad_grad && i < params_.size(); ++i)
+      if (!params_[i].second->frozen && !all_finite(params_[i].second->grad)) bad_grad = params_[i].first.c_str();
+    if (!loss_ok || bad_grad) {
+      std::string where = bad_grad ? "the gradient of parameter '" + std::string(bad_grad) + "'" : find_nonfinite(model_, x_);
+      if (where.empty()) where = "the loss (every layer output is finite)";
+      throw TrainingDiverged("training diverged at epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(b + 1) +
+                                 ": the loss is " + (loss_ok ? "finite" : "not finite") + "; first non-finite value in " +
+                                 where + ". Try a smaller --lr.",
+                             epoch + 1, b + 1);
+    }
+    if (clip_ > 0.f) clip_grad_norm(params_, clip_);
+    optimizer_.step();
+    loss_sum += static_cast<double>(l) * static_cast<double>(labels_.size());
+    correct += loss_.correct();
+    seen += labels_.size();
+    seen_this_run += labels_.size();
+    if (on_batch) {
+      const double s = std::chrono::duration<double>(clock::now() - t0).count();
+      const double ips = s > 0 ? static_cast<double>(seen_this_run) / s : 0.0;
+      const double left = static_cast<double>(loader_.dataset().size()) - static_cast<double>((b + 1) * loader_.batch_size());
+      on_batch({epoch + 1, b + 1, nb, l, loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
+                ips, ips > 0 && left > 0 ? left / ips : 0.0});
+    }
+    if (should_stop && b + 1 < nb && should_stop()) {
+      rep.stopped_early = true;
+      ++b;
+      break;
+    }
+  }
+  rep.batches_done = b;
+  rep.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  rep.train_loss = seen ? loss_sum / static_cast<double>(seen) : 0.0;
+  rep.train_accuracy = seen ? static_cast<double>(correct) / static_cast<double>(seen) : 0.0;
+  rep.images_per_second = rep.seconds > 0 ? static_cast<double>(seen_this_run) / rep.seconds : 0.0;
+  return rep;
+}
+
+}  // namespace minicnn

@@ -1,0 +1,173 @@
+#include "minicnn/vision/filters.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace minicnn::filters {
+
+namespace {
+Tensor k3(std::initializer_list<float> v, float scale = 1.f) {
+  Tensor t = Tensor::from_shape({3, 3});
+  std::size_t i = 0;
+  for (const float x : v) t.data()[i++] = x * scale;
+  return t;
+}
+Tensor transposed(const Tensor& k) {
+  Tensor t = Tensor::from_shape({k.shape(1), k.shape(0)});
+  for (std::size_t i = 0; i < k.shape(0); ++i)
+    for (std::size_t j = 0; j < k.shape(1); ++j) t(j, i) = k(i, j);
+  return t;
+}
+Tensor outer(const std::vector<float>& v, float scale) {
+  Tensor t = Tensor::from_shape({v.size(), v.size()});
+  for (std::size_t i = 0; i < v.size(); ++i)
+    for (std::size_t j = 0; j < v.size(); ++j) t(i, j) = v[i] * v[j] * scale;
+  return t;
+}
+}  // namespace
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::low_pass: return "low-pass";
+    case Kind::high_pass: return "high-pass";
+    case Kind::other: return "other";
+  }
+  return "other";
+}
+
+Tensor identity() { return k3({0, 0, 0, 0, 1, 0, 0, 0, 0}); }
+Tensor box_blur() { return k3({1, 1, 1, 1, 1, 1, 1, 1, 1}, 1.f / 9.f); }
+Tensor gaussian3() { return outer({1, 2, 1}, 1.f / 16.f); }
+Tensor gaussian5() { return outer({1, 4, 6, 4, 1}, 1.f / 256.f); }
+Tensor sharpen() { return k3({0, -1, 0, -1, 5, -1, 0, -1, 0}); }
+Tensor laplacian8() { return k3({-1, -1, -1, -1, 8, -1, -1, -1, -1}); }
+Tensor laplacian4() { return k3({0, -1, 0, -1, 4, -1, 0, -1, 0}); }
+Tensor sobel_x() { return k3({-1, 0, 1, -2, 0, 2, -1, 0, 1}); }
+Tensor sobel_y() { return transposed(sobel_x()); }
+Tensor prewitt_x() { return k3({-1, 0, 1, -1, 0, 1, -1, 0, 1}); }
+Tensor prewitt_y() { return transposed(prewitt_x()); }
+Tensor scharr_x() { return k3({-3, 0, 3, -10, 0, 10, -3, 0, 3}); }
+Tensor scharr_y() { return transposed(scharr_x()); }
+Tensor emboss() { return k3({-2, -1, 0, -1, 1, 1, 0, 1, 2}); }
+
+// g(x, y) = exp(-(x'^2 + gamma^2 y'^2) / (2 sigma^2)) cos(2 pi x' / wavelength),
+// x' = x cos(theta) + y sin(theta), y' = -x sin(theta) + y cos(theta); then the mean is removed
+// (so flat areas give 0) and the kernel scaled to unit L2 norm.
+Tensor gabor(std::size_t size, float theta_degrees, float wavelength, float sigma, float gamma) {
+  if (size == 0 || size % 2 == 0 || size > 63)
+    throw std::invalid_argument("filters::gabor: size must be odd and 1..63, got " + std::to_string(size));
+  if (!(wavelength > 0)) throw std::invalid_argument("filters::gabor: wavelength must be > 0");
+  if (sigma <= 0) sigma = 0.5f * wavelength;
+  const double th = theta_degrees * M_PI / 180.0, c = (size - 1) / 2.0;
+  Tensor k = Tensor::from_shape({size, size});
+  double mean = 0;
+  for (std::size_t i = 0; i < size; ++i)
+    for (std::size_t j = 0; j < size; ++j) {
+      const double x = j - c, y = i - c;  // x to the right, y down (image coordinates)
+      const double xr = x * std::cos(th) + y * std::sin(th), yr = -x * std::sin(th) + y * std::cos(th);
+      k(i, j) = static_cast<float>(std::exp(-(xr * xr + gamma * gamma * yr * yr) / (2.0 * sigma * sigma)) *
+                                   std::cos(2.0 * M_PI * xr / wavelength));
+      mean += k(i, j);
+    }
+  mean /= static_cast<double>(size * size);
+  double norm = 0;
+  for (auto& v : k) v = static_cast<float>(v - mean), norm += static_cast<double>(v) * v;
+  if (norm > 0)
+    for (auto& v : k) v = static_cast<float>(v / std::sqrt(norm));
+  return k;
+}
+
+const std::vector<Filter>& bank() {
+  static const std::vector<Filter> b = [] {
+    std::vector<Filter> f{
+        {"identity", "passes the image through unchanged", Kind::other, identity()},
+        {"box_blur", "3x3 mean: smooths noise and detail equally in every direction", Kind::low_pass, box_blur()},
+        {"gaussian3", "3x3 Gaussian blur: smooths, weighting the centre most", Kind::low_pass, gaussian3()},
+        {"gaussian5", "5x5 Gaussian blur: a wider, smoother blur", Kind::low_pass, gaussian5()},
+        {"sharpen", "adds the Laplacian back: boosts edges and fine detail", Kind::other, sharpen()},
+        {"laplacian8", "edge detector: responds to intensity changes in every direction", Kind::high_pass, laplacian8()},
+        {"laplacian4", "edge detector along rows and columns (4 neighbours)", Kind::high_pass, laplacian4()},
+        {"sobel_x", "vertical edges: positive where it gets brighter to the right", Kind::high_pass, sobel_x()},
+        {"sobel_y", "horizontal edges: positive where it gets brighter downwards", Kind::high_pass, sobel_y()},
+        {"prewitt_x", "vertical edges, unweighted rows", Kind::high_pass, prewitt_x()},
+        {"prewitt_y", "horizontal edges, unweighted columns", Kind::high_pass, prewitt_y()},
+        {"scharr_x", "vertical edges, most rotation-invariant 3x3 derivative", Kind::high_pass, scharr_x()},
+        {"scharr_y", "horizontal edges, most rotation-invariant 3x3 derivative", Kind::high_pass, scharr_y()},
+        {"emboss", "relief effect: lights edges facing down-right, shades the others", Kind::other, emboss()},
+    };
+    for (const int deg : {0, 45, 90, 135})
+      f.push_back({"gabor" + std::to_string(deg),
+                   "5x5 Gabor: stripes and edges at " + std::to_string(deg) + " degrees, wavelength 4 px", Kind::high_pass,
+                   gabor(5, static_cast<float>(deg))});
+    return f;
+  }();
+  return b;
+}
+
+std::vector<std::string> names() {
+  std::vector<std::string> n;
+  for (const auto& f : bank()) n.push_back(f.name);
+  return n;
+}
+
+Filter get(const std::string& name) {
+  const std::string canonical = name == "edge" ? "laplacian8" : name == "blur" ? "box_blur" : name == "gaussian" ? "gaussian3" : name;
+  for (const auto& f : bank())
+    if (f.name == canonical) return f;
+  if (canonical.rfind("gabor", 0) == 0 && canonical.size() > 5 && canonical.size() < 9 &&
+      canonical.find_first_not_of("0123456789", 5) == std::string::npos) {
+    const int deg = std::stoi(canonical.substr(5));
+    return {canonical, "5x5 Gabor at " + std::to_string(deg) + " degrees, wavelength 4 px", Kind::high_pass,
+            gabor(5, static_cast<float>(deg))};
+  }
+  std::string all;
+  for (const auto& n : names()) all += (all.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown filter '" + name + "' (known: " + all + "; aliases edge, blur, gaussian; gaborN for any angle)");
+}
+
+std::unique_ptr<Conv2d> make_conv(const std::vector<std::string>& which, bool frozen) {
+  if (which.empty()) throw std::invalid_argument("filters::make_conv: no filters named");
+  std::vector<Filter> fs;
+  std::size_t K = 1;
+  for (const auto& n : which) {
+    fs.push_back(get(n));
+    K = std::max(K, fs.back().kernel.shape(0));
+  }
+  auto conv = std::make_unique<Conv2d>(1, fs.size(), K, 1, K / 2, /*bias=*/false);
+  set_handset(*conv, which);
+  conv->weight().frozen = frozen;
+  return conv;
+}
+
+std::vector<std::string> default_handset(std::size_t n, std::size_t K) {
+  const std::vector<std::string> order{"sobel_x", "sobel_y", "laplacian8", "sharpen", K >= 5 ? "gaussian5" : "gaussian3",
+                                       "gabor45", "gabor135", "scharr_x", "scharr_y", "prewitt_x", "prewitt_y",
+                                       "laplacian4", "emboss", "box_blur", "gabor0", "gabor90"};
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(order[i % order.size()]);
+  return out;
+}
+
+void set_handset(Conv2d& conv, const std::vector<std::string>& names) {
+  const auto& o = conv.options();
+  if (names.size() != o.out_channels)
+    throw std::invalid_argument("filters::set_handset: " + conv.name() + " has " + std::to_string(o.out_channels) +
+                                " output channels but " + std::to_string(names.size()) + " filters were named");
+  if (!o.kernel_size.square() || o.kernel_size.h < 3)
+    throw std::invalid_argument("filters::set_handset: " + conv.name() + " needs square kernels of at least 3x3");
+  const std::size_t K = o.kernel_size.h, Cg = o.in_channels / o.groups;
+  for (std::size_t oc = 0; oc < o.out_channels; ++oc) {
+    const Filter f = get(names[oc]);
+    const std::size_t n = f.kernel.shape(0);
+    if (n > K)
+      throw std::invalid_argument("filters::set_handset: filter " + f.name + " (" + std::to_string(n) + "x" + std::to_string(n) +
+                                  ") does not fit " + conv.name());
+    Tensor k = xt::zeros<float>({K, K});
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < n; ++j) k((K - n) / 2 + i, (K - n) / 2 + j) = f.kernel(i, j) / static_cast<float>(Cg);
+    for (std::size_t c = 0; c < Cg; ++c) conv.set_kernel(oc, c, k);
+  }
+  if (conv.has_bias()) conv.bias().value.fill(0.f);
+}
+
+}  // namespace minicnn::filters

@@ -1,0 +1,97 @@
+#include "helpers.hpp"
+#include "minicnn/data/dataset.hpp"
+
+using namespace minicnn;
+using namespace minicnn::test;
+
+namespace {
+Dataset tiny(std::size_t n) {
+  Dataset d;
+  d.name = "tiny";
+  d.rows = 2;
+  d.cols = 3;
+  for (std::size_t i = 0; i < n; ++i) {
+    d.labels.push_back(static_cast<int>(i % 10));
+    for (std::size_t k = 0; k < 6; ++k) d.pixels.push_back(static_cast<std::uint8_t>(i));  // image i is all i
+  }
+  return d;
+}
+}  // namespace
+
+TEST_CASE("DataLoader covers every sample once per epoch, last batch partial") {
+  const Dataset d = tiny(10);
+  DataLoader loader(d, 4, true, 7);
+  CHECK(loader.num_batches() == 3);
+  for (std::size_t epoch = 0; epoch < 2; ++epoch) {
+    loader.set_epoch(epoch);
+    std::vector<int> seen;
+    Tensor x;
+    std::vector<int> labels;
+    for (std::size_t b = 0; b < 3; ++b) {
+      loader.load_batch(b, x, labels);
+      CHECK(x.shape() == Tensor::shape_type{b < 2 ? 4u : 2u, 1, 2, 3});
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        const int id = static_cast<int>(std::lround(x(i, 0, 1, 2) * 255.f));
+        CHECK(labels[i] == id % 10);  // image and label stay together
+        seen.push_back(id);
+      }
+    }
+    std::sort(seen.begin(), seen.end());
+    CHECK(seen == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  }
+  Tensor x;
+  std::vector<int> labels;
+  CHECK_THROWS_AS(loader.load_batch(3, x, labels), std::out_of_range);
+}
+
+TEST_CASE("DataLoader order depends only on (seed, epoch)") {
+  const Dataset d = tiny(50);
+  auto order = [&](std::uint64_t seed, std::size_t epoch) {
+    DataLoader l(d, 50, true, seed);
+    l.set_epoch(epoch);
+    Tensor x;
+    std::vector<int> labels;
+    l.load_batch(0, x, labels);
+    return Tensor(x);
+  };
+  CHECK(bit_identical(order(1, 3), order(1, 3)));
+  CHECK_FALSE(bit_identical(order(1, 3), order(1, 4)));
+  CHECK_FALSE(bit_identical(order(1, 3), order(2, 3)));
+  DataLoader plain(d, 50, false, 1);
+  plain.set_epoch(5);
+  Tensor x;
+  std::vector<int> labels;
+  plain.load_batch(0, x, labels);
+  CHECK(labels[7] == 7);  // no shuffle: file order
+}
+
+TEST_CASE("DataLoader scales to [0, 1] and normalises") {
+  Dataset d = tiny(1);
+  d.pixels.assign(6, 255);
+  d.pixels[0] = 0;
+  const Normalization n = compute_normalization(d);
+  CHECK(n.mean == doctest::Approx(5.0 / 6));
+  CHECK(n.std == doctest::Approx(std::sqrt(5.0) / 6));
+  DataLoader raw(d, 1, false, 0), normed(d, 1, false, 0, n);
+  Tensor x;
+  std::vector<int> labels;
+  raw.load_batch(0, x, labels);
+  CHECK(x(0, 0, 0, 0) == 0.f);
+  CHECK(x(0, 0, 1, 2) == 1.f);
+  normed.load_batch(0, x, labels);
+  CHECK(xt::mean(x)() == doctest::Approx(0.0).scale(1));
+  CHECK(xt::mean(x * x)() == doctest::Approx(1.0));
+}
+
+TEST_CASE("DataLoader and truncate errors") {
+  Dataset d = tiny(5);
+  CHECK_THROWS_WITH_AS(DataLoader(d, 0, true, 1), "DataLoader: batch_size must be > 0, got 0", std::invalid_argument);
+  truncate(d, 3);
+  CHECK(d.size() == 3);
+  CHECK(d.pixels.size() == 18);
+  truncate(d, 0);  // 0 keeps all
+  CHECK(d.size() == 3);
+  Dataset empty;
+  empty.name = "nothing";
+  CHECK_THROWS_WITH_AS(DataLoader(empty, 4, true, 1), "DataLoader: dataset nothing is empty", std::invalid_argument);
+}

@@ -1,0 +1,87 @@
+#include "files.hpp"
+#include "helpers.hpp"
+#include "minicnn/data/digit.hpp"
+#include "minicnn/io/image_io.hpp"
+
+using namespace minicnn;
+using namespace minicnn::test;
+
+TEST_CASE("Grayscale conversion is ITU-R BT.601 luma") {
+  Image rgb(4, 1, 3);
+  const std::uint8_t px[] = {255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30};
+  std::copy(px, px + 12, rgb.pixels.begin());
+  const Tensor g = to_grayscale(rgb);
+  CHECK(g(0, 0) == doctest::Approx(0.299f * 255));
+  CHECK(g(0, 1) == doctest::Approx(0.587f * 255));
+  CHECK(g(0, 2) == doctest::Approx(0.114f * 255));
+  CHECK(g(0, 3) == doctest::Approx(0.299f * 10 + 0.587f * 20 + 0.114f * 30));
+  Image rgba(2, 1, 4);
+  const std::uint8_t pa[] = {0, 0, 0, 0, 0, 0, 0, 255};  // transparent black shows white; opaque black, black
+  std::copy(pa, pa + 8, rgba.pixels.begin());
+  const Tensor ga = to_grayscale(rgba);
+  CHECK(ga(0, 0) == doctest::Approx(255.f));
+  CHECK(ga(0, 1) == doctest::Approx(0.f));
+}
+
+TEST_CASE("PNG round-trips exactly, gray and RGB") {
+  TempDir dir("png");
+  Image gray(5, 3, 1), rgb(4, 2, 3);
+  for (std::size_t i = 0; i < gray.pixels.size(); ++i) gray.pixels[i] = static_cast<std::uint8_t>(i * 17);
+  for (std::size_t i = 0; i < rgb.pixels.size(); ++i) rgb.pixels[i] = static_cast<std::uint8_t>(255 - i * 9);
+  save_png(dir / "g.png", gray);
+  save_png(dir / "c.png", rgb);
+  const Image g2 = load_image(dir / "g.png"), c2 = load_image(dir / "c.png");
+  CHECK(g2.width == 5);
+  CHECK(g2.height == 3);
+  CHECK(g2.channels == 1);
+  CHECK(g2.pixels == gray.pixels);
+  CHECK(c2.channels == 3);
+  CHECK(c2.pixels == rgb.pixels);
+  CHECK_THROWS_AS(save_png(dir / "empty.png", Image()), std::invalid_argument);
+}
+
+TEST_CASE("Bad images give errors naming the file") {
+  TempDir dir("badimg");
+  CHECK_THROWS_WITH_AS(load_image(dir / "missing.png"), contains(dir / "missing.png: cannot open: No such file"), std::runtime_error);
+  write_bytes(dir / "empty.png", {});
+  CHECK_THROWS_WITH_AS(load_image(dir / "empty.png"), contains(dir / "empty.png: is empty (0 bytes); expected an image"),
+                       std::runtime_error);
+  write_bytes(dir / "text.png", {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'});
+  CHECK_THROWS_WITH_AS(load_image(dir / "text.png"), contains(dir / "text.png: not a readable image ("), std::runtime_error);
+  // A well-formed PNG signature and IHDR that declares 0x0 pixels.
+  Bytes zero{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0};
+  const std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, zero.data() + 12, 17));
+  for (int s = 24; s >= 0; s -= 8) zero.push_back(static_cast<std::uint8_t>(crc >> s));
+  write_bytes(dir / "zero.png", zero);
+  CHECK_THROWS_WITH_AS(load_image(dir / "zero.png"), contains(dir / "zero.png: not a readable image ("), std::runtime_error);
+  CHECK_THROWS_WITH_AS(load_image(dir.path.string()), contains(dir.path.string() + ": is not a regular file; expected an image"), std::runtime_error);
+}
+
+TEST_CASE("resize keeps a flat image flat and changes the size") {
+  const Tensor flat = xt::ones<float>({10, 20}) * 100.f;
+  const Tensor r = resize(flat, 5, 7);
+  CHECK(r.shape() == Tensor::shape_type{5, 7});
+  CHECK(xt::amax(xt::abs(r - 100.f))() < 1e-3f);
+  CHECK_THROWS_AS(resize(flat, 0, 3), std::invalid_argument);
+}
+
+TEST_CASE("prepare_digit inverts a light background, fits the digit into 20x20 and centres it") {
+  Tensor paper = xt::ones<float>({100, 60}) * 250.f;
+  for (std::size_t i = 10; i < 50; ++i)
+    for (std::size_t j = 5; j < 15; ++j) paper(i, j) = 10.f;  // a dark bar near the top-left
+  const Tensor d = prepare_digit(paper);
+  REQUIRE(d.shape() == Tensor::shape_type{28, 28});
+  CHECK(d(0, 0) == 0.f);  // background is now black
+  CHECK(xt::amax(d)() == doctest::Approx(255.f));
+  double m = 0, mi = 0, mj = 0;
+  std::size_t rows = 0;
+  for (std::size_t i = 0; i < 28; ++i) {
+    bool ink = false;
+    for (std::size_t j = 0; j < 28; ++j) m += d(i, j), mi += i * d(i, j), mj += j * d(i, j), ink |= d(i, j) > 128;
+    rows += ink;
+  }
+  CHECK(mi / m == doctest::Approx(13.5).epsilon(0.05));  // centre of mass in the middle
+  CHECK(mj / m == doctest::Approx(13.5).epsilon(0.05));
+  CHECK(rows >= 18);  // 40 px tall bar scaled to about 20 rows
+  CHECK(rows <= 21);
+}

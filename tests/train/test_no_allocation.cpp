@@ -1,0 +1,67 @@
+// Issue 6: once shapes are stable, a training step (batch, forward, loss, backward, SGD step)
+// performs no heap allocation. Every operator new in this test binary is counted.
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "helpers.hpp"
+#include "minicnn/core/registry.hpp"
+#include "minicnn/train/train.hpp"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}
+
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, std::align_val_t a) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::aligned_alloc(static_cast<std::size_t>(a), (n + static_cast<std::size_t>(a) - 1) / static_cast<std::size_t>(a) *
+                                                                     static_cast<std::size_t>(a)))
+    return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+using namespace minicnn;
+
+TEST_CASE("A lenet5 training step allocates nothing once shapes are stable (1 and 2 threads)") {
+  for (int threads : {1, 2}) {
+    CAPTURE(threads);
+    set_num_threads(threads);
+    const Dataset d = test::synthetic_dataset(256, 28);
+    manual_seed(1);
+    auto model = build_model("lenet5", {1, 28, 28});
+    model->set_needs_input_grad(false);
+    SGD opt(model->parameters(), 0.05f, 0.9f);
+    DataLoader loader(d, 64, true, 1);
+    loader.set_epoch(0);
+    SoftmaxCrossEntropy loss;
+    Tensor x;
+    std::vector<int> labels;
+    auto step = [&](std::size_t b) {
+      loader.load_batch(b, x, labels);
+      loss.forward(model->forward(x), labels);
+      model->backward(loss.backward());
+      opt.step();
+    };
+    step(0);  // the first batch sizes every buffer
+    const long before = g_allocations.load();
+    for (std::size_t b = 1; b < 4; ++b) step(b);
+    const long during = g_allocations.load() - before;
+    CHECK_MESSAGE(during == 0, during << " heap allocations in 3 training steps after the first");
+  }
+  set_num_threads(1);
+}

@@ -1,0 +1,95 @@
+#include "files.hpp"
+#include "helpers.hpp"
+#include "minicnn/vision/filter_image.hpp"
+#include "minicnn/vision/kernel_png.hpp"
+#include "minicnn/core/registry.hpp"
+
+#include <xtensor/xview.hpp>
+
+using namespace minicnn;
+using namespace minicnn::test;
+
+TEST_CASE("The blur output on the cat photo equals an independent 3x3 box filter, pixel for pixel") {
+  // The 8-bit grayscale image, as `minicnn filters apply` filters it (and writes it as original.png).
+  const Tensor gray = xt::round(to_grayscale(load_image(std::string(MINICNN_SOURCE_DIR) + "/data/chelsea.png")));
+  REQUIRE(gray.shape() == Tensor::shape_type{300, 451});
+  const Tensor blurred = map_to_pixels(xt::view(apply_filters(gray, {"blur"}), 0), default_mapping(filters::Kind::low_pass));
+  const long H = 300, W = 451;
+  std::size_t differ = 0;
+  for (long i = 0; i < H; ++i)
+    for (long j = 0; j < W; ++j) {
+      double s = 0;  // zero padding: pixels outside the image count as 0
+      for (long di = -1; di <= 1; ++di)
+        for (long dj = -1; dj <= 1; ++dj)
+          if (i + di >= 0 && i + di < H && j + dj >= 0 && j + dj < W) s += gray(i + di, j + dj);
+      const double expected = std::round(std::clamp(s / 9.0, 0.0, 255.0));  // the documented clip mapping
+      differ += std::abs(blurred(i, j) - expected) > 0 ? 1 : 0;
+    }
+  // Sums of nine whole numbers divided by 9 never fall near .5 (the nearest is 4/9 or 5/9 away by
+  // 1/18), so the float convolution and this double reference must round identically.
+  CHECK(differ == 0);
+}
+
+TEST_CASE("Output mappings") {
+  const Tensor r{{-10.f, 0.f, 100.f, 300.f}};
+  CHECK(map_to_pixels(r, Mapping::clip) == Tensor{{0.f, 0.f, 100.f, 255.f}});
+  CHECK(map_to_pixels(r, Mapping::minmax) == Tensor{{0.f, 8.f, 90.f, 255.f}});  // 255 * (v + 10) / 310
+  Tensor edges = xt::zeros<float>({1, 1000});
+  for (std::size_t i = 0; i < 1000; ++i) edges(0, i) = static_cast<float>(i);
+  edges(0, 999) = 1e6f;  // one extreme value (a padded border) saturates instead of darkening the rest
+  const Tensor a = map_to_pixels(edges, Mapping::abs);
+  CHECK(a(0, 999) == 255.f);
+  CHECK(a(0, 995) == 255.f);
+  CHECK(a(0, 497) == doctest::Approx(127.f).epsilon(0.01));
+  CHECK(parse_mapping("abs") == Mapping::abs);
+  CHECK_THROWS_WITH_AS(parse_mapping("log"), "unknown output mapping 'log' (expected clip, abs or minmax)", std::invalid_argument);
+  CHECK(default_mapping(filters::Kind::high_pass) == Mapping::abs);
+  CHECK(default_mapping(filters::Kind::low_pass) == Mapping::clip);
+}
+
+TEST_CASE("Kernel grid of Conv2d(6 -> 16, 5x5): documented size, neutral zero colour, weights untouched") {
+  manual_seed(1);
+  Conv2d conv(6, 16, 5);
+  conv.weight().value(3, 2, 1, 1) = 0.f;
+  const Tensor before = conv.weight().value;
+  KernelImageOptions o;  // 16 px per tap, 1 px separators, diverging, global, legend
+  KernelGrid g;
+  const Image img = render_kernels(conv.weight().value, o, &g);
+  CHECK(g.rows == 16);  // one row per output channel
+  CHECK(g.cols == 6);   // one column per input channel
+  CHECK(g.tile_w == 80);
+  CHECK(g.tile_h == 80);
+  CHECK(img.width == 6 * 80 + 7);
+  CHECK(img.height == 16 * 80 + 17 + 30);  // + the legend strip
+  CHECK(bit_identical(conv.weight().value, before));
+  // Tap (1, 1) of kernel (out 3, in 2) is zero: drawn white, the diverging map's neutral colour.
+  const std::uint8_t* p = const_cast<Image&>(img).at(g.grid_x + 2 * (80 + 1) + 16 + 8, g.grid_y + 3 * (80 + 1) + 16 + 8);
+  CHECK(p[0] == 255);
+  CHECK(p[1] == 255);
+  CHECK(p[2] == 255);
+  std::uint8_t rgb[3];
+  zero_color(KernelImageOptions::ColorMap::grayscale, rgb);
+  CHECK(rgb[0] == 128);
+  value_color(1.f, 1.f, KernelImageOptions::ColorMap::diverging, rgb);
+  CHECK(rgb[0] > rgb[2]);  // positive: red
+  value_color(-1.f, 1.f, KernelImageOptions::ColorMap::diverging, rgb);
+  CHECK(rgb[2] > rgb[0]);  // negative: blue
+  // A single input channel wraps into a near-square grid.
+  Conv2d first(1, 6, 5);
+  render_kernels(first.weight().value, o, &g);
+  CHECK(g.cols == 3);
+  CHECK(g.rows == 2);
+}
+
+TEST_CASE("save_feature_maps_png writes one grid per conv layer") {
+  TempDir dir("fmaps");
+  manual_seed(2);
+  auto m = build_model("conv 4 3 pad=1, relu, maxpool 2, conv 8 3, relu, flatten, linear 10", {1, 12, 12});
+  const auto files = save_feature_maps_png(*m, randn({1, 12, 12}, 1), dir.path.string());
+  REQUIRE(files.size() == 2);
+  CHECK(files[0] == dir / "layer0_conv.png");
+  CHECK(files[1] == dir / "layer3_conv.png");
+  const Image a = load_image(files[0]);
+  CHECK(a.width >= 2 * 64);  // 4 maps of 12x12, enlarged to 64+ px, in a 2x2 grid
+  CHECK(m->training());
+}

@@ -81,7 +81,6 @@ void make_dirs(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw std::runtime_error(path + ": is not a folder");
 }
 
-void write_text_atomic(const std::string& path, const std::string& text) { write_file_atomic(path, text.data(), text.size()); }
 
 int default_threads() {
   const unsigned n = std::thread::hardware_concurrency();

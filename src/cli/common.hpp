@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "minicnn/data/dataset.hpp"
+#include "minicnn/io/atomic_file.hpp"
 
 namespace minicnn::cli {
 
@@ -40,7 +41,6 @@ Tensor model_input(const std::string& image_path, const Shape& input_shape, Norm
 void make_dirs(const std::string& path);
 bool path_exists(const std::string& path);
 bool same_file(const std::string& a, const std::string& b);  // both exist and are one file
-void write_text_atomic(const std::string& path, const std::string& text);
 
 // Machine, versions and time, for config.json and reports.
 nlohmann::json environment_info();

@@ -205,7 +205,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
     auto& conv = dynamic_cast<Conv2d&>((*model)[ci]);
     const bool handset = name.rfind("handset", 0) == 0, frozen = name.find("frozen") != std::string::npos;
     if (handset) {
-      v.handset = filters::default_handset(conv.options().out_channels, conv.options().kernel_size.h);
+      v.handset = filters::default_handset(conv.options().out_channels(), conv.options().kernel_size().h);
       try {
         filters::set_handset(conv, v.handset);
       } catch (const std::invalid_argument& e) {

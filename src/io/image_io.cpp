@@ -14,7 +14,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "minicnn/io/checkpoint.hpp"  // write_file_atomic
+#include "minicnn/io/atomic_file.hpp"
 
 namespace minicnn {
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "core/parallel.hpp"
+#include "layers/gemm.hpp"
+
 // This file is built with -fno-tree-loop-distribute-patterns under GCC (see CMakeLists.txt):
-// otherwise GCC turns each short row copy below into a call to memcpy, and on lenet5's 10-wide
-// rows the calls cost more than the copies (conv2's im2col: 441 us per batch with the calls,
-// 171 us without).
+// otherwise GCC turns each short row copy below into a call to memcpy, which costs more than the
+// copy on short rows (bench/RESULTS.md).
 
 namespace minicnn {
 
@@ -99,8 +101,8 @@ std::size_t im2col_scratch_size(const Geometry& g) {
 }
 
 // With padding and room in scratch, copy the image into a zero border first, then take the
-// bounds-free path: for lenet5's conv1 (pad 2) that is 249 -> 96 us per batch, as the 28-wide
-// rows no longer split into zero / copy / zero pieces at every tap.
+// bounds-free path: rows then no longer split into zero / copy / zero pieces at every tap
+// (faster for lenet5's padded first layer; bench/RESULTS.md).
 void im2col(const float* x, const Geometry& g, float* cols, float* scratch) {
   if (g.PH == 0 && g.PW == 0) return im2col_unpadded(x, g, cols);
   if (im2col_scratch_size(g) == 0 || scratch == nullptr) return im2col_padded(x, g, cols);
@@ -139,6 +141,110 @@ float sum8(const float* a, long n) {
     for (int k = 0; k < 8; ++k) acc[k] += a[j + k];
   for (int k = 0; j < n; ++j, ++k) acc[k] += a[j];
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+namespace {
+// One buffer of the given shape per chunk.
+void ensure_count(std::vector<Tensor>& bufs, int count, std::initializer_list<std::size_t> shape) {
+  if (bufs.size() != static_cast<std::size_t>(count)) bufs.resize(static_cast<std::size_t>(count));
+  for (auto& b : bufs) ensure_shape(b, shape);
+}
+std::size_t z(long v) { return static_cast<std::size_t>(v); }
+}  // namespace
+
+void ConvWorkspace::size_buffers(const ConvProblem& p, int chunks, bool for_backward, bool want_x) {
+  const Geometry& g = p.g;
+  const long CKK = g.C * g.KH * g.KW, P = g.OH * g.OW, OCg = p.OC / p.G;
+  ensure_count(cols_, chunks, {z(CKK), z(P)});
+  ensure_count(scratch_, chunks, {im2col_scratch_size(g)});
+  if (!for_backward) return;
+  if (want_x) ensure_count(dcols_, chunks, {z(CKK), z(P)});
+  ensure_count(dyt_, chunks, {OCg >= 16 ? z(P * OCg) : 0});
+  ensure_count(dw_part_, chunks, {z(CKK), z(OCg)});
+  ensure_count(db_part_, chunks, {z(p.OC)});
+}
+
+// One GEMM per image and group rather than one per batch: the columns stay in L2 and the product
+// lands in NCHW order with no transpose.
+void ConvWorkspace::forward(const ConvProblem& p, const float* x, const float* w, const float* b, float* y,
+                            float* x_copy) {
+  const Geometry& g = p.g;
+  const int G = static_cast<int>(p.G), OCg = static_cast<int>(p.OC / p.G), P = static_cast<int>(g.OH * g.OW);
+  const int CKKg = static_cast<int>(g.C / p.G * g.KH * g.KW);
+  const std::size_t CHW = z(g.C * g.H * g.W);
+  size_buffers(p, chunk_count(z(p.N)), false, false);
+  parallel_for(z(p.N), [&](std::size_t n0, std::size_t n1, int c) {
+    float *cols = cols_[c].data(), *scratch = scratch_[c].data();
+    for (std::size_t n = n0; n < n1; ++n) {
+      float* yn = y + n * z(p.OC) * z(P);
+      std::copy(x + n * CHW, x + (n + 1) * CHW, x_copy + n * CHW);
+      im2col(x_copy + n * CHW, g, cols, scratch);
+      for (int gi = 0; gi < G; ++gi)
+        gemm(false, false, OCg, P, CKKg, 1.f, w + gi * OCg * CKKg, CKKg, cols + gi * CKKg * P, P, 0.f,
+             yn + gi * OCg * P, P);
+      if (b)
+        for (long o = 0; o < p.OC; ++o)
+          for (float *q = yn + o * P, *e = q + P; q < e; ++q) *q += b[o];
+    }
+  });
+}
+
+// Per image n and group g (the math is in conv2d.cpp):
+//   dW_g^T += cols_n,g * dy_n,g^T   (built transposed: OpenBLAS runs that shape faster; with 16 or
+//                                    more outputs per group from a copied dy^T, so no transpose flag)
+//   dcols_g = W_g^T * dy_n,g, then dx_n = col2im(dcols)
+// The columns are rebuilt from x rather than kept from forward: a batch's columns do not fit in
+// cache (bench/RESULTS.md). Per-chunk partial sums are added in chunk order afterwards, so the
+// result does not depend on scheduling.
+void ConvWorkspace::backward(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw,
+                             float* db, float* dx) {
+  const Geometry& g = p.g;
+  const int G = static_cast<int>(p.G), OC = static_cast<int>(p.OC), OCg = OC / G;
+  const int P = static_cast<int>(g.OH * g.OW), CKKg = static_cast<int>(g.C / p.G * g.KH * g.KW);
+  const int chunks = chunk_count(z(p.N));
+  const bool copy_dyt = OCg >= 16;
+  size_buffers(p, chunks, true, dx != nullptr);
+  parallel_for(z(p.N), [&](std::size_t n0, std::size_t n1, int c) {
+    float *cols = cols_[c].data(), *dcols = dx ? dcols_[c].data() : nullptr, *dwp = dw_part_[c].data();
+    float *dyt = dyt_[c].data(), *dbp = db_part_[c].data(), *scratch = scratch_[c].data();
+    std::fill(dbp, dbp + OC, 0.f);
+    for (std::size_t n = n0; n < n1; ++n) {
+      const float* dyn = dy + n * z(OC) * z(P);
+      if (db)  // 8 fixed-order partial sums: a single running float sum cannot vectorise
+        for (int o = 0; o < OC; ++o) dbp[o] += sum8(dyn + o * P, P);
+      if (dw) im2col(x + n * z(g.C * g.H * g.W), g, cols, scratch);
+      for (int gi = 0; gi < G; ++gi) {
+        const float* dyg = dyn + gi * OCg * P;
+        if (dw) {
+          const float* dyg_t = dyg;  // dy_n,g^T: as a transpose flag, or copied out (OH*OW, OC/G)
+          if (copy_dyt) {
+            for (int o = 0; o < OCg; ++o)
+              for (int q = 0; q < P; ++q) dyt[q * OCg + o] = dyg[o * P + q];
+            dyg_t = dyt;
+          }
+          gemm(false, !copy_dyt, CKKg, OCg, P, 1.f, cols + gi * CKKg * P, P, dyg_t, copy_dyt ? OCg : P,
+               n == n0 ? 0.f : 1.f, dwp + gi * CKKg * OCg, OCg);
+        }
+        if (dx) gemm(true, false, CKKg, P, OCg, 1.f, w + gi * OCg * CKKg, CKKg, dyg, P, 0.f, dcols + gi * CKKg * P, P);
+      }
+      if (dx) col2im(dcols, g, dx + n * z(g.C * g.H * g.W));
+    }
+  });
+  if (dw)  // (OC, CKKg) from per-chunk (G, CKKg, OCg)
+    for (int gi = 0; gi < G; ++gi)
+      for (int o = 0; o < OCg; ++o)
+        for (int k = 0; k < CKKg; ++k) {
+          const std::size_t from = (z(gi) * z(CKKg) + z(k)) * z(OCg) + z(o);
+          float sum = dw_part_[0].data()[from];
+          for (int c = 1; c < chunks; ++c) sum += dw_part_[c].data()[from];
+          dw[(z(gi) * z(OCg) + z(o)) * z(CKKg) + z(k)] = sum;
+        }
+  if (db)
+    for (int o = 0; o < OC; ++o) {
+      float sum = db_part_[0].data()[o];
+      for (int c = 1; c < chunks; ++c) sum += db_part_[c].data()[o];
+      db[o] = sum;
+    }
 }
 
 }  // namespace minicnn

@@ -150,13 +150,13 @@ std::vector<std::string> default_handset(std::size_t n, std::size_t K) {
 
 void set_handset(Conv2d& conv, const std::vector<std::string>& names) {
   const auto& o = conv.options();
-  if (names.size() != o.out_channels)
-    throw std::invalid_argument("filters::set_handset: " + conv.name() + " has " + std::to_string(o.out_channels) +
+  if (names.size() != o.out_channels())
+    throw std::invalid_argument("filters::set_handset: " + conv.name() + " has " + std::to_string(o.out_channels()) +
                                 " output channels but " + std::to_string(names.size()) + " filters were named");
-  if (!o.kernel_size.square() || o.kernel_size.h < 3)
+  if (!o.kernel_size().square() || o.kernel_size().h < 3)
     throw std::invalid_argument("filters::set_handset: " + conv.name() + " needs square kernels of at least 3x3");
-  const std::size_t K = o.kernel_size.h, Cg = o.in_channels / o.groups;
-  for (std::size_t oc = 0; oc < o.out_channels; ++oc) {
+  const std::size_t K = o.kernel_size().h, Cg = o.in_channels() / o.groups();
+  for (std::size_t oc = 0; oc < o.out_channels(); ++oc) {
     const Filter f = get(names[oc]);
     const std::size_t n = f.kernel.shape(0);
     if (n > K)

@@ -1,4 +1,5 @@
 #include "files.hpp"
+#include "minicnn/io/atomic_file.hpp"
 #include "helpers.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/core/registry.hpp"
@@ -124,7 +125,7 @@ TEST_CASE("Damaged and hostile checkpoints are refused with their documented err
   // One bit inside 0.weight's data (after the 30-byte zip header, its name and the 128-byte .npy
   // header): the archive stays well-formed, only the CRC can tell.
   flipped[30 + std::string("0.weight.npy").size() + 128 + 5] ^= 0x01;
-  fails("flipped.npz", flipped, "flipped.npz: entry '0.weight' is corrupt (CRC-32 mismatch)");
+  fails("flipped.npz", flipped, "flipped.npz: entry '0.weight.npy' is corrupt (CRC-32 mismatch)");
   CHECK_THROWS_WITH_AS(read_checkpoint(dir / "nope.npz"), doctest::Contains("nope.npz: cannot open"), std::runtime_error);
 
   // A .npy whose header claims a 10 GB array but holds 4 bytes.
@@ -180,7 +181,7 @@ TEST_CASE("A zip bomb is refused by its declared sizes before it is inflated") {
   }
   REQUIRE(patched >= 2);
   write_bytes(path, b);
-  CHECK_THROWS_WITH_AS(read_checkpoint(path), doctest::Contains("bomb.npz: entry '0.weight' claims 1610612864 bytes, over the limit of 1073741824"),
+  CHECK_THROWS_WITH_AS(read_checkpoint(path), doctest::Contains("bomb.npz: entry '0.weight.npy' claims 1610612864 bytes, over the limit of 1073741824"),
                        std::runtime_error);
 }
 

@@ -1,22 +1,13 @@
 #include "helpers.hpp"
-#include "reference.hpp"
 
 using namespace minicnn;
 using namespace minicnn::test;
 
 namespace {
+// Short positional form for the table below; everything else uses the chained setters.
 Conv2dOptions opts(std::size_t in, std::size_t out, Size2 k, Size2 s = 1, Size2 p = 0, Size2 d = 1,
                    std::size_t groups = 1, bool bias = true) {
-  Conv2dOptions o;
-  o.in_channels = in;
-  o.out_channels = out;
-  o.kernel_size = k;
-  o.stride = s;
-  o.padding = p;
-  o.dilation = d;
-  o.groups = groups;
-  o.bias = bias;
-  return o;
+  return Conv2dOptions(in, out, k).stride(s).padding(p).dilation(d).groups(groups).bias(bias);
 }
 
 // Configurations covering stride, padding, rectangular kernels and inputs, dilation, groups, no bias.
@@ -35,18 +26,46 @@ const std::vector<std::pair<Conv2dOptions, Shape>> kConfigs = {
 };
 }  // namespace
 
-TEST_CASE("Conv2d matches the naive seven-loop reference on every configuration") {
+// |a - b| <= tol * max(1, |b|) everywhere.
+void require_close(const Tensor& a, const Tensor& b, float tol = 1e-5f) {
+  REQUIRE(a.shape() == b.shape());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    REQUIRE(std::abs(a.data()[i] - b.data()[i]) <= tol * std::max(1.f, std::abs(b.data()[i])));
+}
+
+TEST_CASE("Conv2d matches the naive seven-loop reference on every configuration, forward and backward") {
   manual_seed(11);
   for (const auto& [o, shape] : kConfigs) {
     CAPTURE(shape_str(shape));
     Conv2d conv(o);
     const Tensor x = randn(shape, 3);
     const Tensor y = conv.forward(x);
-    const Tensor ref = naive_conv2d(x, conv.weight().value, o.bias ? &conv.bias().value : nullptr, o);
-    REQUIRE(y.shape() == ref.shape());
-    for (std::size_t i = 0; i < y.size(); ++i)
-      REQUIRE(std::abs(y.data()[i] - ref.data()[i]) <= 1e-5f * std::max(1.f, std::abs(ref.data()[i])));
+    require_close(y, conv2d_reference_forward(x, conv.weight().value, o.bias() ? &conv.bias().value : nullptr, o));
+    const Tensor dy = randn(shape_of(y), 4);
+    const Tensor dx = conv.backward(dy);
+    Tensor rdx, rdw, rdb;
+    conv2d_reference_backward(x, conv.weight().value, dy, o, &rdx, &rdw, o.bias() ? &rdb : nullptr);
+    require_close(dx, rdx, 1e-4f);
+    require_close(conv.weight().grad, rdw, 1e-4f);
+    if (o.bias()) require_close(conv.bias().grad, rdb, 1e-4f);
   }
+}
+
+TEST_CASE("MINICNN_KERNELS=reference: Conv2d computes with the reference loops") {
+  manual_seed(13);
+  const auto& [o, shape] = kConfigs[2];
+  Conv2d fast(o);
+  const Tensor x = randn(shape, 3);
+  const Tensor y_fast = fast.forward(x);
+  set_kernel_path(KernelPath::reference);
+  const Tensor y_ref = fast.forward(x);
+  CHECK_GRADIENTS(fast, x);
+  set_kernel_path(KernelPath::blas);
+  require_close(y_ref, y_fast);
+  CHECK(y_ref == conv2d_reference_forward(x, fast.weight().value, &fast.bias().value, o));
+  CHECK(parse_kernel_path("reference") == KernelPath::reference);
+  CHECK_THROWS_WITH_AS(parse_kernel_path("fast"), "unknown kernel path 'fast' (expected reference or blas)",
+                       std::invalid_argument);
 }
 
 TEST_CASE("Conv2d backward matches finite differences on every configuration") {

@@ -11,9 +11,8 @@
 //   d = numpy.load("model.npz"); sd = {k: torch.from_numpy(d[k]) for k in d.files if "." in k and not k.startswith("optimizer.")}
 // and reads the metadata with json.loads(d["__minicnn__"].tobytes()).
 //
-// Saving writes a temporary file in the same folder, flushes it to disk and renames it over the
-// target, so a crash or kill at any moment leaves either the old file or the new one, never half of
-// one. Loading checks every name, shape and dtype, and refuses files whose entries claim more data
+// Saving goes through write_file_atomic (io/atomic_file.hpp), so a crash or kill at any moment
+// leaves either the old file or the new one, never half of one. Loading checks every name, shape and dtype, and refuses files whose entries claim more data
 // than the limits below (zip bombs) or than the file can hold.
 #include <cstdint>
 #include <memory>
@@ -59,9 +58,5 @@ void load_into(const CheckpointFile& file, const std::string& name, Sequential& 
 
 // Rebuilds the model from the checkpoint's own spec and loads its tensors.
 std::unique_ptr<Sequential> load_model(const std::string& path, CheckpointInfo* info = nullptr);
-
-// Writes bytes to path atomically (temp file in the same folder, fsync, rename). Used for every
-// file minicnn writes: checkpoints, PNGs, reports.
-void write_file_atomic(const std::string& path, const void* data, std::size_t size);
 
 }  // namespace minicnn

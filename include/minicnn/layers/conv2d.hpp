@@ -1,19 +1,25 @@
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "minicnn/core/layer.hpp"
+#include "minicnn/core/options.hpp"
 
 namespace minicnn {
 
+// Conv2d's settings: the three required ones in the constructor, the rest as chained setters:
+//   Conv2dOptions(3, 32, 3).stride(2).padding(1).bias(false)
 struct Conv2dOptions {
-  std::size_t in_channels = 0;
-  std::size_t out_channels = 0;
-  Size2 kernel_size = 0;
-  Size2 stride = 1;
-  Size2 padding = 0;   // zeros added on each side
-  Size2 dilation = 1;  // spacing between kernel taps
-  std::size_t groups = 1;  // groups == in_channels == out_channels is a depthwise convolution
-  bool bias = true;
+  Conv2dOptions(std::size_t in_channels, std::size_t out_channels, Size2 kernel_size)
+      : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {}
+  MINICNN_ARG(std::size_t, in_channels);
+  MINICNN_ARG(std::size_t, out_channels);
+  MINICNN_ARG(Size2, kernel_size);
+  MINICNN_ARG(Size2, stride) = 1;
+  MINICNN_ARG(Size2, padding) = 0;   // zeros added on each side
+  MINICNN_ARG(Size2, dilation) = 1;  // spacing between kernel taps
+  MINICNN_ARG(std::size_t, groups) = 1;  // groups == in_channels == out_channels: depthwise
+  MINICNN_ARG(bool, bias) = true;
 };
 
 // 2-D convolution over NCHW input, computed as a CROSS-CORRELATION exactly like PyTorch's
@@ -30,6 +36,7 @@ class Conv2d final : public Layer {
   Conv2d(std::size_t in_channels, std::size_t out_channels, Size2 kernel_size, Size2 stride = 1,
          Size2 padding = 0, bool bias = true);
   explicit Conv2d(const Conv2dOptions& options);
+  ~Conv2d() override;
 
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -40,7 +47,7 @@ class Conv2d final : public Layer {
   const Conv2dOptions& options() const { return o_; }
   Parameter& weight() { return weight_; }
   const Parameter& weight() const { return weight_; }
-  bool has_bias() const { return o_.bias; }
+  bool has_bias() const { return o_.bias(); }
   Parameter& bias();  // throws std::logic_error when built with bias = false
   const Parameter& bias() const;
 
@@ -55,14 +62,19 @@ class Conv2d final : public Layer {
  private:
   Conv2dOptions o_;
   Parameter weight_, bias_;
-  Tensor x_;                         // input copy for backward (N, C, H, W)
+  Tensor x_;  // input copy for backward (N, C, H, W)
   Tensor y_, dx_;
-  std::vector<Tensor> cols_;         // per chunk: im2col of one image (C*KH*KW, OH*OW)
-  std::vector<Tensor> scratch_;      // per chunk: im2col's zero-padded copy of one image, if any
-  std::vector<Tensor> dcols_;        // per chunk: gradient w.r.t. those columns
-  std::vector<Tensor> dyt_;          // per chunk: one image's dy for one group, transposed (OH*OW * OC/groups), if used
-  std::vector<Tensor> dw_part_;      // per chunk: partial weight gradient, transposed (groups*C/groups*KH*KW, OC/groups)
-  std::vector<Tensor> db_part_;      // per chunk: partial bias gradient (OC)
+  struct Workspace;                  // per-thread buffers of the fast path (src/layers/conv_kernels.hpp)
+  std::unique_ptr<Workspace> ws_;
 };
+
+// The convolution straight from its definition: seven nested loops, no im2col, no BLAS, sums in
+// double. The fast path is tested against it, and MINICNN_KERNELS=reference makes every Conv2d
+// use it (for debugging: slow, but nothing clever can be wrong in it).
+//   y = conv2d_reference_forward(x, w, b, o)                      x (N, C, H, W) -> y (N, OC, OH, OW)
+//   conv2d_reference_backward(x, w, dy, o, dx, dw, db)            any of dx, dw, db may be null
+Tensor conv2d_reference_forward(const Tensor& x, const Tensor& weight, const Tensor* bias, const Conv2dOptions& o);
+void conv2d_reference_backward(const Tensor& x, const Tensor& weight, const Tensor& dy, const Conv2dOptions& o,
+                               Tensor* dx, Tensor* dweight, Tensor* dbias);
 
 }  // namespace minicnn

@@ -1,0 +1,19 @@
+#pragma once
+// Writing files so that a crash, a kill or a full disk never leaves half of one: the bytes go to
+// "<path>.tmp.<pid>" in the same folder, are flushed to disk, and the finished file is renamed over
+// the target. Every file minicnn writes (checkpoints, PNGs, reports, CSV) goes through here.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace minicnn {
+
+// Writes bytes to path atomically; throws std::runtime_error naming the path and the reason.
+void write_file_atomic(const std::string& path, const void* data, std::size_t size);
+void write_text_atomic(const std::string& path, const std::string& text);
+
+// Removes "<name>.tmp.<pid>" files in dir whose process no longer exists: what a kill -9 during a
+// write leaves behind. Returns the names removed. Temporaries of live processes are kept.
+std::vector<std::string> remove_stale_temporaries(const std::string& dir);
+
+}  // namespace minicnn

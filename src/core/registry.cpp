@@ -1,6 +1,5 @@
 #include "minicnn/core/registry.hpp"
 
-#include <cctype>
 #include <cmath>
 #include <stdexcept>
 
@@ -11,23 +10,6 @@ namespace {
 std::map<std::string, LayerType>& registry() {
   static std::map<std::string, LayerType> r;  // function-local: safe to use from static initialisers
   return r;
-}
-
-const std::map<std::string, std::string>& presets() {
-  static const std::map<std::string, std::string> p{
-      {"lenet5",
-       "conv 6 5 pad=2, relu, maxpool 2, conv 16 5, relu, maxpool 2, flatten, linear 120, relu, linear 84, relu, "
-       "linear 10"},
-      {"small", "conv 8 5, relu, maxpool 2, conv 16 5, relu, maxpool 2, flatten, linear 10"},
-  };
-  return p;
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
 }
 
 // Parses a whole decimal number in [lo, kSpecMaxSize]; returns false if s is anything else.
@@ -45,55 +27,97 @@ bool parse_size(const std::string& s, std::size_t lo, std::size_t& out) {
 
 bool parse_size2(const std::string& s, std::size_t lo, Size2& out) {
   const auto x = s.find('x');
+  std::size_t h, w;
   if (x == std::string::npos) {
-    std::size_t v;
-    if (!parse_size(s, lo, v)) return false;
-    out = Size2(v);
+    if (!parse_size(s, lo, h)) return false;
+    out = Size2(h);
     return true;
   }
-  std::size_t h, w;
   if (!parse_size(s.substr(0, x), lo, h) || !parse_size(s.substr(x + 1), lo, w)) return false;
   out = Size2(h, w);
   return true;
 }
 
-}  // namespace
+std::string range_text(std::size_t lo) { return "whole number from " + std::to_string(lo) + " to " + std::to_string(kSpecMaxSize); }
 
-LayerArgs::LayerArgs(std::string text, std::string type, std::vector<std::string> positional,
-                     std::vector<std::pair<std::string, std::string>> named)
-    : text_(std::move(text)), type_(std::move(type)), positional_(std::move(positional)), named_(std::move(named)) {}
+std::unique_ptr<Sequential> build_sequential(const std::vector<SpecItem>& items, const Shape& input_shape);
 
-void LayerArgs::fail(const std::string& message) const {
-  throw std::invalid_argument("spec item '" + text_ + "': " + message);
+// One item: the factory builds the layer, then a one-sample probe finds its output shape.
+std::unique_ptr<Layer> build_item(const SpecItem& item, Shape& shape) {
+  const auto it = layer_types().find(item.type);
+  if (it == layer_types().end()) {
+    std::string known;
+    for (const auto& [k, v] : layer_types()) known += (known.empty() ? "" : ", ") + k;
+    throw SpecError(item.where() + "unknown layer type '" + item.type + "' (known: " + known + ")");
+  }
+  try {
+    const LayerArgs args(item, build_sequential);
+    std::unique_ptr<Layer> layer = it->second.factory(args, shape);
+    args.check_all_used(it->second.usage);
+    shape = sample_output_shape(*layer, shape);
+    return layer;
+  } catch (const SpecError&) {
+    throw;  // already names its item (this one, or one inside a block)
+  } catch (const std::invalid_argument& e) {  // from a layer's constructor or forward
+    throw SpecError(item.where() + e.what());
+  }
 }
 
+std::unique_ptr<Sequential> build_sequential(const std::vector<SpecItem>& items, const Shape& input_shape) {
+  auto model = std::make_unique<Sequential>();
+  Shape shape = input_shape;
+  for (const SpecItem& item : items) model->add(build_item(item, shape));
+  return model;
+}
+
+void check_input_shape(const Shape& input_shape) {
+  if (input_shape.empty() || input_shape.size() > 3)
+    throw SpecError("build_model: input shape must be (C, H, W), (H, W) or (F), got " + shape_str(input_shape));
+  double values = 1;
+  for (const std::size_t d : input_shape) {
+    if (d == 0 || d > kSpecMaxSize)
+      throw SpecError("build_model: input shape " + shape_str(input_shape) + " has a size outside 1.." +
+                      std::to_string(kSpecMaxSize));
+    values *= static_cast<double>(d);
+  }
+  if (values > static_cast<double>(kSpecMaxLayerWorkspace))  // the shape probe allocates one input
+    throw SpecError("build_model: input shape " + shape_str(input_shape) + " holds more than " +
+                    std::to_string(kSpecMaxLayerWorkspace) + " values per sample");
+}
+
+}  // namespace
+
+LayerArgs::LayerArgs(const SpecItem& item, BlockBuilder build_block) : item_(item), build_block_(std::move(build_block)) {}
+
+void LayerArgs::fail(const std::string& message) const { throw SpecError(item_.where() + message); }
+
 void LayerArgs::expect_positional(std::size_t min, std::size_t max) const {
-  if (positional_.size() < min || positional_.size() > max)
+  const std::size_t n = item_.positional.size();
+  if (n < min || n > max)
     fail("expected " + (min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max)) +
-         " value" + (max == 1 ? "" : "s") + " after '" + type_ + "', got " + std::to_string(positional_.size()));
+         " value" + (max == 1 ? "" : "s") + " after '" + item_.type + "', got " + std::to_string(n));
 }
 
 std::size_t LayerArgs::count(std::size_t i, const char* what) const {
-  if (i >= positional_.size()) fail(std::string("missing ") + what);
+  if (i >= item_.positional.size()) fail(std::string("missing ") + what);
   std::size_t v;
-  if (!parse_size(positional_[i], 1, v))
-    fail(std::string(what) + " must be a whole number from 1 to " + std::to_string(kSpecMaxSize) + ", got '" +
-         positional_[i] + "'");
+  if (!parse_size(item_.positional[i], 1, v))
+    fail(std::string(what) + " must be a " + range_text(1) + ", got '" + item_.positional[i] + "'");
   return v;
 }
 
 Size2 LayerArgs::size2(std::size_t i, const char* what) const {
-  if (i >= positional_.size()) fail(std::string("missing ") + what);
+  if (i >= item_.positional.size()) fail(std::string("missing ") + what);
   Size2 v;
-  if (!parse_size2(positional_[i], 1, v))
+  if (!parse_size2(item_.positional[i], 1, v))
     fail(std::string(what) + " must be N or HxW with whole numbers from 1 to " + std::to_string(kSpecMaxSize) +
-         ", got '" + positional_[i] + "'");
+         ", got '" + item_.positional[i] + "'");
   return v;
 }
 
 const std::string* LayerArgs::find(const std::string& key) const {
   used_.insert(key);
-  for (const auto& [k, v] : named_)
+  for (const auto& [k, v] : item_.named)
     if (k == key) return &v;
   return nullptr;
 }
@@ -104,8 +128,7 @@ std::size_t LayerArgs::count(const std::string& key, std::size_t fallback) const
   const std::string* s = find(key);
   if (!s) return fallback;
   std::size_t v;
-  if (!parse_size(*s, 1, v))
-    fail(key + " must be a whole number from 1 to " + std::to_string(kSpecMaxSize) + ", got '" + *s + "'");
+  if (!parse_size(*s, 1, v)) fail(key + " must be a " + range_text(1) + ", got '" + *s + "'");
   return v;
 }
 
@@ -136,9 +159,33 @@ bool LayerArgs::flag(const std::string& key, bool fallback) const {
   fail(key + " must be 0, 1, true or false, got '" + *s + "'");
 }
 
+std::string LayerArgs::word(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback) const {
+  const std::string* s = find(key);
+  if (!s) return fallback;
+  for (const auto& a : allowed)
+    if (*s == a) return a;
+  fail(key + " must be one of " + join_spec(allowed) + ", got '" + *s + "'");
+}
+
+void LayerArgs::expect_blocks(std::size_t min, std::size_t max) const {
+  blocks_read_ = true;
+  const std::size_t n = item_.blocks.size();
+  if (n >= min && n <= max) return;
+  if (max == 0) fail("'" + item_.type + "' takes no [...] block");
+  fail(min == 1 && n == 0 ? "'" + item_.type + "' needs a [...] block of layers" : "'" + item_.type + "' takes at most " +
+                                                                                       std::to_string(max) + " blocks");
+}
+
+std::unique_ptr<Sequential> LayerArgs::build_block(std::size_t i, const Shape& input_shape) const {
+  blocks_read_ = true;
+  if (i >= item_.blocks.size()) fail("missing block " + std::to_string(i + 1));
+  return build_block_(item_.blocks[i], input_shape);
+}
+
 void LayerArgs::check_all_used(const std::string& usage) const {
-  for (const auto& [k, v] : named_)
+  for (const auto& [k, v] : item_.named)
     if (!used_.count(k)) fail("unknown option '" + k + "' (usage: " + usage + ")");
+  if (!item_.blocks.empty() && !blocks_read_) fail("'" + item_.type + "' takes no [...] block");
 }
 
 bool register_layer(LayerType type) {
@@ -151,108 +198,50 @@ bool register_layer(LayerType type) {
 
 const std::map<std::string, LayerType>& layer_types() { return registry(); }
 
+const std::vector<Preset>& presets() {
+  static const std::vector<Preset> p{
+      {"lenet5", "LeNet-5 for 28x28 grey digits (LeCun et al., 1998, with ReLU and max-pooling)",
+       "conv 6 5 pad=2, relu, maxpool 2, conv 16 5, relu, maxpool 2, flatten, linear 120, relu, linear 84, relu, "
+       "linear {classes}"},
+      {"small", "two conv layers and one linear layer",
+       "conv 8 5, relu, maxpool 2, conv 16 5, relu, maxpool 2, flatten, linear {classes}"},
+  };
+  return p;
+}
+
 std::vector<std::string> preset_names() {
   std::vector<std::string> names;
-  for (const auto& [k, v] : presets()) names.push_back(k);
+  for (const auto& p : presets()) names.push_back(p.name);
   return names;
 }
 
-std::string expand_preset(const std::string& spec) {
-  const auto it = presets().find(trim(spec));
-  return it == presets().end() ? spec : it->second;
+std::string expand_preset(const std::string& spec, std::size_t num_classes) {
+  std::size_t b = 0, e = spec.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(spec[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(spec[e - 1]))) --e;
+  for (const auto& p : presets()) {
+    if (spec.compare(b, e - b, p.name) != 0 || p.name.size() != e - b) continue;
+    std::string s = p.spec;
+    for (auto at = s.find("{classes}"); at != std::string::npos; at = s.find("{classes}"))
+      s.replace(at, 9, std::to_string(num_classes));
+    return s;
+  }
+  return spec;
 }
 
-std::unique_ptr<Sequential> build_model(const std::string& spec_or_preset, const Shape& input_shape) {
-  const std::string spec = expand_preset(spec_or_preset);
-  if (spec.size() > kSpecMaxLength)
-    throw std::invalid_argument("model spec is " + std::to_string(spec.size()) + " characters long; the limit is " +
-                                std::to_string(kSpecMaxLength));
-  if (input_shape.empty() || input_shape.size() > 3)
-    throw std::invalid_argument("build_model: input shape must be (C, H, W), (H, W) or (F), got " + shape_str(input_shape));
-  double values = 1;
-  for (const std::size_t d : input_shape) {
-    if (d == 0 || d > kSpecMaxSize)
-      throw std::invalid_argument("build_model: input shape " + shape_str(input_shape) + " has a size outside 1.." +
-                                  std::to_string(kSpecMaxSize));
-    values *= static_cast<double>(d);
+std::unique_ptr<Sequential> build_model(const std::string& spec_or_preset, const Shape& input_shape,
+                                        std::size_t num_classes) {
+  const std::string spec = expand_preset(spec_or_preset, num_classes);
+  std::vector<SpecItem> items;
+  try {
+    items = parse_spec(spec);
+  } catch (const SpecError& e) {
+    if (spec.find_first_not_of(" \t\r\n") != std::string::npos) throw;
+    throw SpecError(std::string(e.what()) + "; give a preset (" + join_spec(preset_names()) +
+                    ") or layers such as \"conv 6 5, relu, flatten, linear 10\"");
   }
-  if (values > static_cast<double>(kSpecMaxLayerWorkspace))  // the shape probe below allocates one input
-    throw std::invalid_argument("build_model: input shape " + shape_str(input_shape) + " holds more than " +
-                                std::to_string(kSpecMaxLayerWorkspace) + " values per sample");
-
-  // Split into items at commas.
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= spec.size(); ++i)
-    if (i == spec.size() || spec[i] == ',') {
-      items.push_back(trim(spec.substr(start, i - start)));
-      start = i + 1;
-    }
-  if (items.size() == 1 && items[0].empty())
-    throw std::invalid_argument("model spec is empty; give a preset (" + std::string("lenet5, small") +
-                                ") or layers such as \"conv 6 5, relu, flatten, linear 10\"");
-  if (items.size() > kSpecMaxLayers)
-    throw std::invalid_argument("model spec has " + std::to_string(items.size()) + " layers; the limit is " +
-                                std::to_string(kSpecMaxLayers));
-
-  auto model = std::make_unique<Sequential>();
-  Shape shape = input_shape;
-  for (std::size_t n = 0; n < items.size(); ++n) {
-    const std::string& text = items[n];
-    const std::string where = "spec item " + std::to_string(n + 1) + " '" + text + "': ";
-    if (text.empty()) throw std::invalid_argument("spec item " + std::to_string(n + 1) + " is empty (two commas in a row?)");
-    // Tokenise on whitespace; "key=value" tokens are options, the rest positional values.
-    std::vector<std::string> tokens, positional;
-    std::vector<std::pair<std::string, std::string>> named;
-    std::size_t p = 0;
-    while (p < text.size()) {
-      while (p < text.size() && std::isspace(static_cast<unsigned char>(text[p]))) ++p;
-      std::size_t q = p;
-      while (q < text.size() && !std::isspace(static_cast<unsigned char>(text[q]))) ++q;
-      if (q > p) tokens.push_back(text.substr(p, q - p));
-      p = q;
-    }
-    std::string type = tokens[0];
-    for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (std::size_t t = 1; t < tokens.size(); ++t) {
-      const auto eq = tokens[t].find('=');
-      if (eq == std::string::npos) {
-        positional.push_back(tokens[t]);
-        continue;
-      }
-      const std::string key = tokens[t].substr(0, eq);
-      if (key.empty()) throw std::invalid_argument(where + "option '" + tokens[t] + "' has no name");
-      for (const auto& [k, v] : named)
-        if (k == key) throw std::invalid_argument(where + "option '" + key + "' given twice");
-      named.emplace_back(key, tokens[t].substr(eq + 1));
-    }
-    const auto it = layer_types().find(type);
-    if (it == layer_types().end()) {
-      std::string known;
-      for (const auto& [k, v] : layer_types()) known += (known.empty() ? "" : ", ") + k;
-      throw std::invalid_argument(where + "unknown layer type '" + tokens[0] + "' (known: " + known + ")");
-    }
-    try {
-      LayerArgs args(text, type, positional, named);
-      std::unique_ptr<Layer> layer = it->second.factory(args, shape);
-      args.check_all_used(it->second.usage);
-      // Find this layer's output shape with a one-sample probe in eval mode (no statistics move).
-      layer->set_training(false);
-      Shape batch{1};
-      batch.insert(batch.end(), shape.begin(), shape.end());
-      const Tensor probe = xt::zeros<float>(batch);
-      Shape out = shape_of(layer->forward(probe));
-      out.erase(out.begin());
-      layer->set_training(true);
-      model->add(std::move(layer));
-      shape = out;
-    } catch (const std::invalid_argument& e) {
-      const std::string msg = e.what();
-      throw std::invalid_argument(msg.rfind("spec item '", 0) == 0 ? "spec item " + std::to_string(n + 1) + msg.substr(9)
-                                                                   : where + msg);
-    }
-  }
-  return model;
+  check_input_shape(input_shape);
+  return build_sequential(items, input_shape);
 }
 
 }  // namespace minicnn

@@ -6,6 +6,23 @@
 
 namespace minicnn {
 
+Shape sample_output_shape(Layer& layer, const Shape& input_shape) {
+  Shape batch{1};
+  batch.insert(batch.end(), input_shape.begin(), input_shape.end());
+  const bool was_training = layer.training();
+  layer.set_training(false);
+  try {
+    const Tensor zeros = xt::zeros<float>(batch);
+    Shape out = shape_of(layer.forward(zeros));
+    out.erase(out.begin());
+    layer.set_training(was_training);
+    return out;
+  } catch (...) {
+    layer.set_training(was_training);
+    throw;
+  }
+}
+
 Layer& Sequential::add(std::unique_ptr<Layer> layer) {
   if (!layer) throw std::invalid_argument("Sequential::add: null layer");
   layer->set_training(training_);
@@ -91,29 +108,16 @@ std::size_t Sequential::num_parameters(bool trainable_only) {
 }
 
 std::vector<Shape> Sequential::output_shapes(const Shape& input_shape) {
-  Shape batch{1};
-  batch.insert(batch.end(), input_shape.begin(), input_shape.end());
-  const bool was_training = training_;
-  set_training(false);  // a probe must not move BatchNorm statistics or draw dropout masks
   std::vector<Shape> shapes;
-  try {
-    const Tensor zeros = xt::zeros<float>(batch);
-    const Tensor* h = &zeros;
-    for (std::size_t i = 0; i < layers_.size(); ++i) {
-      try {
-        h = &layers_[i]->forward(*h);
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument("layer " + std::to_string(i) + ": " + e.what());
-      }
-      Shape s = shape_of(*h);
-      s.erase(s.begin());
-      shapes.push_back(s);
+  Shape shape = input_shape;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    try {
+      shape = sample_output_shape(*layers_[i], shape);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("layer " + std::to_string(i) + ": " + e.what());
     }
-  } catch (...) {
-    set_training(was_training);
-    throw;
+    shapes.push_back(shape);
   }
-  set_training(was_training);
   return shapes;
 }
 

@@ -71,3 +71,44 @@ TEST_CASE("Registering a layer type twice is refused") {
                        "register_layer: layer type 'relu' is already registered", std::logic_error);
   CHECK(layer_types().count("conv") == 1);
 }
+
+TEST_CASE("parse_spec reads blocks, paths and options, and names the item of every error") {
+  const auto items = parse_spec("conv 16 3 pad=1, res[conv 16 3, relu, seq[relu]](conv 16 1 stride=2) post=relu, FLATTEN");
+  REQUIRE(items.size() == 3);
+  CHECK(items[0].type == "conv");
+  CHECK(items[0].positional == std::vector<std::string>{"16", "3"});
+  CHECK(items[0].named == std::vector<std::pair<std::string, std::string>>{{"pad", "1"}});
+  const SpecItem& res = items[1];
+  CHECK(res.type == "res");
+  CHECK(res.path == "2");
+  CHECK(res.named == std::vector<std::pair<std::string, std::string>>{{"post", "relu"}});
+  REQUIRE(res.blocks.size() == 2);
+  REQUIRE(res.blocks[0].size() == 3);
+  CHECK(res.blocks[0][1].path == "2.2");
+  CHECK(res.blocks[0][1].text == "relu");
+  CHECK(res.blocks[0][2].blocks.at(0).at(0).path == "2.3.1");
+  CHECK(res.blocks[1].at(0).path == "2.shortcut.1");
+  CHECK(res.blocks[1].at(0).named.at(0).second == "2");
+  CHECK(items[2].type == "flatten");
+
+  auto fails = [](const std::string& spec, const std::string& msg) {
+    CAPTURE(spec);
+    CHECK_THROWS_WITH_AS(parse_spec(spec), contains(msg), SpecError);
+  };
+  fails("res[conv 4 3, relu", "model spec: '[' is never closed");
+  fails("res[conv 4 3]], relu", "model spec: unbalanced ']' at character 14");
+  fails("res[conv 4 3)", "unbalanced ')' at character 13 (the last open bracket is '[')");
+  fails("res[]", "spec item 1 'res[]': [...]: the block is empty; give at least one layer");
+  fails("relu, res[conv 4 3, , relu]", "spec item 2.2 is empty (two commas in a row?)");
+  fails("res[relu](relu, )", "spec item 1.shortcut.2 is empty");
+  fails("res(relu)", "spec item 1 'res(relu)': a round-bracket block must follow a square-bracket one");
+  fails("res[relu] post=relu [x]", "brackets may only follow the type word");
+  fails("res[res[res[res[res[res[res[res[res[relu]]]]]]]]]", "blocks are nested more than 8 deep");
+}
+
+TEST_CASE("A layer that takes no block refuses one, naming the item") {
+  CHECK_THROWS_WITH_AS(build_model("relu[relu]", {1, 4, 4}), "spec item 1 'relu[relu]': 'relu' takes no [...] block",
+                       SpecError);
+  CHECK_THROWS_WITH_AS(build_model("flatten, linear[relu] 3", {1, 4, 4}),
+                       "spec item 2 'linear[relu] 3': 'linear' takes no [...] block", SpecError);
+}

@@ -9,6 +9,11 @@ namespace minicnn {
 // Layers applied in order. forward runs them first to last, backward last to first, and
 // parameters() names each child's parameters with its index, as PyTorch's state_dict does:
 // "0.weight", "0.bias", "3.weight", ...
+// The per-sample output shape of a layer for per-sample input shape (e.g. {1, 28, 28} -> {6, 28, 28}),
+// found by running a batch of one zero sample through it in eval mode (the mode is restored), so
+// that the probe moves no BatchNorm statistics and draws no dropout mask.
+Shape sample_output_shape(Layer& layer, const Shape& input_shape);
+
 class Sequential final : public Layer {
  public:
   Sequential() = default;
@@ -41,8 +46,8 @@ class Sequential final : public Layer {
 
   // Number of parameter values; only the trainable (not frozen) ones if trainable_only.
   std::size_t num_parameters(bool trainable_only = false);
-  // The per-layer output shapes for one sample of shape input_shape (e.g. {1, 28, 28}), found by
-  // running a batch of one zero image through the model in eval mode (the mode is restored).
+  // The per-layer output shapes for one sample of shape input_shape (e.g. {1, 28, 28}), each found
+  // with sample_output_shape.
   std::vector<Shape> output_shapes(const Shape& input_shape);
   // A table: index, layer, output shape, parameter count; then the totals.
   std::string summary(const Shape& input_shape);

@@ -56,6 +56,10 @@ Normalization checkpoint_normalization(const nlohmann::json& extra) {
   return {extra["normalize"]["mean"].get<float>(), extra["normalize"]["std"].get<float>()};
 }
 
+nlohmann::json normalization_json(bool normalize, const Normalization& norm) {
+  return normalize ? nlohmann::json{{"mean", norm.mean}, {"std", norm.std}} : nlohmann::json();
+}
+
 Tensor model_input(const std::string& path, const Shape& input_shape, Normalization norm, bool raw, Tensor* pixels) {
   if (input_shape.size() != 3 || input_shape[0] != 1)
     throw std::runtime_error("the model expects inputs " + shape_str(input_shape) + "; pictures can feed only (1, H, W)");

@@ -30,6 +30,8 @@ std::vector<std::string> class_names(const std::string& dataset);
 
 // The input normalisation a checkpoint was trained with (identity if none).
 Normalization checkpoint_normalization(const nlohmann::json& extra);
+// How checkpoints and config.json record it: null when inputs are not normalised.
+nlohmann::json normalization_json(bool normalize, const Normalization& norm);
 
 // One picture as the model's input (1, H, W) for a checkpoint trained on (1, H, W) images: the
 // MNIST-style preparation of prepare_digit(), or with raw a plain resize; then normalised.

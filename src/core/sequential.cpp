@@ -9,18 +9,26 @@ namespace minicnn {
 Shape sample_output_shape(Layer& layer, const Shape& input_shape) {
   Shape batch{1};
   batch.insert(batch.end(), input_shape.begin(), input_shape.end());
-  const bool was_training = layer.training();
-  layer.set_training(false);
-  try {
-    const Tensor zeros = xt::zeros<float>(batch);
-    Shape out = shape_of(layer.forward(zeros));
-    out.erase(out.begin());
-    layer.set_training(was_training);
-    return out;
-  } catch (...) {
-    layer.set_training(was_training);
-    throw;
+  const TrainingModeGuard eval(layer, false);
+  const Tensor zeros = xt::zeros<float>(batch);
+  Shape out = shape_of(layer.forward(zeros));
+  out.erase(out.begin());
+  return out;
+}
+
+std::vector<std::pair<std::string, Layer*>> named_layers(Layer& root) {
+  std::vector<std::pair<std::string, Layer*>> all;
+  for (auto& [name, child] : root.children()) {
+    all.emplace_back(name, child);
+    for (auto& [sub, layer] : named_layers(*child)) all.emplace_back(name + "." + sub, layer);
   }
+  return all;
+}
+
+Layer* find_layer(Layer& root, const std::string& path) {
+  for (auto& [p, layer] : named_layers(root))
+    if (p == path) return layer;
+  return nullptr;
 }
 
 Layer& Sequential::add(std::unique_ptr<Layer> layer) {
@@ -70,6 +78,12 @@ NamedBuffers Sequential::buffers() {
   for (std::size_t i = 0; i < layers_.size(); ++i)
     for (auto& [n, b] : layers_[i]->buffers()) all.emplace_back(std::to_string(i) + "." + n, b);
   return all;
+}
+
+std::vector<std::pair<std::string, Layer*>> Sequential::children() {
+  std::vector<std::pair<std::string, Layer*>> c;
+  for (std::size_t i = 0; i < layers_.size(); ++i) c.emplace_back(std::to_string(i), layers_[i].get());
+  return c;
 }
 
 std::string Sequential::name() const {

@@ -7,8 +7,7 @@
 namespace minicnn {
 
 EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size) {
-  const bool was_training = model.training();
-  model.eval();
+  const TrainingModeGuard eval(model, false);
   EvalResult r;
   r.confusion.assign(data.num_classes, std::vector<std::size_t>(data.num_classes, 0));
   DataLoader loader(data, batch_size, /*shuffle=*/false, 0, norm);
@@ -16,29 +15,23 @@ EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, 
   Tensor x;
   std::vector<int> labels;
   double total_loss = 0;
-  try {
-    for (std::size_t b = 0; b < loader.num_batches(); ++b) {
-      loader.load_batch(b, x, labels);
-      const Tensor& z = model.forward(x);
-      if (z.dimension() != 2 || z.shape(1) != data.num_classes)
-        throw std::invalid_argument("evaluate: the model outputs " + shape_str(z.shape()) + " but " + data.name +
-                                    " has " + std::to_string(data.num_classes) + " classes; expected (N, " +
-                                    std::to_string(data.num_classes) + ")");
-      total_loss += static_cast<double>(loss.forward(z, labels)) * static_cast<double>(labels.size());
-      const Tensor& p = loss.probabilities();
-      for (std::size_t i = 0; i < labels.size(); ++i) {
-        const float* row = p.data() + i * data.num_classes;
-        const auto pred = static_cast<std::size_t>(std::max_element(row, row + data.num_classes) - row);
-        ++r.confusion[static_cast<std::size_t>(labels[i])][pred];
-        r.correct += pred == static_cast<std::size_t>(labels[i]);
-      }
-      r.total += labels.size();
+  for (std::size_t b = 0; b < loader.num_batches(); ++b) {
+    loader.load_batch(b, x, labels);
+    const Tensor& z = model.forward(x);
+    if (z.dimension() != 2 || z.shape(1) != data.num_classes)
+      throw std::invalid_argument("evaluate: the model outputs " + shape_str(z.shape()) + " but " + data.name +
+                                  " has " + std::to_string(data.num_classes) + " classes; expected (N, " +
+                                  std::to_string(data.num_classes) + ")");
+    total_loss += static_cast<double>(loss.forward(z, labels)) * static_cast<double>(labels.size());
+    const Tensor& p = loss.probabilities();
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      const float* row = p.data() + i * data.num_classes;
+      const auto pred = static_cast<std::size_t>(std::max_element(row, row + data.num_classes) - row);
+      ++r.confusion[static_cast<std::size_t>(labels[i])][pred];
+      r.correct += pred == static_cast<std::size_t>(labels[i]);
     }
-  } catch (...) {
-    model.set_training(was_training);
-    throw;
+    r.total += labels.size();
   }
-  model.set_training(was_training);
   r.loss = r.total ? total_loss / static_cast<double>(r.total) : 0.0;
   return r;
 }

@@ -51,9 +51,13 @@ class Layer {
 
   // PyTorch-style description: "Conv2d(1, 6, kernel_size=5, stride=1, padding=2)".
   virtual std::string name() const = 0;
-  // The model-spec text that rebuilds this layer, e.g. "conv 6 5 pad=2" (see spec.hpp).
+  // The model-spec text that rebuilds this layer, e.g. "conv 6 5 pad=2" (see core/spec.hpp).
   // Empty means the layer has no spec form, and a model holding it cannot be saved.
   virtual std::string spec() const { return {}; }
+
+  // The layers a composite layer (Sequential, Residual) is made of, named as their parameters are
+  // prefixed ("0", "body"). Plain layers have none. See named_layers() in core/sequential.hpp.
+  virtual std::vector<std::pair<std::string, Layer*>> children() { return {}; }
 
   // Train/eval mode, as model.train()/model.eval() in PyTorch: Dropout and BatchNorm behave
   // differently in each. Layers that do not care ignore it.
@@ -67,6 +71,20 @@ class Layer {
  protected:
   bool training_ = true;
   bool needs_input_grad_ = true;
+};
+
+// Puts a layer in train or eval mode for the life of the guard, then restores the mode it had,
+// also when an exception leaves the scope.
+class TrainingModeGuard {
+ public:
+  TrainingModeGuard(Layer& layer, bool training) : layer_(layer), was_(layer.training()) { layer.set_training(training); }
+  ~TrainingModeGuard() { layer_.set_training(was_); }
+  TrainingModeGuard(const TrainingModeGuard&) = delete;
+  TrainingModeGuard& operator=(const TrainingModeGuard&) = delete;
+
+ private:
+  Layer& layer_;
+  bool was_;
 };
 
 }  // namespace minicnn

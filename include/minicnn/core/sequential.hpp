@@ -14,6 +14,23 @@ namespace minicnn {
 // that the probe moves no BatchNorm statistics and draws no dropout mask.
 Shape sample_output_shape(Layer& layer, const Shape& input_shape);
 
+// Every layer below root, depth first, each with its dotted path as parameters are named:
+// "0", "3", "3.body", "3.body.0", ... (root itself is not listed).
+std::vector<std::pair<std::string, Layer*>> named_layers(Layer& root);
+// The layer at a dotted path, or nullptr.
+Layer* find_layer(Layer& root, const std::string& path);
+// The first layer of type L in depth-first order (the first conv of a model), or nullptr; its path
+// goes to *path if given.
+template <class L>
+L* first_layer(Layer& root, std::string* path = nullptr) {
+  for (auto& [p, layer] : named_layers(root))
+    if (auto* l = dynamic_cast<L*>(layer)) {
+      if (path) *path = p;
+      return l;
+    }
+  return nullptr;
+}
+
 class Sequential final : public Layer {
  public:
   Sequential() = default;
@@ -32,6 +49,7 @@ class Sequential final : public Layer {
   const Tensor& backward(const Tensor& dy) override;
   NamedParameters parameters() override;
   NamedBuffers buffers() override;
+  std::vector<std::pair<std::string, Layer*>> children() override;
   std::string name() const override;          // "Sequential(" + one child per line + ")"
   std::string spec() const override;          // children's specs joined by ", "
   void set_training(bool on) override;

@@ -1,0 +1,89 @@
+#include "run_settings.hpp"
+
+#include "common.hpp"
+
+namespace minicnn::cli {
+
+const std::vector<SettingInfo>& run_settings_table() {
+  using S = RunSettings;
+  // key, flag, help, stored, fixed, member, choices, min, max
+  static const std::vector<SettingInfo> table{
+      {"model", "--model", "lenet5, small, or a spec such as \"conv 6 5 pad=2, relu, maxpool 2, flatten, linear 10\"",
+       false, true, &S::model},
+      {"dataset", "--dataset", "mnist or fashion-mnist", false, true, &S::dataset, {"mnist", "fashion-mnist"}},
+      {"data", "--data", "folder with the IDX files (default data/mnist or data/fashion-mnist)", false, false, &S::data},
+      {"epochs", "--epochs", "epochs to train in total (when resuming: default the run's planned total)", true, false,
+       &S::epochs},
+      {"batch_size", "--batch-size", "images per optimiser step", true, true, &S::batch_size},
+      {"lr", "--lr", "learning rate (default 0.05 for sgd, 1e-3 for adam and adamw)", true, true, &S::lr},
+      {"optimizer", "--optimizer", "sgd, adam or adamw", true, true, &S::optimizer, {"sgd", "adam", "adamw"}},
+      {"clip_grad_norm", "--clip-grad-norm", "clip the gradients' joint L2 norm to this (0: off)", true, true,
+       &S::clip_grad_norm},
+      {"lr_schedule", "--lr-schedule", "constant, step (x gamma every --lr-step epochs), cosine (to 0) or onecycle", true,
+       true, &S::lr_schedule, {"constant", "step", "cosine", "onecycle"}},
+      {"lr_step", "--lr-step", "epochs between step decays", true, true, &S::lr_step},
+      {"lr_gamma", "--lr-gamma", "step decay factor", true, true, &S::lr_gamma},
+      {"momentum", "--momentum", "SGD momentum (sgd only)", true, true, &S::momentum},
+      {"weight_decay", "--weight-decay", "weight decay (weights only, not biases or norm scales)", true, true,
+       &S::weight_decay},
+      {"nesterov", "--nesterov", "Nesterov momentum", true, true, &S::nesterov},
+      {"normalize", "--normalize", "scale inputs to zero mean, unit variance with the training set's statistics "
+       "(on by default; --no-normalize turns it off)", false, true, &S::normalize},
+      {"seed", "--seed", "seed for initialisation and data order", true, true, &S::seed},
+      {"threads", "--threads", "threads (default: all cores); results are reproducible per thread count", true, false,
+       &S::threads},
+      {"limit", "--limit", "train on the first N images only (0: all)", true, true, &S::limit},
+      {"test_limit", "--test-limit", "test on the first N images only (0: all)", true, true, &S::test_limit},
+      {"out", "--out", "run folder to write", false, false, &S::out},
+      {"resume", "--resume", "continue training from a checkpoint (its settings are kept)", false, false, &S::resume},
+      {"force", "--force", "replace an existing run folder's model.npz", false, false, &S::force},
+      {"checkpoint_every", "--checkpoint-every",
+       "also save a resumable model.npz every N batches (0: only at the end of each epoch)", false, false,
+       &S::checkpoint_every},
+  };
+  return table;
+}
+
+nlohmann::json training_record(const RunSettings& s) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& info : run_settings_table())
+    if (info.stored) std::visit([&](auto m) { j[info.key] = s.*m; }, info.member);
+  return j;
+}
+
+void read_training_record(RunSettings& s, const nlohmann::json& record) {
+  for (const auto& info : run_settings_table())
+    if (info.stored)
+      std::visit([&](auto m) { s.*m = record.at(info.key).get<std::decay_t<decltype(s.*m)>>(); }, info.member);
+}
+
+void add_run_options(CLI::App& cmd, RunSettings& s) {
+  for (const auto& info : run_settings_table()) {
+    std::visit(
+        [&](auto m) {
+          using T = std::decay_t<decltype(s.*m)>;
+          if constexpr (std::is_same_v<T, bool>) {
+            const std::string names = std::string(info.flag) == "--normalize" ? "--normalize,!--no-normalize" : info.flag;
+            cmd.add_flag(names, s.*m, info.help);
+          } else {
+            CLI::Option* o = cmd.add_option(info.flag, s.*m, info.help);
+            if (!info.choices.empty()) o->check(CLI::IsMember(info.choices));
+            if constexpr (!std::is_same_v<T, std::string>) o->capture_default_str();
+            else if (!(s.*m).empty()) o->capture_default_str();
+          }
+        },
+        info.member);
+  }
+}
+
+void refuse_fixed_on_resume(const CLI::App& cmd) {
+  for (const auto& info : run_settings_table()) {
+    if (!info.fixed) continue;
+    if (cmd.count(info.flag))
+      throw UsageError(std::string(info.flag) + " cannot be changed when resuming: the checkpoint fixes it");
+    if (std::string(info.flag) == "--normalize" && cmd.count("--no-normalize"))
+      throw UsageError("--no-normalize cannot be changed when resuming: the checkpoint fixes it");
+  }
+}
+
+}  // namespace minicnn::cli

@@ -1,0 +1,128 @@
+// One tester for every registered layer type (as dlib runs every layer through one test_layer):
+// each entry of the table below is built from its spec and goes through the gradient check, the
+// no-hidden-state check, a checkpoint save/load round trip and a train()/eval() check. A layer type
+// that registers itself without an entry here fails the first test, so no layer ships untested.
+// The per-layer files keep the known-value and error tests.
+#include <set>
+
+#include "files.hpp"
+#include "helpers.hpp"
+#include "minicnn/io/checkpoint.hpp"
+
+using namespace minicnn;
+using namespace minicnn::test;
+
+namespace {
+
+struct LayerCase {
+  std::string spec;  // one item of the type under test (with what it needs before it, if anything)
+  Shape input;       // one sample
+};
+
+// One entry per registered type word.
+const std::map<std::string, LayerCase>& cases() {
+  static const std::map<std::string, LayerCase> c{
+      {"conv", {"conv 3 3x2 stride=2x1 pad=1 dilation=1", {2, 5, 4}}},
+      {"linear", {"linear 3", {5}}},
+      {"relu", {"relu", {2, 3, 3}}},
+      {"leakyrelu", {"leakyrelu slope=0.2", {2, 3, 3}}},
+      {"tanh", {"tanh", {2, 3, 3}}},
+      {"sigmoid", {"sigmoid", {2, 3, 3}}},
+      {"maxpool", {"maxpool 2 stride=1", {2, 4, 5}}},
+      {"avgpool", {"avgpool 2", {2, 4, 4}}},
+      {"globalavgpool", {"globalavgpool", {3, 3, 2}}},
+      {"flatten", {"flatten", {2, 3, 2}}},
+      {"dropout", {"dropout p=0.3", {2, 3, 3}}},
+      {"batchnorm", {"batchnorm", {3, 3, 2}}},
+  };
+  return c;
+}
+
+// The registered types with no entry: what the coverage test reports.
+std::vector<std::string> untested(const std::map<std::string, LayerType>& registered,
+                                  const std::map<std::string, LayerCase>& table) {
+  std::vector<std::string> missing;
+  for (const auto& [word, type] : registered)
+    if (!table.count(word)) missing.push_back(word);
+  return missing;
+}
+
+// Reseeds the global generator before every forward, so a random layer (Dropout) draws the same
+// mask each time and is a fixed function of x, as a gradient check needs. Deterministic layers
+// do not notice.
+class Reseeded final : public Layer {
+ public:
+  explicit Reseeded(Layer& inner) : inner_(inner) {}
+  const Tensor& forward(const Tensor& x) override {
+    manual_seed(42);
+    return inner_.forward(x);
+  }
+  const Tensor& backward(const Tensor& dy) override { return inner_.backward(dy); }
+  NamedParameters parameters() override { return inner_.parameters(); }
+  std::string name() const override { return inner_.name(); }
+
+ private:
+  Layer& inner_;
+};
+
+// A batch of 2 samples with distinct values spaced 0.1 apart, centred on zero and kept 0.05 away
+// from it: no max-pool window has a tie and no ReLU input sits on its kink.
+Tensor input_for(const Shape& sample) {
+  Shape batch{2};
+  batch.insert(batch.end(), sample.begin(), sample.end());
+  Tensor x = distinct(batch, 3, 0.1f);
+  x -= 0.05f * static_cast<float>(x.size());
+  return away_from_zero(x, 0.05f);
+}
+
+}  // namespace
+
+TEST_CASE("Every registered layer type has an entry in the generic layer tester") {
+  CHECK_MESSAGE(untested(layer_types(), cases()).empty(),
+                "registered without an entry in tests/layers/test_every_layer.cpp: " << join_spec(untested(layer_types(), cases())));
+}
+
+TEST_CASE("The coverage check fails for a layer type registered without an entry") {
+  std::map<std::string, LayerType> registered = layer_types();
+  registered.emplace("untested_layer", LayerType{"untested_layer", "untested_layer", nullptr});
+  CHECK(untested(registered, cases()) == std::vector<std::string>{"untested_layer"});
+}
+
+TEST_CASE("Every layer type: gradient check, no hidden state, checkpoint round trip, train/eval") {
+  for (const auto& [word, c] : cases()) {
+    CAPTURE(word);
+    CAPTURE(c.spec);
+    manual_seed(7);
+    auto model = build_model(c.spec, c.input);
+    const Tensor x = input_for(c.input);
+    Reseeded reseeded(*model);
+    for (const bool training : {true, false}) {
+      CAPTURE(training);
+      model->set_training(training);
+      CHECK_GRADIENTS(reseeded, x);
+      check_no_hidden_state(reseeded, x);
+    }
+
+    // train()/eval() reach every layer, and an eval forward changes no buffer (running statistics).
+    model->eval();
+    for (auto& [path, layer] : named_layers(*model)) CHECK_MESSAGE(!layer->training(), path);
+    std::vector<Tensor> buffers_before;
+    for (auto& [n, b] : model->buffers()) buffers_before.push_back(*b);
+    const Tensor y_eval = model->forward(x);
+    std::size_t i = 0;
+    for (auto& [n, b] : model->buffers()) CHECK_MESSAGE(bit_identical(*b, buffers_before[i++]), n);
+    model->train();
+    for (auto& [path, layer] : named_layers(*model)) CHECK_MESSAGE(layer->training(), path);
+
+    // Save and load: the same spec, parameters and buffers, so the same eval output bit for bit.
+    TempDir dir("every-layer");
+    CheckpointInfo info;
+    info.spec = model->spec();
+    info.input_shape = c.input;
+    save_checkpoint(dir / "m.npz", *model, info);
+    auto loaded = load_model(dir / "m.npz");
+    CHECK(loaded->name() == model->name());
+    loaded->eval();
+    CHECK(bit_identical(loaded->forward(x), y_eval));
+  }
+}

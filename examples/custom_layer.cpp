@@ -25,8 +25,7 @@ class Swish final : public Layer {
 
   // dy/dx = s(x) + x s(x) (1 - s(x)) = s(x) (1 + x (1 - s(x))), so dL/dx = dL/dy * that.
   const Tensor& backward(const Tensor& dy) override {
-    if (x_.dimension() == 0) throw std::logic_error("Swish(): backward called before forward");
-    expect_same_shape(dy, x_.shape(), "Swish::backward dy");
+    check_backward(x_.dimension() != 0, dy, x_);  // after a forward, and dy shaped like y (= x here)
     ensure_shape(dx_, dy.shape());
     for (std::size_t i = 0; i < dy.size(); ++i) {
       const float x = x_.data()[i], s = 1.f / (1.f + std::exp(-x));

@@ -79,6 +79,20 @@ inline void check_no_hidden_state(Layer& layer, const Tensor& x, std::uint64_t s
   CHECK_MESSAGE(bit_identical(x, keep), layer.name());
 }
 
+// A (1, 1) tensor: a 2-D weight, which weight decay applies to.
+inline Tensor m11(float v) {
+  Tensor t = Tensor::from_shape({1, 1});
+  t(0, 0) = v;
+  return t;
+}
+// A parameter with the given value and gradient, for optimiser tests.
+inline Parameter param(Tensor v, Tensor g) {
+  Parameter p;
+  p.value = std::move(v);
+  p.grad = std::move(g);
+  return p;
+}
+
 }  // namespace minicnn::test
 
 #define CHECK_GRADIENTS(layer, ...)                                          \

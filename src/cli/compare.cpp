@@ -256,7 +256,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
     make_dirs(a.out + "/" + name);
     save_checkpoint(a.out + "/" + name + "/model.npz", *model, info);
     v.kernels = analyze_kernels(v.after, v.before);
-    ablate_kernels(*model, ci, ablation, norm, v.kernels);
+    ablate_kernels(conv, [&] { return evaluate(*model, ablation, norm).accuracy(); }, v.kernels);
     model->eval();
     const Tensor* h = &digit;
     for (std::size_t i = 0; i <= ci; ++i) h = &(*model)[i].forward(*h);

@@ -9,7 +9,7 @@
 namespace minicnn::cli {
 
 std::string base64(const std::string& bytes);
-// A PNG's bytes (for a data: URI) and the same image written to path.
+// A PNG's bytes, for a data: URI.
 std::string png_bytes(const Image& image);
 std::string html_escape(const std::string& s);
 

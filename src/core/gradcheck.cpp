@@ -69,13 +69,10 @@ GradCheckResult check_gradients(Layer& layer, Tensor x, const GradCheckOptions& 
   return result;
 }
 
-GradCheckResult check_loss_gradients(SoftmaxCrossEntropy& loss, Tensor z, const std::vector<int>& labels,
-                                     const GradCheckOptions& o) {
-  loss.forward(z, labels);
-  const Tensor dz = loss.backward();
+GradCheckResult check_scalar_gradient(Tensor& wrt, const Tensor& analytic, const std::string& what,
+                                      const std::function<double()>& f, const GradCheckOptions& o) {
   GradCheckResult result;
-  compare(z, dz, "dlogits", [&] { return static_cast<double>(loss.forward(z, labels)); }, o, result);
-  if (!result.report.empty()) result.report = loss.name() + ":\n" + result.report;
+  compare(wrt, analytic, what, f, o, result);
   return result;
 }
 

@@ -22,9 +22,8 @@ inline int chunk_count(std::size_t n, std::size_t grain = 1) {
 // partial sums added in chunk order give bit-identical results run to run.
 // Chunk c runs on thread c, so every layer hands the same images to the same thread and each
 // thread finds its activations (and a layer's per-chunk scratch) in its own core's cache.
-// (Handing out 4 chunks per thread in turn was measured 20% slower at 2 threads whenever the
-// machine's two cores did not share a cache, as they sometimes do not on these VMs: 24k -> 20k
-// images/s.)
+// (A dynamic hand-out of smaller chunks was slower whenever two cores do not share a cache:
+// bench/RESULTS.md.)
 // fn must not throw: validate inputs before calling (an exception cannot leave an OpenMP region).
 template <class F>
 void parallel_for(std::size_t n, F&& fn, std::size_t grain = 1) {

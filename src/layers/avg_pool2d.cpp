@@ -44,8 +44,7 @@ const Tensor& AvgPool2d::forward(const Tensor& x) {
 // Each input in a window contributed 1/(KH*KW) of that window's output:
 // dx[n, c, i*S + ki, j*S + kj] += dy[n, c, i, j] / (KH*KW)   for every window (i, j) containing it.
 const Tensor& AvgPool2d::backward(const Tensor& dy) {
-  if (x_shape_.empty()) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "AvgPool2d::backward dy");
+  check_backward(!x_shape_.empty(), dy, y_);
   ensure_shape(dx_, x_shape_);
   const std::size_t H = x_shape_[2], W = x_shape_[3], OH = y_.shape(2), OW = y_.shape(3);
   const float inv = 1.f / static_cast<float>(k_.h * k_.w);

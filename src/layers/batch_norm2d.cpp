@@ -88,8 +88,7 @@ const Tensor& BatchNorm2d::forward(const Tensor& x) {
 //     dx = weight * s / M * (M * dy - sum dy - xhat * sum(dy * xhat))
 //   eval (fixed running statistics): dx = weight * s * dy
 const Tensor& BatchNorm2d::backward(const Tensor& dy) {
-  if (y_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "BatchNorm2d::backward dy");
+  check_backward(y_.dimension() != 0, dy, y_);
   ensure_shape(dx_, dy.shape());
   const std::size_t N = dy.shape(0), HW = dy.shape(2) * dy.shape(3), M = N * HW;
   for (std::size_t c = 0; c < C_; ++c) {

@@ -157,8 +157,7 @@ const Tensor& Conv2d::forward(const Tensor& x) {
 // the pixel it was copied from).
 // With set_needs_input_grad(false) dx is skipped and left empty; frozen parameters get no gradient.
 const Tensor& Conv2d::backward(const Tensor& dy) {
-  if (x_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "Conv2d::backward dy");
+  check_backward(x_.dimension() != 0, dy, y_);
   const bool want_w = !weight_.frozen, want_b = o_.bias() && !bias_.frozen, want_x = needs_input_grad_;
   if (want_x) ensure_shape(dx_, x_.shape());
   else ensure_shape(dx_, {0});

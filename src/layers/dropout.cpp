@@ -48,8 +48,7 @@ const Tensor& Dropout::forward(const Tensor& x) {
 // y = x * m with m the fixed mask of the last forward (0 or 1/(1-p)), so dL/dx = dL/dy * m;
 // after an eval-mode forward, y = x and dL/dx = dL/dy.
 const Tensor& Dropout::backward(const Tensor& dy) {
-  if (y_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "Dropout::backward dy");
+  check_backward(y_.dimension() != 0, dy, y_);
   ensure_shape(dx_, dy.shape());
   const float* pdy = dy.data();
   float* pdx = dx_.data();

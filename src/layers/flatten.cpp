@@ -31,8 +31,7 @@ const Tensor& Flatten::forward(const Tensor& x) {
 
 // Flatten only renames elements, so the gradient is dy read back in the input's shape.
 const Tensor& Flatten::backward(const Tensor& dy) {
-  if (x_shape_.empty()) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "Flatten::backward dy");
+  check_backward(!x_shape_.empty(), dy, y_);
   ensure_shape(dx_, x_shape_);
   copy_rows(dy, dx_);
   return dx_;

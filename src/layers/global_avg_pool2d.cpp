@@ -22,8 +22,7 @@ const Tensor& GlobalAvgPool2d::forward(const Tensor& x) {
 
 // Every pixel of plane (n, c) contributed 1/(H*W) of y[n, c]: dx[n, c, h, w] = dy[n, c] / (H*W).
 const Tensor& GlobalAvgPool2d::backward(const Tensor& dy) {
-  if (x_shape_.empty()) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "GlobalAvgPool2d::backward dy");
+  check_backward(!x_shape_.empty(), dy, y_);
   ensure_shape(dx_, x_shape_);
   const std::size_t NC = x_shape_[0] * x_shape_[1], HW = x_shape_[2] * x_shape_[3];
   const float inv = 1.f / static_cast<float>(HW);

@@ -36,8 +36,7 @@ const Tensor& LeakyReLU::forward(const Tensor& x) {
 
 // dL/dx = dL/dy where x > 0, negative_slope * dL/dy elsewhere (the slope's side at x == 0).
 const Tensor& LeakyReLU::backward(const Tensor& dy) {
-  if (y_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "LeakyReLU::backward dy");
+  check_backward(y_.dimension() != 0, dy, y_);
   ensure_shape(dx_, dy.shape());
   const float *pdy = dy.data(), *px = x_.data();
   float* pdx = dx_.data();

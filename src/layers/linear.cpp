@@ -75,8 +75,7 @@ const Tensor& Linear::forward(const Tensor& x) {
 //   db = sum_n dy      (out)
 //   dx = dy W          (N, in)
 const Tensor& Linear::backward(const Tensor& dy) {
-  if (x_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "Linear::backward dy");
+  check_backward(x_.dimension() != 0, dy, y_);
   const std::size_t N = dy.shape(0);
   const int n = static_cast<int>(N), in = static_cast<int>(in_), out = static_cast<int>(out_);
   const bool want_w = !weight_.frozen, want_b = has_bias_ && !bias_.frozen;

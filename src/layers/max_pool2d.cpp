@@ -68,8 +68,7 @@ const Tensor& MaxPool2d::forward(const Tensor& x) {
 // The max passes its gradient to the one input that won; the others get 0.
 // dx[n, c, argmax(i, j)] += dy[n, c, i, j]   (+= because overlapping windows can share a winner)
 const Tensor& MaxPool2d::backward(const Tensor& dy) {
-  if (x_shape_.empty()) throw std::logic_error(name() + ": backward called before forward");
-  expect_same_shape(dy, y_.shape(), "MaxPool2d::backward dy");
+  check_backward(!x_shape_.empty(), dy, y_);
   ensure_shape(dx_, x_shape_);
   const std::size_t HW = x_shape_[2] * x_shape_[3], OHW = y_.shape(2) * y_.shape(3);
   parallel_for(x_shape_[0] * x_shape_[1], [&](std::size_t p0, std::size_t p1, int) {

@@ -25,8 +25,7 @@ const Tensor& ReLU::forward(const Tensor& x) {
 
 // dL/dx = dL/dy where x > 0, and 0 elsewhere (we take the subgradient 0 at x == 0).
 const Tensor& ReLU::backward(const Tensor& dy) {
-  if (y_.dimension() == 0) throw std::logic_error("ReLU: backward called before forward");
-  expect_same_shape(dy, y_.shape(), "ReLU::backward dy");
+  check_backward(y_.dimension() != 0, dy, y_);
   ensure_shape(dx_, dy.shape());
   const float *pdy = dy.data(), *py = y_.data();
   float* pdx = dx_.data();

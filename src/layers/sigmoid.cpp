@@ -20,8 +20,7 @@ const Tensor& Sigmoid::forward(const Tensor& x) {
 
 // d sigmoid(x)/dx = y (1 - y), so dL/dx = dL/dy * y * (1 - y).
 const Tensor& Sigmoid::backward(const Tensor& dy) {
-  if (y_.dimension() == 0) throw std::logic_error("Sigmoid(): backward called before forward");
-  expect_same_shape(dy, y_.shape(), "Sigmoid::backward dy");
+  check_backward(y_.dimension() != 0, dy, y_);
   ensure_shape(dx_, dy.shape());
   const float *pdy = dy.data(), *py = y_.data();
   float* pdx = dx_.data();

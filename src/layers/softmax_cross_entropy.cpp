@@ -56,4 +56,13 @@ std::size_t SoftmaxCrossEntropy::correct() const {
   return c;
 }
 
+GradCheckResult check_loss_gradients(SoftmaxCrossEntropy& loss, Tensor z, const std::vector<int>& labels,
+                                     const GradCheckOptions& o) {
+  loss.forward(z, labels);
+  const Tensor dz = loss.backward();
+  GradCheckResult r = check_scalar_gradient(z, dz, "dlogits", [&] { return static_cast<double>(loss.forward(z, labels)); }, o);
+  if (!r.report.empty()) r.report = loss.name() + ":\n" + r.report;
+  return r;
+}
+
 }  // namespace minicnn

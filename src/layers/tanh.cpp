@@ -16,8 +16,7 @@ const Tensor& Tanh::forward(const Tensor& x) {
 
 // d tanh(x)/dx = 1 - tanh(x)^2, so dL/dx = dL/dy * (1 - y^2): the output is all backward needs.
 const Tensor& Tanh::backward(const Tensor& dy) {
-  if (y_.dimension() == 0) throw std::logic_error("Tanh(): backward called before forward");
-  expect_same_shape(dy, y_.shape(), "Tanh::backward dy");
+  check_backward(y_.dimension() != 0, dy, y_);
   ensure_shape(dx_, dy.shape());
   const float *pdy = dy.data(), *py = y_.data();
   float* pdx = dx_.data();

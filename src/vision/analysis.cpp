@@ -5,7 +5,6 @@
 
 #include "minicnn/layers/conv2d.hpp"
 #include "minicnn/vision/filters.hpp"
-#include "minicnn/train/train.hpp"
 
 namespace minicnn {
 
@@ -168,21 +167,18 @@ std::vector<KernelInfo> analyze_kernels(const Tensor& weight, const Tensor& init
   return out;
 }
 
-void ablate_kernels(Sequential& model, std::size_t layer, const Dataset& test, Normalization norm,
-                    std::vector<KernelInfo>& kernels) {
-  auto* conv = layer < model.size() ? dynamic_cast<Conv2d*>(&model[layer]) : nullptr;
-  if (!conv) throw std::invalid_argument("ablate_kernels: layer " + std::to_string(layer) + " is not a Conv2d");
-  const double base = evaluate(model, test, norm).accuracy();
-  Tensor& w = conv->weight().value;
+void ablate_kernels(Conv2d& conv, const std::function<double()>& accuracy, std::vector<KernelInfo>& kernels) {
+  const double base = accuracy();
+  Tensor& w = conv.weight().value;
   const std::size_t per_out = w.size() / w.shape(0);
   for (std::size_t o = 0; o < w.shape(0); ++o) {
     const Tensor saved_w = w;
     float saved_b = 0;
     std::fill(w.data() + o * per_out, w.data() + (o + 1) * per_out, 0.f);
-    if (conv->has_bias()) std::swap(saved_b, conv->bias().value.data()[o]);
-    const double acc = evaluate(model, test, norm).accuracy();
+    if (conv.has_bias()) std::swap(saved_b, conv.bias().value.data()[o]);
+    const double acc = accuracy();
     w = saved_w;
-    if (conv->has_bias()) conv->bias().value.data()[o] = saved_b;
+    if (conv.has_bias()) conv.bias().value.data()[o] = saved_b;
     for (auto& k : kernels)
       if (k.out_channel == o) k.importance = base - acc;
   }

@@ -159,7 +159,7 @@ TEST_CASE("Conv2d rejects bad options and inputs with messages naming the layer 
                        std::logic_error);
   conv.forward(xt::zeros<float>({2, 1, 8, 8}));
   CHECK_THROWS_WITH_AS(conv.backward(xt::zeros<float>({2, 6, 3, 3})),
-                       "Conv2d::backward dy: expected shape (2, 6, 4, 4), got (2, 6, 3, 3)", std::invalid_argument);
+                       "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1)): backward expected dy of shape (2, 6, 4, 4), got (2, 6, 3, 3)", std::invalid_argument);
   CHECK_THROWS_WITH_AS(conv.set_kernel(0, 0, xt::zeros<float>({3, 3})),
                        "Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1)): set_kernel expected a kernel of shape (5, "
                        "5), got (3, 3)",

@@ -25,7 +25,7 @@ TEST_CASE("Flatten errors") {
                        std::invalid_argument);
   flat.forward(xt::zeros<float>({2, 3, 4}));
   CHECK_THROWS_WITH_AS(flat.backward(xt::zeros<float>({2, 3, 4})),
-                       "Flatten::backward dy: expected shape (2, 12), got (2, 3, 4)", std::invalid_argument);
+                       "Flatten(start_dim=1, end_dim=-1): backward expected dy of shape (2, 12), got (2, 3, 4)", std::invalid_argument);
 }
 
 TEST_CASE("Flatten has no hidden state") {

@@ -44,7 +44,7 @@ TEST_CASE("Linear errors") {
                        std::logic_error);
   fc.forward(xt::zeros<float>({8, 400}));
   CHECK_THROWS_WITH_AS(fc.backward(xt::zeros<float>({8, 400})),
-                       "Linear::backward dy: expected shape (8, 10), got (8, 400)", std::invalid_argument);
+                       "Linear(in_features=400, out_features=10, bias=True): backward expected dy of shape (8, 10), got (8, 400)", std::invalid_argument);
 }
 
 TEST_CASE("Linear has no hidden state") {

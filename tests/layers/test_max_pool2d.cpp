@@ -41,7 +41,7 @@ TEST_CASE("MaxPool2d errors") {
                        std::invalid_argument);
   pool.forward(xt::zeros<float>({1, 1, 4, 4}));
   CHECK_THROWS_WITH_AS(pool.backward(xt::zeros<float>({1, 1, 4, 4})),
-                       "MaxPool2d::backward dy: expected shape (1, 1, 2, 2), got (1, 1, 4, 4)", std::invalid_argument);
+                       "MaxPool2d(kernel_size=2, stride=2): backward expected dy of shape (1, 1, 2, 2), got (1, 1, 4, 4)", std::invalid_argument);
 }
 
 TEST_CASE("MaxPool2d has no hidden state") {

@@ -19,9 +19,9 @@ TEST_CASE("ReLU known values") {
 
 TEST_CASE("ReLU errors") {
   ReLU relu;
-  CHECK_THROWS_WITH_AS(relu.backward(xt::zeros<float>({2})), "ReLU: backward called before forward", std::logic_error);
+  CHECK_THROWS_WITH_AS(relu.backward(xt::zeros<float>({2})), "ReLU(): backward called before forward", std::logic_error);
   relu.forward(xt::zeros<float>({2, 3}));
-  CHECK_THROWS_WITH_AS(relu.backward(xt::zeros<float>({3, 2})), "ReLU::backward dy: expected shape (2, 3), got (3, 2)",
+  CHECK_THROWS_WITH_AS(relu.backward(xt::zeros<float>({3, 2})), "ReLU(): backward expected dy of shape (2, 3), got (3, 2)",
                        std::invalid_argument);
 }
 

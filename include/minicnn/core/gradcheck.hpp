@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "minicnn/core/layer.hpp"
-#include "minicnn/layers/softmax_cross_entropy.hpp"
+#include <functional>
 
 namespace minicnn {
 
@@ -31,7 +31,10 @@ struct GradCheckResult {
 };
 
 GradCheckResult check_gradients(Layer& layer, Tensor x, const GradCheckOptions& options = {});
-GradCheckResult check_loss_gradients(SoftmaxCrossEntropy& loss, Tensor logits, const std::vector<int>& labels,
-                                     const GradCheckOptions& options = {});
+// The building block for anything that is not a Layer (a loss, say): compares analytic, the claimed
+// gradient of the scalar f with respect to wrt, with central differences of f, element by element.
+// f is called with wrt nudged; wrt is restored after each nudge.
+GradCheckResult check_scalar_gradient(Tensor& wrt, const Tensor& analytic, const std::string& what,
+                                      const std::function<double()>& f, const GradCheckOptions& options = {});
 
 }  // namespace minicnn

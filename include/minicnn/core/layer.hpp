@@ -69,6 +69,11 @@ class Layer {
   bool needs_input_grad() const { return needs_input_grad_; }
 
  protected:
+  // The checks that open every backward (rule 2): throws std::logic_error("<name()>: backward called
+  // before forward") unless forward_done, and std::invalid_argument("<name()>: backward expected dy
+  // of shape (..), got (..)") unless dy has y's shape. Builds no string when the checks pass.
+  void check_backward(bool forward_done, const Tensor& dy, const Tensor& y) const;
+
   bool training_ = true;
   bool needs_input_grad_ = true;
 };

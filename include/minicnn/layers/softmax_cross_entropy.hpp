@@ -1,6 +1,7 @@
 #pragma once
 #include <vector>
 
+#include "minicnn/core/gradcheck.hpp"
 #include "minicnn/core/tensor.hpp"
 
 namespace minicnn {
@@ -26,5 +27,9 @@ class SoftmaxCrossEntropy {
   Tensor p_, dz_;
   std::vector<int> labels_;
 };
+
+// The gradient check for the loss: backward() against central differences of forward(logits, labels).
+GradCheckResult check_loss_gradients(SoftmaxCrossEntropy& loss, Tensor logits, const std::vector<int>& labels,
+                                     const GradCheckOptions& options = {});
 
 }  // namespace minicnn

@@ -23,8 +23,8 @@ class Optimizer {
   const NamedParameters& params() const { return params_; }
 
   // Weight decay applies to weights with two or more dimensions (Conv2d, Linear), not to biases
-  // or BatchNorm scales: decaying those towards zero only hurts (a common recipe, and issue 7's
-  // default). Switch one parameter by name; throws std::invalid_argument for an unknown name.
+  // or BatchNorm scales: decaying those towards zero only hurts (a common recipe, e.g. in timm and
+  // fast.ai). Switch one parameter by name; throws std::invalid_argument for an unknown name.
   void set_weight_decay_enabled(const std::string& name, bool on);
   bool weight_decay_enabled(std::size_t i) const { return decay_[i]; }
 

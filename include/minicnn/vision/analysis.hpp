@@ -1,10 +1,10 @@
 #pragma once
 // What did a convolution layer learn? Per-kernel analysis against the hand-coded filter bank.
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "minicnn/data/dataset.hpp"
-#include "minicnn/core/sequential.hpp"
+#include "minicnn/layers/conv2d.hpp"
 
 namespace minicnn {
 
@@ -45,10 +45,10 @@ struct KernelInfo {
 // if not empty, is the same layer's weight before training (for drift).
 std::vector<KernelInfo> analyze_kernels(const Tensor& weight, const Tensor& initial = Tensor());
 
-// Sets KernelInfo::importance: for each output channel of the Conv2d at model layer `layer`, the
-// drop in test accuracy when that channel's kernels (and bias) are zeroed. The model is restored.
-void ablate_kernels(Sequential& model, std::size_t layer, const Dataset& test, Normalization norm,
-                    std::vector<KernelInfo>& kernels);
+// Sets KernelInfo::importance: for each output channel of conv, how much accuracy() drops when
+// that channel's kernels (and bias) are zeroed; accuracy() measures the model conv belongs to,
+// e.g. [&] { return evaluate(model, test, norm).accuracy(); }. The weights are restored.
+void ablate_kernels(Conv2d& conv, const std::function<double()>& accuracy, std::vector<KernelInfo>& kernels);
 
 // Frequency character of one (KH, KW) kernel (what analyze_kernels reports).
 void frequency_character(const Tensor& kernel, KernelInfo& info);

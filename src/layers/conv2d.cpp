@@ -30,26 +30,6 @@ void validate(const Conv2dOptions& o) {
                                 std::to_string(o.groups()) + ")");
 }
 
-// Output height/width for an input shape, or false when the input does not fit. Allocates nothing.
-template <class S>
-bool output_hw(const Conv2dOptions& o, const S& in, std::size_t& OH, std::size_t& OW) {
-  if (in.size() != 4 || in[1] != o.in_channels() || in[0] == 0) return false;
-  const Size2 k = o.kernel_size(), d = o.dilation(), p = o.padding(), s = o.stride();
-  const std::size_t eh = d.h * (k.h - 1) + 1, ew = d.w * (k.w - 1) + 1;
-  const std::size_t ph = in[2] + 2 * p.h, pw = in[3] + 2 * p.w;
-  if (ph < eh || pw < ew) return false;
-  OH = (ph - eh) / s.h + 1;
-  OW = (pw - ew) / s.w + 1;
-  return true;
-}
-
-ConvProblem problem(const Conv2dOptions& o, const Tensor::shape_type& xs, const Tensor::shape_type& ys) {
-  auto L = [](std::size_t v) { return static_cast<long>(v); };
-  const Size2 k = o.kernel_size(), s = o.stride(), p = o.padding(), d = o.dilation();
-  return {{L(xs[1]), L(xs[2]), L(xs[3]), L(k.h), L(k.w), L(s.h), L(s.w), L(p.h), L(p.w), L(d.h), L(d.w), L(ys[2]), L(ys[3])},
-          L(xs[0]), L(o.groups()), L(o.out_channels())};
-}
-
 }  // namespace
 
 Conv2d::Conv2d(std::size_t in, std::size_t out, Size2 k, Size2 s, Size2 p, bool bias)
@@ -120,7 +100,7 @@ void Conv2d::set_kernel(std::size_t out_channel, std::size_t in_channel, const T
 
 Shape Conv2d::output_shape(const Shape& in) const {
   std::size_t OH = 0, OW = 0;
-  if (output_hw(o_, in, OH, OW)) return {in[0], o_.out_channels(), OH, OW};
+  if (conv_output_hw(o_, in, OH, OW)) return {in[0], o_.out_channels(), OH, OW};
   if (in.size() != 4 || in[1] != o_.in_channels() || in[0] == 0)
     throw std::invalid_argument(name() + ": expected input (N, " + std::to_string(o_.in_channels()) +
                                 ", H, W) with N > 0, got " + shape_str(in));
@@ -134,7 +114,7 @@ Shape Conv2d::output_shape(const Shape& in) const {
 // where cols = im2col(x_n) holds every window of the image as a column; images go to threads.
 const Tensor& Conv2d::forward(const Tensor& x) {
   std::size_t OH = 0, OW = 0;
-  if (!output_hw(o_, x.shape(), OH, OW)) output_shape(shape_of(x));  // throws with the full message
+  if (!conv_output_hw(o_, x.shape(), OH, OW)) output_shape(shape_of(x));  // throws with the full message
   ensure_shape(x_, x.shape());  // kept for backward
   ensure_shape(y_, {x.shape(0), o_.out_channels(), OH, OW});
   const float* b = o_.bias() ? bias_.value.data() : nullptr;
@@ -143,7 +123,7 @@ const Tensor& Conv2d::forward(const Tensor& x) {
     copy_into(y_, conv2d_reference_forward(x, weight_.value, o_.bias() ? &bias_.value : nullptr, o_));
     return y_;
   }
-  ws_->fast.forward(problem(o_, x.shape(), y_.shape()), x.data(), weight_.value.data(), b, y_.data(), x_.data());
+  ws_->fast.forward(conv_problem(o_, x.shape(), y_.shape()), x.data(), weight_.value.data(), b, y_.data(), x_.data());
   return y_;
 }
 
@@ -166,7 +146,7 @@ const Tensor& Conv2d::backward(const Tensor& dy) {
                               want_b ? &bias_.grad : nullptr);
     return dx_;
   }
-  ws_->fast.backward(problem(o_, x_.shape(), y_.shape()), x_.data(), weight_.value.data(), dy.data(),
+  ws_->fast.backward(conv_problem(o_, x_.shape(), y_.shape()), x_.data(), weight_.value.data(), dy.data(),
                      want_w ? weight_.grad.data() : nullptr, want_b ? bias_.grad.data() : nullptr,
                      want_x ? dx_.data() : nullptr);
   return dx_;
@@ -188,7 +168,7 @@ MINICNN_REGISTER_LAYER(Conv2d, "conv", "conv OUT K [stride=S] [pad=P] [dilation=
   // Padding can grow an image, and im2col holds C*KH*KW values per output pixel: bound both per
   // image, or a short spec could ask for gigabytes (found by fuzzing: "conv 7 5 pad=122, conv 4 122").
   std::size_t OH = 0, OW = 0;
-  if (output_hw(o, Shape{1, in[0], in[1], in[2]}, OH, OW)) {
+  if (conv_output_hw(o, Shape{1, in[0], in[1], in[2]}, OH, OW)) {
     const double pixels = static_cast<double>(OH) * static_cast<double>(OW);
     if (pixels * static_cast<double>(std::max(o.out_channels(), o.in_channels() * k.h * k.w)) >
         static_cast<double>(kSpecMaxLayerWorkspace))

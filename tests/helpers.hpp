@@ -61,6 +61,7 @@ inline Dataset synthetic_dataset(std::size_t n, std::size_t side) {
   Dataset d;
   d.name = "synthetic";
   d.rows = d.cols = side;
+  d.classes = digit_classes();
   for (std::size_t i = 0; i < n; ++i) {
     d.labels.push_back(static_cast<int>(i % 10));
     for (std::size_t k = 0; k < side * side; ++k) d.pixels.push_back(static_cast<std::uint8_t>((i * 31 + k * 7) % 256));

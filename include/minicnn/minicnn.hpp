@@ -9,7 +9,9 @@
 #include "minicnn/core/options.hpp"
 #include "minicnn/core/registry.hpp"
 #include "minicnn/core/sequential.hpp"
+#include "minicnn/core/spec.hpp"
 #include "minicnn/core/tensor.hpp"
+#include "minicnn/core/text.hpp"
 #include "minicnn/core/threads.hpp"
 
 #include "minicnn/layers/avg_pool2d.hpp"
@@ -32,15 +34,20 @@
 #include "minicnn/optim/sgd.hpp"
 
 #include "minicnn/data/dataset.hpp"
+#include "minicnn/data/datasets.hpp"
 #include "minicnn/data/digit.hpp"
 #include "minicnn/data/idx.hpp"
 
+#include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/io/image_io.hpp"
+#include "minicnn/io/npy.hpp"
+#include "minicnn/io/zip.hpp"
 
 #include "minicnn/vision/analysis.hpp"
 #include "minicnn/vision/filter_image.hpp"
 #include "minicnn/vision/filters.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
+#include "minicnn/train/run_folder.hpp"
 #include "minicnn/train/train.hpp"

@@ -20,13 +20,6 @@ extern "C" char* openblas_get_config(void);
 
 namespace minicnn::cli {
 
-void add_dataset_options(CLI::App& app, DatasetChoice& d) {
-  app.add_option("--dataset", d.name, "mnist or fashion-mnist")
-      ->check(CLI::IsMember({"mnist", "fashion-mnist"}))
-      ->capture_default_str();
-  app.add_option("--data", d.dir, "folder with the IDX files (default data/mnist or data/fashion-mnist)");
-}
-
 bool path_exists(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0;
@@ -37,39 +30,22 @@ bool same_file(const std::string& a, const std::string& b) {
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
 }
 
-std::string dataset_dir(const DatasetChoice& d) {
-  if (!d.dir.empty()) return d.dir;
-  const std::string local = "data/" + d.name;
-  if (d.name == "fashion-mnist" && !path_exists(local) && path_exists("/usr/share/datasets/fashion-mnist"))
-    return "/usr/share/datasets/fashion-mnist";  // Debian's dataset-fashion-mnist package
-  return local;
+std::uint64_t parse_bytes(const std::string& option, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  const std::string unit = end ? end : "";
+  const double scale = unit.empty() ? 1 : unit == "K" ? 1024.0 : unit == "M" ? 1048576.0 : unit == "G" ? 1073741824.0 : -1;
+  if (text.empty() || !(v > 0) || scale < 0 || v * scale > 1e15)
+    throw UsageError(option + " " + text + ": expected a size such as 512M or 8G (K, M, G: binary units)");
+  return static_cast<std::uint64_t>(v * scale);
 }
 
-std::vector<std::string> class_names(const std::string& dataset) {
-  if (dataset == "fashion-mnist")
-    return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
-  return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-}
-
-Normalization checkpoint_normalization(const nlohmann::json& extra) {
-  if (!extra.contains("normalize") || extra["normalize"].is_null()) return {};
-  return {extra["normalize"]["mean"].get<float>(), extra["normalize"]["std"].get<float>()};
-}
-
-nlohmann::json normalization_json(bool normalize, const Normalization& norm) {
-  return normalize ? nlohmann::json{{"mean", norm.mean}, {"std", norm.std}} : nlohmann::json();
-}
-
-Tensor model_input(const std::string& path, const Shape& input_shape, Normalization norm, bool raw, Tensor* pixels) {
-  if (input_shape.size() != 3 || input_shape[0] != 1)
-    throw std::runtime_error("the model expects inputs " + shape_str(input_shape) + "; pictures can feed only (1, H, W)");
-  const Tensor gray = to_grayscale(load_image(path));
-  const Tensor px = xt::clip(raw ? resize(gray, input_shape[1], input_shape[2]) : prepare_digit(gray, input_shape[1], input_shape[2]),
-                             0.f, 255.f);
-  if (pixels) *pixels = px;
-  Tensor x = (px / 255.f - norm.mean) / norm.std;
-  x.reshape({1, input_shape[1], input_shape[2]});
-  return x;
+std::string checkpoint_path(const std::string& arg) {
+  struct stat st {};
+  if (::stat(arg.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return arg;
+  const std::string model = (arg.size() > 1 && arg.back() == '/' ? arg.substr(0, arg.size() - 1) : arg) + "/model.npz";
+  if (!path_exists(model)) throw std::runtime_error(arg + " is a folder with no model.npz (give a checkpoint or a run folder)");
+  return model;
 }
 
 void make_dirs(const std::string& path) {
@@ -145,6 +121,23 @@ void Progress::update(std::size_t epoch, std::size_t epochs, std::size_t batch, 
   const std::size_t quarter = 4 * batch / std::max<std::size_t>(batches, 1);
   if (batch == 1) last_quarter_ = 0;
   if (quarter > last_quarter_ || batch == batches) {
+    last_quarter_ = quarter;
+    std::printf("%s\n", line);
+    std::fflush(stdout);
+  }
+}
+
+void Progress::count(const char* label, std::size_t done, std::size_t total) {
+  char line[160];
+  std::snprintf(line, sizeof line, "%s %zu/%zu", label, done, total);
+  if (tty_) {
+    std::printf("\r%s\033[K", line);
+    std::fflush(stdout);
+    open_ = true;
+    return;
+  }
+  const std::size_t quarter = 4 * done / std::max<std::size_t>(total, 1);
+  if (quarter > last_quarter_) {
     last_quarter_ = quarter;
     std::printf("%s\n", line);
     std::fflush(stdout);

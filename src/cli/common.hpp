@@ -19,25 +19,12 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-struct DatasetChoice {
-  std::string name = "mnist";  // mnist | fashion-mnist
-  std::string dir;             // empty: the default for the dataset
-};
-void add_dataset_options(CLI::App& app, DatasetChoice& d);
-// The folder to read: --data, else data/<name>, else (Fashion-MNIST) Debian's package folder.
-std::string dataset_dir(const DatasetChoice& d);
-std::vector<std::string> class_names(const std::string& dataset);
+// "512M", "4G", "1.5G", "100000" (bytes) -> bytes; throws UsageError naming the option.
+std::uint64_t parse_bytes(const std::string& option, const std::string& text);
 
-// The input normalisation a checkpoint was trained with (identity if none).
-Normalization checkpoint_normalization(const nlohmann::json& extra);
-// How checkpoints and config.json record it: null when inputs are not normalised.
-nlohmann::json normalization_json(bool normalize, const Normalization& norm);
-
-// One picture as the model's input (1, H, W) for a checkpoint trained on (1, H, W) images: the
-// MNIST-style preparation of prepare_digit(), or with raw a plain resize; then normalised.
-// pixels, if given, receives the prepared image in 0..255 (what the model sees).
-Tensor model_input(const std::string& image_path, const Shape& input_shape, Normalization norm, bool raw,
-                   Tensor* pixels = nullptr);
+// Where a checkpoint argument points: a run folder means its model.npz; throws UsageError for a
+// folder without one ("runs/m1 is a folder with no model.npz").
+std::string checkpoint_path(const std::string& arg);
 
 // "mkdir -p"; throws std::runtime_error naming the path.
 void make_dirs(const std::string& path);
@@ -55,6 +42,8 @@ class Progress {
   Progress();
   void update(std::size_t epoch, std::size_t epochs, std::size_t batch, std::size_t batches, double loss, double acc,
               double images_per_second, double eta_seconds);
+  // "label done/total": in place on a terminal, at each quarter otherwise.
+  void count(const char* label, std::size_t done, std::size_t total);
   void finish();  // ends the in-place line
  private:
   bool tty_;

@@ -21,6 +21,7 @@
 #include "minicnn/optim/sgd.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/train/train.hpp"
+#include "data_source.hpp"
 #include "report.hpp"
 
 namespace minicnn::cli {
@@ -38,7 +39,7 @@ const std::map<std::string, std::string> kMeaning{
 
 struct CompareArgs {
   std::string model = "lenet5", variants = "random,handset-frozen,handset-init,random-frozen", out = "runs/compare";
-  DatasetChoice data;
+  std::string dataset = "auto", data;
   std::size_t epochs = 3, batch_size = 64, limit = 0, test_limit = 0, ablation_limit = 2000;
   float lr = 0.05f, momentum = 0.9f;
   std::uint64_t seed = 1;
@@ -176,19 +177,25 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
     throw UsageError(a.out + " already holds a report; choose another --out or pass --force to replace it");
   const int threads = a.threads > 0 ? a.threads : default_threads();
   set_num_threads(threads);
-  const std::string dir = dataset_dir(a.data), spec = expand_preset(a.model);
-  Dataset train = load_mnist(dir, "train"), test = load_mnist(dir, "test");
+  const DataSource src = resolve_data(a.dataset, a.data);
+  DataOptions o;
+  o.dir = src.dir;
+  o.idx_classes = idx_classes(src.dataset);
+  DataSplits splits = load_data(o);
+  Dataset train = std::move(splits.train), test = std::move(splits.test);
+  const std::string dir = src.dir, spec = expand_preset(a.model, train.num_classes());
   truncate(train, a.limit);
   truncate(test, a.test_limit);
   Dataset ablation = test;
   truncate(ablation, a.ablation_limit);
   const Normalization norm = compute_normalization(train);
-  const Shape input{1, train.rows, train.cols};
+  const Shape input = train.sample_shape();
   make_dirs(a.out + "/images");
 
   // A test digit to push through the first layer: the first test image.
-  Tensor digit = Tensor::from_shape({1, 1, test.rows, test.cols});
-  for (std::size_t i = 0; i < test.rows * test.cols; ++i) digit.data()[i] = (test.pixels[i] / 255.f - norm.mean) / norm.std;
+  Tensor digit;
+  std::vector<int> first_label;
+  DataLoader(test, 1, false, 0, norm).load_batch(0, digit, first_label);
   Image digit_img(test.cols, test.rows, 1);
   std::copy(test.pixels.begin(), test.pixels.begin() + static_cast<long>(test.rows * test.cols), digit_img.pixels.begin());
 
@@ -245,9 +252,10 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
     CheckpointInfo info;
     info.spec = model->spec();
     info.input_shape = input;
-    info.extra_json = nlohmann::json{{"dataset", a.data.name},
-                                     {"normalize", {{"mean", norm.mean}, {"std", norm.std}}},
-                                     {"classes", class_names(a.data.name)},
+    info.extra_json = nlohmann::json{{"dataset", src.dataset},
+                                     {"data", src.dir},
+                                     {"normalize", normalization_json(norm)},
+                                     {"classes", train.classes},
                                      {"eval_batch_size", 1000},
                                      {"variant", name},
                                      {"handset_filters", v.handset},
@@ -375,7 +383,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
   const std::vector<std::pair<std::string, std::string>> repro{
       {"model", spec}, {"seed", std::to_string(a.seed)}, {"threads", std::to_string(threads)},
       {"optimiser", "SGD lr " + fixed(a.lr, 3) + " momentum " + fixed(a.momentum, 2) + ", cosine schedule, batch " + std::to_string(a.batch_size)},
-      {"inputs", "normalised: mean " + fixed(norm.mean, 4) + ", std " + fixed(norm.std, 4)},
+      {"inputs", "normalised: " + norm.str()},
       {"hand-set filters", results.empty() ? "" : [&] {
          for (const auto& v : results)
            if (!v.handset.empty()) {
@@ -429,7 +437,10 @@ void add_compare_commands(CLI::App& app, Command& command) {
   auto c = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand("compare", "train hand-set vs learned first layers side by side and write a report");
   cmd->add_option("--model", c->model, "lenet5, small, or a spec whose first layer is a conv")->capture_default_str();
-  add_dataset_options(*cmd, c->data);
+  cmd->add_option("--dataset", c->dataset, "what --data holds (auto detects it); without --data, mnist reads data/mnist")
+      ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}))
+      ->capture_default_str();
+  cmd->add_option("--data", c->data, "the data folder (IDX files, CIFAR-10 batches or class folders)");
   cmd->add_option("--variants", c->variants, "comma-separated: random, handset-frozen, handset-init, random-frozen")->capture_default_str();
   cmd->add_option("--epochs", c->epochs, "epochs per variant")->capture_default_str();
   cmd->add_option("--batch-size", c->batch_size, "images per SGD step")->capture_default_str();

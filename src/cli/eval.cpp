@@ -1,10 +1,12 @@
-// minicnn eval: accuracy, per-class accuracy and the confusion matrix of a checkpoint on the test set.
+// minicnn eval: accuracy, per-class accuracy and the confusion matrix of a checkpoint on its test set.
 #include <cstdio>
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "minicnn/io/checkpoint.hpp"
+#include "data_source.hpp"
+#include "minicnn/core/text.hpp"
 #include "minicnn/core/threads.hpp"
+#include "minicnn/io/checkpoint.hpp"
 #include "minicnn/train/train.hpp"
 
 namespace minicnn::cli {
@@ -12,50 +14,56 @@ namespace minicnn::cli {
 namespace {
 
 struct EvalArgs {
-  std::string checkpoint;
-  DatasetChoice data;
+  std::string checkpoint, dataset = "auto", data;
   std::size_t limit = 0;
-  bool limit_given = false;
   int threads = 0;
 };
 
-int run(const EvalArgs& a, CLI::App& cmd) {
-  set_num_threads(a.threads > 0 ? a.threads : default_threads());
-  CheckpointInfo info;
-  auto model = load_model(a.checkpoint, &info);
-  const nlohmann::json extra = nlohmann::json::parse(info.extra_json);
-  DatasetChoice dc = a.data;
-  if (!cmd.count("--dataset") && extra.contains("dataset")) dc.name = extra["dataset"].get<std::string>();
-  const Normalization norm = checkpoint_normalization(extra);
-  // By default, the same test images as training evaluated on, so the numbers agree exactly.
-  std::size_t limit = a.limit;
-  if (!cmd.count("--limit") && extra.contains("training")) limit = extra["training"].value("test_limit", std::size_t(0));
-  const std::string dir = dataset_dir(dc);
-  Dataset test = load_mnist(dir, "test");
-  truncate(test, limit);
-  if (Shape{1, test.rows, test.cols} != info.input_shape)
-    throw std::runtime_error(a.checkpoint + ": expects inputs " + shape_str(info.input_shape) + " but " + dir +
-                             " holds " + shape_str(Shape{1, test.rows, test.cols}));
-  const EvalResult r = evaluate(*model, test, norm, extra.value("eval_batch_size", std::size_t(1000)));
-  const auto names = class_names(dc.name);
-
-  std::printf("%s on %s (%zu test images)\n", a.checkpoint.c_str(), dir.c_str(), r.total);
-  std::printf("test accuracy %.2f%% (%zu/%zu), loss %.4f\n\n", 100 * r.accuracy(), r.correct, r.total, r.loss);
-  std::printf("%-12s %8s %8s\n", "class", "accuracy", "images");
+void print_confusion(const EvalResult& r, const std::vector<std::string>& names) {
+  std::printf("%-16s %8s %8s\n", "class", "accuracy", "images");
   for (std::size_t c = 0; c < r.confusion.size(); ++c) {
     std::size_t n = 0;
     for (const std::size_t v : r.confusion[c]) n += v;
-    std::printf("%-12s %7.2f%% %8zu\n", names[c].c_str(), n ? 100.0 * r.confusion[c][c] / n : 0.0, n);
+    const std::string label = names[c] == std::to_string(c) ? names[c] : std::to_string(c) + " " + names[c];
+    std::printf("%-16s %7.2f%% %8zu\n", label.substr(0, 16).c_str(), n ? 100.0 * r.confusion[c][c] / n : 0.0, n);
   }
-  std::printf("\nconfusion matrix (rows: true class, columns: predicted)\n%12s", "");
+  std::printf("\nconfusion matrix (rows: true class, columns: predicted)\n%16s", "");
   for (std::size_t c = 0; c < r.confusion.size(); ++c) std::printf(" %5zu", c);
   std::printf("\n");
   for (std::size_t t = 0; t < r.confusion.size(); ++t) {
     const std::string label = names[t] == std::to_string(t) ? names[t] : std::to_string(t) + " " + names[t];
-    std::printf("%-12s", label.substr(0, 12).c_str());
+    std::printf("%-16s", label.substr(0, 16).c_str());
     for (const std::size_t v : r.confusion[t]) std::printf(" %5zu", v);
     std::printf("\n");
   }
+}
+
+int run(const EvalArgs& a, const CLI::App& cmd) {
+  set_num_threads(a.threads > 0 ? a.threads : default_threads());
+  const std::string path = checkpoint_path(a.checkpoint);
+  CheckpointInfo info;
+  auto model = load_model(path, &info);
+  const nlohmann::json extra = nlohmann::json::parse(info.extra_json);
+  DataRecord rec = read_data_record(extra);
+  rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
+  if (cmd.count("--limit")) rec.test_limit = a.limit;  // by default, the test images training reported on
+  if (cmd.count("--dataset") && a.dataset != rec.dataset) {
+    std::fprintf(stderr, "warning: %s was trained on %s; evaluating it on %s\n", path.c_str(), rec.dataset.c_str(),
+                 a.dataset.c_str());
+    rec.dataset = a.dataset, rec.dir.clear();
+  }
+  std::string dir;
+  Dataset test = load_test_set(rec, a.data, &dir);
+  if (test.sample_shape() != info.input_shape)
+    throw std::runtime_error(path + ": expects inputs " + shape_str(info.input_shape) + " but " + dir + " holds " +
+                             shape_str(test.sample_shape()));
+  if (test.classes != rec.classes)
+    std::fprintf(stderr, "warning: %s holds classes (%s) but %s was trained on (%s)\n", dir.c_str(), join(test.classes).c_str(),
+                 path.c_str(), join(rec.classes).c_str());
+  const EvalResult r = evaluate(*model, test, rec.norm, extra.value("eval_batch_size", std::size_t(1000)));
+  std::printf("%s on %s (%zu test images)\n", path.c_str(), dir.c_str(), r.total);
+  std::printf("test accuracy %.2f%% (%zu/%zu), loss %.4f\n\n", 100 * r.accuracy(), r.correct, r.total, r.loss);
+  print_confusion(r, test.classes);
   return kExitOk;
 }
 
@@ -63,10 +71,12 @@ int run(const EvalArgs& a, CLI::App& cmd) {
 
 void add_eval_command(CLI::App& app, Command& command) {
   auto args = std::make_shared<EvalArgs>();
-  CLI::App* cmd = app.add_subcommand("eval", "evaluate a checkpoint on the test set: accuracy, per class, confusion matrix");
-  cmd->add_option("checkpoint", args->checkpoint, "model.npz written by minicnn train")->required();
-  add_dataset_options(*cmd, args->data);
-  cmd->add_option("--limit", args->limit, "first N test images (default: as in training)");
+  CLI::App* cmd = app.add_subcommand("eval", "evaluate a checkpoint on its test set: accuracy, per class, confusion matrix");
+  cmd->add_option("checkpoint", args->checkpoint, "model.npz written by minicnn train, or its run folder")->required();
+  cmd->add_option("--dataset", args->dataset, "evaluate on another dataset than the one it was trained on")
+      ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
+  cmd->add_option("--data", args->data, "the data folder (default: the one it was trained on)");
+  cmd->add_option("--limit", args->limit, "first N test images (default: as in training; 0: all)");
   cmd->add_option("--threads", args->threads, "threads (default: all cores)");
   command.register_run(cmd, [args, cmd](const std::string&) { return run(*args, *cmd); });
 }

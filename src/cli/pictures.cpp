@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "data_source.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/vision/filter_image.hpp"
 #include "minicnn/vision/kernel_png.hpp"
@@ -125,12 +126,11 @@ struct FeatureArgs {
 
 int run_featuremaps(const FeatureArgs& a) {
   CheckpointInfo info;
-  auto model = load_model(a.checkpoint, &info);
-  Tensor px;
-  const Tensor x = model_input(a.image, info.input_shape, checkpoint_normalization(nlohmann::json::parse(info.extra_json)),
-                               a.raw, &px);
+  auto model = load_model(checkpoint_path(a.checkpoint), &info);
+  Image px;
+  const Tensor x = model_input(a.image, info.input_shape, read_data_record(nlohmann::json::parse(info.extra_json)), a.raw, &px);
   make_dirs(a.out);
-  save_png(a.out + "/input.png", gray_image(px));
+  save_png(a.out + "/input.png", px);
   for (const auto& p : save_feature_maps_png(*model, x, a.out)) std::printf("%s\n", p.c_str());
   std::printf("input as the model saw it: %s/input.png\n", a.out.c_str());
   return kExitOk;

@@ -15,10 +15,16 @@
 namespace minicnn::cli {
 
 struct RunSettings {
-  std::string model = "lenet5";
-  std::string dataset = "mnist", data;
+  std::string model = "auto";  // lenet5 for MNIST-format data, convnet-rgb otherwise
+  std::string dataset = "auto", data;
+  std::size_t channels = 0;         // 0: from the data
+  std::string image_size = "auto";  // "HxW"; auto: the most common size
+  float val_split = 0.1f;           // an unsplit image folder's held-out test fraction
+  std::string augment = "none";
+  bool skip_bad_images = false;
+  std::string max_dataset_memory = "4G";
   std::size_t epochs = 3, batch_size = 64, limit = 0, test_limit = 0;
-  std::string optimizer = "sgd";
+  std::string optimizer = "auto";  // sgd for MNIST-format data, adam otherwise
   float lr = 0.05f, momentum = 0.9f, weight_decay = 0.f, clip_grad_norm = 0.f;
   bool nesterov = false;
   std::string lr_schedule = "cosine";

@@ -7,6 +7,7 @@
 #include "common.hpp"
 #include "minicnn/core/init.hpp"
 #include "minicnn/core/registry.hpp"
+#include "minicnn/core/text.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/layers/conv2d.hpp"
@@ -15,6 +16,7 @@
 #include "minicnn/train/run_folder.hpp"
 #include "minicnn/train/train.hpp"
 #include "minicnn/vision/kernel_png.hpp"
+#include "data_source.hpp"
 #include "run_settings.hpp"
 
 namespace minicnn::cli {
@@ -53,7 +55,8 @@ class TrainRun {
   int run();
 
  private:
-  void check_settings() const;
+  void check_settings();
+  void choose_defaults(DataFormat format);
   void read_resumed_settings();
   void load_data();
   void build_model_and_optimizer();
@@ -73,6 +76,8 @@ class TrainRun {
   nlohmann::json history_ = nlohmann::json::array();
   Dataset train_, test_;
   Normalization norm_;
+  Augmentation augment_;
+  nlohmann::json image_stats_;
   Shape input_;
   std::unique_ptr<Sequential> model_;
   std::unique_ptr<Optimizer> opt_;
@@ -85,7 +90,14 @@ class TrainRun {
   double last_accuracy_ = 0;
 };
 
-void TrainRun::check_settings() const {
+void TrainRun::check_settings() {
+  try {
+    augment_ = Augmentation::parse(s_.augment);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--augment: ") + e.what());
+  }
+  if (s_.channels != 0 && s_.channels != 1 && s_.channels != 3) throw UsageError("--channels must be 1 or 3");
+  if (!(s_.val_split > 0.f && s_.val_split < 1.f)) throw UsageError("--val-split must be between 0 and 1 (exclusive)");
   if (s_.epochs == 0) throw UsageError("--epochs must be at least 1");
   if (s_.batch_size == 0) throw UsageError("--batch-size must be at least 1");
   if (!(s_.lr >= 0) || !(s_.momentum >= 0) || !(s_.weight_decay >= 0))
@@ -110,6 +122,7 @@ void TrainRun::read_resumed_settings() {
       if (info.stored && !info.fixed && cmd_.count(info.flag)) std::visit([&](auto m) { s_.*m = asked.*m; }, info.member);
     spec_ = resume_file_.info.spec;
     s_.dataset = resumed_.at("dataset").get<std::string>();
+    if (!cmd_.count("--data")) s_.data = resumed_.value("data", std::string());
     s_.normalize = !resumed_.at("normalize").is_null();
     start_epoch_ = t.at("epochs_done");
     start_batch_ = t.at("batches_done");
@@ -121,14 +134,63 @@ void TrainRun::read_resumed_settings() {
     throw UsageError(s_.resume + " has already trained " + std::to_string(start_epoch_) + " epochs; ask for more with --epochs");
 }
 
+// One line about an image folder: its classes and sizes, and what reading it changed.
+void print_folder_report(const DataSplits& d, float val_split) {
+  const ImageFolderReport& r = d.report;
+  std::printf("%zu classes (%s): %zu train / %zu test images, %s %zux%zu", d.train.num_classes(), join(d.train.classes).c_str(),
+              d.train.size(), d.test.size(), r.channels == 3 ? "colour" : "grey", r.height, r.width);
+  if (d.split_here) std::printf(" (test set: %.0f%% of each class, held out with the run's seed)", 100.0 * val_split);
+  std::printf("\n");
+  if (r.resized) std::printf("  %zu of %zu images were resized to %zux%zu\n", r.resized, r.images, r.height, r.width);
+  if (r.ignored) std::printf("  %zu files that are not images by their names were ignored\n", r.ignored);
+  if (r.skipped) {
+    std::printf("  %zu unreadable images were left out (--skip-bad-images), e.g.:\n", r.skipped);
+    for (const auto& f : r.skipped_files) std::printf("    %s\n", f.c_str());
+  }
+}
+
+// The training and test sets, as --dataset/--data (or the resumed checkpoint) say; the data's
+// actual shape is recorded in the settings, so a resumed run and eval read it the same way.
 void TrainRun::load_data() {
-  dir_ = dataset_dir({s_.dataset, s_.data});
-  train_ = load_mnist(dir_, "train");
-  test_ = load_mnist(dir_, "test");
+  const DataSource src = resolve_data(s_.dataset, s_.data);
+  DataOptions o;
+  o.dir = src.dir;
+  o.idx_classes = idx_classes(src.dataset);
+  o.val_split = s_.val_split;
+  o.seed = s_.seed;
+  o.folder.channels = s_.channels;
+  parse_image_size(s_.image_size, o.folder.height, o.folder.width);
+  o.folder.skip_bad = s_.skip_bad_images;
+  o.folder.max_bytes = parse_bytes("--max-dataset-memory", s_.max_dataset_memory);
+  Progress reading;
+  o.folder.progress = [&](std::size_t done, std::size_t total) { reading.count("reading images", done, total); };
+  DataSplits d = minicnn::load_data(o);
+  reading.finish();
+  s_.dataset = src.dataset;
+  dir_ = src.dir;
+  train_ = std::move(d.train);
+  test_ = std::move(d.test);
+  s_.channels = train_.channels;
+  s_.image_size = std::to_string(train_.rows) + "x" + std::to_string(train_.cols);
+  if (d.format == DataFormat::folder) print_folder_report(d, s_.val_split);
   truncate(train_, s_.limit);
   truncate(test_, s_.test_limit);
-  if (s_.normalize) norm_ = resumed_.is_null() ? compute_normalization(train_) : checkpoint_normalization(resumed_);
-  input_ = {1, train_.rows, train_.cols};
+  if (s_.normalize) norm_ = resumed_.is_null() ? compute_normalization(train_) : normalization_from_json(resumed_["normalize"]);
+  input_ = train_.sample_shape();
+  const ImageStats st = image_statistics(train_);
+  image_stats_ = {{"mean_mean", st.mean_mean}, {"mean_std", st.mean_std}, {"std_mean", st.std_mean}, {"std_std", st.std_std}};
+  choose_defaults(d.format);
+}
+
+// --model auto and --optimizer auto, by what the data is: lenet5 with SGD suits 28x28 grey
+// digits; for other images a small VGG-style net with Adam trains better (bench/RESULTS.md and
+// README's "Your own images").
+void TrainRun::choose_defaults(DataFormat format) {
+  const bool mnist_like = format == DataFormat::idx && input_ == Shape{1, 28, 28};
+  if (s_.model == "auto") s_.model = mnist_like ? "lenet5" : "convnet-rgb";
+  if (s_.optimizer == "auto") s_.optimizer = format == DataFormat::idx ? "sgd" : "adam";
+  if (s_.optimizer != "sgd" && !cmd_.count("--lr") && s_.resume.empty()) s_.lr = 1e-3f;  // Adam's usual rate
+  if (spec_.empty()) spec_ = expand_preset(s_.model, train_.num_classes());
 }
 
 void TrainRun::build_model_and_optimizer() {
@@ -165,7 +227,8 @@ void TrainRun::prepare_folder() {
                  {"dataset", s_.dataset},
                  {"data", dir_},
                  {"input_shape", input_},
-                 {"normalize", normalization_json(s_.normalize, norm_)},
+                 {"normalize", normalization_json(norm_)},
+                 {"classes", train_.classes},
                  {"resumed_from", s_.resume.empty() ? nlohmann::json() : nlohmann::json(s_.resume)},
                  {"environment", environment_info()}});
   write_text_atomic(out + "/config.json", config.dump(2) + "\n");
@@ -179,8 +242,10 @@ void TrainRun::save(const std::string& path, std::size_t epochs_done, std::size_
   training["epochs_done"] = epochs_done;
   training["batches_done"] = batches_done;
   const nlohmann::json extra{{"dataset", s_.dataset},
-                             {"normalize", normalization_json(s_.normalize, norm_)},
-                             {"classes", class_names(s_.dataset)},
+                             {"data", dir_},
+                             {"normalize", normalization_json(norm_)},
+                             {"classes", train_.classes},
+                             {"image_stats", image_stats_},
                              {"eval_batch_size", 1000},
                              {"training", training},
                              {"history", history_},
@@ -267,8 +332,6 @@ void TrainRun::finish_epoch(std::size_t epoch, const EpochReport& rep) {
 
 int TrainRun::run() {
   if (!s_.resume.empty()) read_resumed_settings();
-  else spec_ = expand_preset(s_.model);
-  if (s_.optimizer != "sgd" && !cmd_.count("--lr") && s_.resume.empty()) s_.lr = 1e-3f;  // Adam's usual rate
   check_settings();
   s_.threads = s_.threads > 0 ? s_.threads : default_threads();
   set_num_threads(s_.threads);
@@ -279,12 +342,13 @@ int TrainRun::run() {
   std::printf("minicnn train: %s on %s (%zu train / %zu test images), %d thread%s\n", s_.model.c_str(), dir_.c_str(),
               train_.size(), test_.size(), s_.threads, s_.threads == 1 ? "" : "s");
   std::printf("%s", model_->summary(input_).c_str());
-  if (s_.normalize) std::printf("inputs normalised: (x - %.4f) / %.4f\n", norm_.mean, norm_.std);
+  if (s_.normalize) std::printf("inputs normalised: %s\n", norm_.str().c_str());
+  if (augment_.any()) std::printf("augmentation: %s\n", augment_.str().c_str());
   if (!s_.resume.empty()) std::printf("resuming %s at epoch %zu, batch %zu\n", s_.resume.c_str(), start_epoch_ + 1, start_batch_);
 
   restore_earlier_frames();
   if (start_batch_ == 0) snapshot_kernels(start_epoch_);
-  DataLoader loader(train_, s_.batch_size, /*shuffle=*/true, s_.seed, norm_);
+  DataLoader loader(train_, s_.batch_size, /*shuffle=*/true, s_.seed, norm_, augment_);
   Trainer trainer(*model_, *opt_, loader);
   trainer.set_schedule(schedule_, s_.lr, s_.epochs);
   trainer.set_clip_grad_norm(s_.clip_grad_norm);

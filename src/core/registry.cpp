@@ -1,4 +1,5 @@
 #include "minicnn/core/registry.hpp"
+#include "minicnn/core/text.hpp"
 
 #include <cmath>
 #include <stdexcept>
@@ -164,7 +165,7 @@ std::string LayerArgs::word(const std::string& key, const std::vector<std::strin
   if (!s) return fallback;
   for (const auto& a : allowed)
     if (*s == a) return a;
-  fail(key + " must be one of " + join_spec(allowed) + ", got '" + *s + "'");
+  fail(key + " must be one of " + join(allowed) + ", got '" + *s + "'");
 }
 
 void LayerArgs::expect_blocks(std::size_t min, std::size_t max) const {
@@ -237,7 +238,7 @@ std::unique_ptr<Sequential> build_model(const std::string& spec_or_preset, const
     items = parse_spec(spec);
   } catch (const SpecError& e) {
     if (spec.find_first_not_of(" \t\r\n") != std::string::npos) throw;
-    throw SpecError(std::string(e.what()) + "; give a preset (" + join_spec(preset_names()) +
+    throw SpecError(std::string(e.what()) + "; give a preset (" + join(preset_names()) +
                     ") or layers such as \"conv 6 5, relu, flatten, linear 10\"");
   }
   check_input_shape(input_shape);

@@ -2,16 +2,11 @@
 
 #include <cctype>
 
+#include "minicnn/core/text.hpp"
+
 namespace minicnn {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
 
 // Splits s at the commas that are not inside brackets; throws on unbalanced brackets.
 std::vector<std::string> split_top_level(const std::string& s, const std::string& where) {
@@ -129,12 +124,6 @@ std::vector<SpecItem> parse_spec(const std::string& spec) {
   if (trim(spec).empty()) throw SpecError("model spec is empty");
   Parser parser;
   return parser.list(spec, "", 0, "");
-}
-
-std::string join_spec(const std::vector<std::string>& item_texts) {
-  std::string s;
-  for (std::size_t i = 0; i < item_texts.size(); ++i) s += (i ? ", " : "") + item_texts[i];
-  return s;
 }
 
 }  // namespace minicnn

@@ -1,96 +1,144 @@
 #include "minicnn/data/dataset.hpp"
 
-#include <sys/stat.h>
-
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <stdexcept>
 
-#include "minicnn/data/idx.hpp"
 #include "minicnn/core/init.hpp"
 
 namespace minicnn {
 
-namespace {
-
-bool is_file(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-// The first existing file among the names MNIST is distributed under, raw or gzipped:
-// "train-images-idx3-ubyte" (LeCun's site) and "train-images.idx3-ubyte" (some mirrors).
-std::string find_idx(const std::string& dir, const std::string& prefix, const std::string& what, const std::string& idx) {
-  std::string tried;
-  for (const std::string& base : {prefix + "-" + what + "-" + idx + "-ubyte", prefix + "-" + what + "." + idx + "-ubyte"})
-    for (const char* ext : {"", ".gz"}) {
-      if (is_file(dir + "/" + base + ext)) return dir + "/" + base + ext;
-      tried += (tried.empty() ? "" : ", ") + base + ext;
-    }
-  throw std::runtime_error(dir + ": no " + prefix + " " + what + " file (looked for " + tried +
-                           "); run scripts/get-mnist.sh to fetch MNIST");
-}
-
-}  // namespace
-
-Dataset load_mnist(const std::string& dir, const std::string& split) {
-  if (split != "train" && split != "test")
-    throw std::invalid_argument("load_mnist: split must be \"train\" or \"test\", got \"" + split + "\"");
-  const std::string prefix = split == "train" ? "train" : "t10k";
-  const std::string img_path = find_idx(dir, prefix, "images", "idx3");
-  const std::string lbl_path = find_idx(dir, prefix, "labels", "idx1");
-  IdxImages img = read_idx_images(img_path);
-  const std::vector<std::uint8_t> lbl = read_idx_labels(lbl_path);
-  if (lbl.size() != img.count)
-    throw std::runtime_error(lbl_path + ": holds " + std::to_string(lbl.size()) + " labels but " + img_path + " holds " +
-                             std::to_string(img.count) + " images; expected the same count");
-  Dataset d;
-  d.name = dir + " " + split;
-  d.rows = img.rows;
-  d.cols = img.cols;
-  d.pixels = std::move(img.pixels);
-  d.labels.assign(lbl.begin(), lbl.end());
-  for (std::size_t i = 0; i < d.labels.size(); ++i)
-    if (d.labels[i] >= static_cast<int>(d.num_classes))
-      throw std::runtime_error(lbl_path + ": label " + std::to_string(d.labels[i]) + " at index " + std::to_string(i) +
-                               " is outside 0..9");
-  return d;
-}
+std::vector<std::string> digit_classes() { return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}; }
 
 void truncate(Dataset& d, std::size_t n) {
   if (n == 0 || n >= d.size()) return;
   d.labels.resize(n);
-  d.pixels.resize(n * d.rows * d.cols);
+  d.pixels.resize(n * d.sample_size());
   d.labels.shrink_to_fit();
   d.pixels.shrink_to_fit();
 }
 
-Normalization compute_normalization(const Dataset& d) {
-  if (d.pixels.empty()) return {};
-  double sum = 0, sq = 0;
-  for (const std::uint8_t p : d.pixels) {
-    const double v = p / 255.0;
-    sum += v;
-    sq += v * v;
-  }
-  const double n = static_cast<double>(d.pixels.size()), mean = sum / n;
-  const double var = std::max(0.0, sq / n - mean * mean);
-  return {static_cast<float>(mean), static_cast<float>(var > 0 ? std::sqrt(var) : 1.0)};
+std::string Normalization::str() const {
+  if (empty()) return "none (x = pixel / 255)";
+  auto list = [](const std::vector<float>& v) {
+    if (v.size() == 1) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.4f", static_cast<double>(v[0]));
+      return std::string(b);
+    }
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%s%.4f", i ? ", " : "", static_cast<double>(v[i]));
+      s += b;
+    }
+    return s + "]";
+  };
+  return "(x - " + list(mean) + ") / " + list(std);
 }
 
-DataLoader::DataLoader(const Dataset& data, std::size_t batch_size, bool shuffle, std::uint64_t seed, Normalization norm)
-    : data_(data), batch_size_(batch_size), shuffle_(shuffle), seed_(seed), norm_(norm) {
+Normalization compute_normalization(const Dataset& d) {
+  if (d.pixels.empty() || d.sample_size() == 0) return {};
+  const std::size_t C = d.channels, plane = d.rows * d.cols;
+  std::vector<double> sum(C, 0), sq(C, 0);
+  for (std::size_t i = 0; i < d.size(); ++i)
+    for (std::size_t c = 0; c < C; ++c) {
+      const std::uint8_t* p = d.pixels.data() + (i * C + c) * plane;
+      for (std::size_t k = 0; k < plane; ++k) {
+        const double v = p[k] / 255.0;
+        sum[c] += v;
+        sq[c] += v * v;
+      }
+    }
+  Normalization n;
+  const double count = static_cast<double>(d.size() * plane);
+  for (std::size_t c = 0; c < C; ++c) {
+    const double mean = sum[c] / count, var = std::max(0.0, sq[c] / count - mean * mean);
+    n.mean.push_back(static_cast<float>(mean));
+    n.std.push_back(static_cast<float>(var > 0 ? std::sqrt(var) : 1.0));
+  }
+  return n;
+}
+
+ImageStats image_statistics(const Dataset& d) {
+  ImageStats s;
+  const std::size_t n = d.size(), k = d.sample_size();
+  if (n == 0 || k == 0) return s;
+  double sm = 0, smm = 0, ss = 0, sss = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t* p = d.pixels.data() + i * k;
+    double sum = 0, sq = 0;
+    for (std::size_t j = 0; j < k; ++j) sum += p[j] / 255.0, sq += (p[j] / 255.0) * (p[j] / 255.0);
+    const double mean = sum / static_cast<double>(k), sd = std::sqrt(std::max(0.0, sq / static_cast<double>(k) - mean * mean));
+    sm += mean, smm += mean * mean, ss += sd, sss += sd * sd;
+  }
+  const double N = static_cast<double>(n);
+  s.mean_mean = sm / N;
+  s.mean_std = std::sqrt(std::max(0.0, smm / N - s.mean_mean * s.mean_mean));
+  s.std_mean = ss / N;
+  s.std_std = std::sqrt(std::max(0.0, sss / N - s.std_mean * s.std_mean));
+  return s;
+}
+
+std::string Augmentation::str() const {
+  std::string s;
+  auto add = [&](const std::string& part) { s += (s.empty() ? "" : ",") + part; };
+  if (crop) add("crop=" + std::to_string(crop));
+  if (shift) add("shift=" + std::to_string(shift));
+  if (flip) add("flip");
+  return s.empty() ? "none" : s;
+}
+
+Augmentation Augmentation::parse(const std::string& text) {
+  Augmentation a;
+  if (text.empty() || text == "none") return a;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] != ',') continue;
+    const std::string part = text.substr(start, i - start);
+    start = i + 1;
+    const auto eq = part.find('=');
+    const std::string key = part.substr(0, eq);
+    std::size_t amount = 0;
+    if (eq != std::string::npos) {
+      const std::string v = part.substr(eq + 1);
+      if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos || std::stoul(v) == 0)
+        throw std::invalid_argument("augmentation '" + part + "': the amount must be a whole number from 1 to 999");
+      amount = std::stoul(v);
+    }
+    if (key == "crop") a.crop = eq == std::string::npos ? 4 : amount;
+    else if (key == "shift") a.shift = eq == std::string::npos ? 2 : amount;
+    else if (key == "flip" && eq == std::string::npos) a.flip = true;
+    else
+      throw std::invalid_argument("unknown augmentation '" + part + "' (expected none, or a list of crop, crop=P, shift=P, flip)");
+  }
+  return a;
+}
+
+DataLoader::DataLoader(const Dataset& data, std::size_t batch_size, bool shuffle, std::uint64_t seed, Normalization norm,
+                       Augmentation augment)
+    : data_(data), batch_size_(batch_size), shuffle_(shuffle), seed_(seed), augment_(augment) {
   if (batch_size == 0) throw std::invalid_argument("DataLoader: batch_size must be > 0, got 0");
   if (data.size() == 0) throw std::invalid_argument("DataLoader: dataset " + data.name + " is empty");
-  if (!(norm.std > 0.f) || !std::isfinite(norm.mean))
-    throw std::invalid_argument("DataLoader: normalisation needs a finite mean and std > 0");
   if (data.size() > UINT32_MAX) throw std::invalid_argument("DataLoader: dataset too large");
-  for (int v = 0; v < 256; ++v) lut_[v] = (static_cast<float>(v) / 255.f - norm_.mean) / norm_.std;
+  const std::size_t C = data.channels;
+  if (!norm.empty() && (norm.mean.size() != C || norm.std.size() != C))
+    throw std::invalid_argument("DataLoader: the normalisation has " + std::to_string(norm.mean.size()) +
+                                " channels but " + data.name + " has " + std::to_string(C));
+  lut_.resize(C * 256);
+  for (std::size_t c = 0; c < C; ++c) {
+    const float mean = norm.empty() ? 0.f : norm.mean[c], sd = norm.empty() ? 1.f : norm.std[c];
+    if (!(sd > 0.f) || !std::isfinite(mean) || !std::isfinite(sd))
+      throw std::invalid_argument("DataLoader: normalisation needs a finite mean and std > 0");
+    for (int v = 0; v < 256; ++v) lut_[c * 256 + static_cast<std::size_t>(v)] = (static_cast<float>(v) / 255.f - mean) / sd;
+  }
   order_.resize(data.size());
   std::iota(order_.begin(), order_.end(), 0u);
 }
 
 void DataLoader::set_epoch(std::size_t epoch) {
+  epoch_ = epoch;
   if (!shuffle_) return;
   std::iota(order_.begin(), order_.end(), 0u);
   // A generator per epoch, from (seed, epoch) alone: resuming at epoch e needs no saved state.
@@ -100,18 +148,56 @@ void DataLoader::set_epoch(std::size_t epoch) {
 
 std::size_t DataLoader::num_batches() const { return (data_.size() + batch_size_ - 1) / batch_size_; }
 
+std::vector<std::uint32_t> DataLoader::batch_indices(std::size_t b) const {
+  const std::size_t begin = b * batch_size_, B = std::min(batch_size_, data_.size() - begin);
+  return {order_.begin() + static_cast<long>(begin), order_.begin() + static_cast<long>(begin + B)};
+}
+
+// One image into out (C, rows, cols): bytes through the lookup table, moved and mirrored as the
+// augmentation draws for (seed, epoch, index). Source pixel (i - dy, j - dx) lands at (i, j); with
+// crop, pixels from outside the image are zero bytes, with shift they repeat the nearest edge.
+void DataLoader::load_sample(std::size_t index, float* out) const {
+  const std::size_t C = data_.channels, H = data_.rows, W = data_.cols, plane = H * W;
+  const std::uint8_t* src = data_.pixels.data() + index * C * plane;
+  if (!augment_.any()) {
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t k = 0; k < plane; ++k) out[c * plane + k] = lut_[c * 256 + src[c * plane + k]];
+    return;
+  }
+  Rng rng((seed_ * 0x9e3779b97f4a7c15ULL) ^ ((epoch_ + 1) * 0xbf58476d1ce4e5b9ULL) ^ ((index + 1) * 0x94d049bb133111ebULL));
+  const long reach = static_cast<long>(augment_.crop + augment_.shift);
+  const long dy = reach ? static_cast<long>(rng.below(2 * reach + 1)) - reach : 0;
+  const long dx = reach ? static_cast<long>(rng.below(2 * reach + 1)) - reach : 0;
+  const bool flip = augment_.flip && rng.below(2) == 1;
+  const bool zero_fill = augment_.crop > 0;
+  const long h = static_cast<long>(H), w = static_cast<long>(W);
+  for (std::size_t c = 0; c < C; ++c) {
+    const float* lut = lut_.data() + c * 256;
+    const std::uint8_t* plane_src = src + c * plane;
+    float* plane_out = out + c * plane;
+    for (long i = 0; i < h; ++i) {
+      long si = i - dy;
+      const bool row_out = si < 0 || si >= h;
+      si = std::clamp(si, 0L, h - 1);
+      for (long j = 0; j < w; ++j) {
+        long sj = (flip ? w - 1 - j : j) - dx;
+        const bool outside = row_out || sj < 0 || sj >= w;
+        sj = std::clamp(sj, 0L, w - 1);
+        plane_out[i * w + j] = outside && zero_fill ? lut[0] : lut[plane_src[si * w + sj]];
+      }
+    }
+  }
+}
+
 void DataLoader::load_batch(std::size_t b, Tensor& x, std::vector<int>& labels) const {
   if (b >= num_batches())
     throw std::out_of_range("DataLoader: batch " + std::to_string(b) + " of " + std::to_string(num_batches()));
   const std::size_t begin = b * batch_size_, B = std::min(batch_size_, data_.size() - begin);
-  const std::size_t HW = data_.rows * data_.cols;
-  ensure_shape(x, {B, 1, data_.rows, data_.cols});
+  ensure_shape(x, {B, data_.channels, data_.rows, data_.cols});
   labels.resize(B);
-  float* px = x.data();
   for (std::size_t i = 0; i < B; ++i) {
     const std::size_t s = order_[begin + i];
-    const std::uint8_t* src = data_.pixels.data() + s * HW;
-    for (std::size_t k = 0; k < HW; ++k) px[i * HW + k] = lut_[src[k]];
+    load_sample(s, x.data() + i * data_.sample_size());
     labels[i] = data_.labels[s];
   }
 }

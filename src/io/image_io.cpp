@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -18,20 +19,61 @@
 
 namespace minicnn {
 
-Image decode_image(const std::uint8_t* data, std::size_t size, const std::string& name) {
-  if (size == 0) throw std::runtime_error(name + ": is empty (0 bytes); expected an image");
-  if (size > static_cast<std::size_t>(INT32_MAX)) throw std::runtime_error(name + ": file too large for an image");
-  int w = 0, h = 0, c = 0;
-  const int len = static_cast<int>(size);
-  if (!stbi_info_from_memory(data, len, &w, &h, &c))
-    throw std::runtime_error(name + ": not a readable image (" + std::string(stbi_failure_reason()) +
-                             "); expected PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM");
+namespace {
+
+// The checks every header gets, from stb's answer (ok, w, h, c) for `name`.
+ImageInfo checked_info(bool ok, int w, int h, int c, const std::string& name) {
+  if (!ok) {
+    const std::string why = stbi_failure_reason() ? stbi_failure_reason() : "unknown";
+    if (why == "too large")
+      throw std::runtime_error(name + ": image is over the limit of " + std::to_string(kImageMaxSide) + " pixels per side");
+    throw std::runtime_error(name + ": not a readable image (" + why + "); expected PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM");
+  }
   if (w <= 0 || h <= 0) throw std::runtime_error(name + ": image has zero size (" + std::to_string(w) + "x" + std::to_string(h) + ")");
   if (static_cast<std::size_t>(w) > kImageMaxSide || static_cast<std::size_t>(h) > kImageMaxSide ||
       static_cast<std::size_t>(w) * static_cast<std::size_t>(h) > kImageMaxPixels)
     throw std::runtime_error(name + ": image is " + std::to_string(w) + "x" + std::to_string(h) +
                              ", over the limit of " + std::to_string(kImageMaxSide) + " per side and " +
                              std::to_string(kImageMaxPixels) + " pixels");
+  return {static_cast<std::size_t>(w), static_cast<std::size_t>(h), static_cast<std::size_t>(c)};
+}
+
+// stb decodes a truncated JPEG without complaint, filling the missing part with grey. A whole JPEG
+// ends its last scan (after the last start-of-scan marker FF DA) with the end-of-image marker FF D9;
+// neither can occur inside the compressed data, where a 0xFF byte is always followed by 0x00.
+bool jpeg_truncated(const std::uint8_t* data, std::size_t size) {
+  if (size < 4 || data[0] != 0xFF || data[1] != 0xD8) return false;  // not a JPEG
+  std::size_t sos = 0;
+  for (std::size_t i = size - 1; i > 1 && !sos; --i)
+    if (data[i - 1] == 0xFF && data[i] == 0xDA) sos = i;
+  for (std::size_t i = sos + 1; i < size; ++i)
+    if (data[i - 1] == 0xFF && data[i] == 0xD9) return false;
+  return true;
+}
+
+}  // namespace
+
+ImageInfo read_image_info(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) throw std::runtime_error(path + ": is not a regular file; expected an image");
+  if (st.st_size == 0) throw std::runtime_error(path + ": is empty (0 bytes); expected an image");
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  int w = 0, h = 0, c = 0;
+  const bool ok = stbi_info_from_file(f, &w, &h, &c) != 0;
+  std::fclose(f);
+  return checked_info(ok, w, h, c, path);
+}
+
+Image decode_image(const std::uint8_t* data, std::size_t size, const std::string& name) {
+  if (size == 0) throw std::runtime_error(name + ": is empty (0 bytes); expected an image");
+  if (size > static_cast<std::size_t>(INT32_MAX)) throw std::runtime_error(name + ": file too large for an image");
+  int w = 0, h = 0, c = 0;
+  const int len = static_cast<int>(size);
+  const bool ok = stbi_info_from_memory(data, len, &w, &h, &c) != 0;
+  checked_info(ok, w, h, c, name);
+  if (jpeg_truncated(data, size)) throw std::runtime_error(name + ": truncated JPEG (the data ends before its end-of-image marker)");
   const int want = (c == 1 || c == 2) ? 1 : (c == 4 ? 4 : 3);  // gray+alpha reads as gray
   stbi_uc* px = stbi_load_from_memory(data, len, &w, &h, &c, want);
   if (!px) throw std::runtime_error(name + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
@@ -85,6 +127,36 @@ Tensor to_grayscale(const Image& img) {
     out[i] = y;
   }
   return g;
+}
+
+Image with_channels(const Image& img, std::size_t channels) {
+  if (channels != 1 && channels != 3) throw std::invalid_argument("with_channels: expected 1 or 3 channels, got " + std::to_string(channels));
+  if (img.channels == channels) return img;
+  Image out(img.width, img.height, channels);
+  const std::uint8_t* p = img.pixels.data();
+  for (std::size_t i = 0, n = img.width * img.height; i < n; ++i, p += img.channels) {
+    float rgb[3] = {p[0], p[0], p[0]};
+    if (img.channels >= 3) rgb[1] = p[1], rgb[2] = p[2];
+    if (img.channels == 4 || img.channels == 2) {  // alpha over white
+      const float a = p[img.channels - 1] / 255.f;
+      for (float& v : rgb) v = v * a + 255.f * (1.f - a);
+    }
+    if (channels == 1) out.pixels[i] = static_cast<std::uint8_t>(std::clamp(std::lround(0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2]), 0L, 255L));
+    else
+      for (std::size_t c = 0; c < 3; ++c) out.pixels[i * 3 + c] = static_cast<std::uint8_t>(std::clamp(std::lround(rgb[c]), 0L, 255L));
+  }
+  return out;
+}
+
+Image resize_image(const Image& img, std::size_t width, std::size_t height) {
+  if (img.width == 0 || img.height == 0 || width == 0 || height == 0)
+    throw std::invalid_argument("resize_image: empty image or size");
+  if (img.width == width && img.height == height) return img;
+  Image out(width, height, img.channels);
+  if (!stbir_resize_uint8(img.pixels.data(), static_cast<int>(img.width), static_cast<int>(img.height), 0, out.pixels.data(),
+                          static_cast<int>(width), static_cast<int>(height), 0, static_cast<int>(img.channels)))
+    throw std::runtime_error("resize_image: stb_image_resize failed");
+  return out;
 }
 
 Tensor resize(const Tensor& gray, std::size_t height, std::size_t width) {

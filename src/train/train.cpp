@@ -9,7 +9,7 @@ namespace minicnn {
 EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size) {
   const TrainingModeGuard eval(model, false);
   EvalResult r;
-  r.confusion.assign(data.num_classes, std::vector<std::size_t>(data.num_classes, 0));
+  r.confusion.assign(data.num_classes(), std::vector<std::size_t>(data.num_classes(), 0));
   DataLoader loader(data, batch_size, /*shuffle=*/false, 0, norm);
   SoftmaxCrossEntropy loss;
   Tensor x;
@@ -18,15 +18,15 @@ EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, 
   for (std::size_t b = 0; b < loader.num_batches(); ++b) {
     loader.load_batch(b, x, labels);
     const Tensor& z = model.forward(x);
-    if (z.dimension() != 2 || z.shape(1) != data.num_classes)
+    if (z.dimension() != 2 || z.shape(1) != data.num_classes())
       throw std::invalid_argument("evaluate: the model outputs " + shape_str(z.shape()) + " but " + data.name +
-                                  " has " + std::to_string(data.num_classes) + " classes; expected (N, " +
-                                  std::to_string(data.num_classes) + ")");
+                                  " has " + std::to_string(data.num_classes()) + " classes; expected (N, " +
+                                  std::to_string(data.num_classes()) + ")");
     total_loss += static_cast<double>(loss.forward(z, labels)) * static_cast<double>(labels.size());
     const Tensor& p = loss.probabilities();
     for (std::size_t i = 0; i < labels.size(); ++i) {
-      const float* row = p.data() + i * data.num_classes;
-      const auto pred = static_cast<std::size_t>(std::max_element(row, row + data.num_classes) - row);
+      const float* row = p.data() + i * data.num_classes();
+      const auto pred = static_cast<std::size_t>(std::max_element(row, row + data.num_classes()) - row);
       ++r.confusion[static_cast<std::size_t>(labels[i])][pred];
       r.correct += pred == static_cast<std::size_t>(labels[i]);
     }

@@ -39,7 +39,10 @@ has e.txt "--epochs must be at least 1" "--epochs 0: exit 2"
 # --- bad data ---
 expect 1 e.txt "$M" train --data "$T/nowhere" --out r0
 holds "missing dataset: one line" [ "$(wc -l < e.txt)" = 1 ]
-has e.txt "no train images file" "missing dataset: exit 1 naming what is missing"
+has e.txt "nowhere: no such folder" "missing dataset folder: exit 1 naming it"
+mkdir empty
+expect 1 e.txt "$M" train --data empty --out r0
+has e.txt "empty: holds no dataset minicnn can read" "a folder with no dataset: exit 1 saying what was looked for"
 mkdir bad && cp "$DATA"/* bad/ && head -c 1000 "$DATA/train-images-idx3-ubyte" > bad/train-images-idx3-ubyte
 expect 1 e.txt "$M" train --data bad --out r0
 has e.txt "truncated" "truncated dataset: exit 1"

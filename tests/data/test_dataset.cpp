@@ -10,6 +10,7 @@ Dataset tiny(std::size_t n) {
   d.name = "tiny";
   d.rows = 2;
   d.cols = 3;
+  d.classes = digit_classes();
   for (std::size_t i = 0; i < n; ++i) {
     d.labels.push_back(static_cast<int>(i % 10));
     for (std::size_t k = 0; k < 6; ++k) d.pixels.push_back(static_cast<std::uint8_t>(i));  // image i is all i
@@ -70,8 +71,9 @@ TEST_CASE("DataLoader scales to [0, 1] and normalises") {
   d.pixels.assign(6, 255);
   d.pixels[0] = 0;
   const Normalization n = compute_normalization(d);
-  CHECK(n.mean == doctest::Approx(5.0 / 6));
-  CHECK(n.std == doctest::Approx(std::sqrt(5.0) / 6));
+  REQUIRE(n.mean.size() == 1);
+  CHECK(n.mean[0] == doctest::Approx(5.0 / 6));
+  CHECK(n.std[0] == doctest::Approx(std::sqrt(5.0) / 6));
   DataLoader raw(d, 1, false, 0), normed(d, 1, false, 0, n);
   Tensor x;
   std::vector<int> labels;

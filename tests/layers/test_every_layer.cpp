@@ -4,6 +4,7 @@
 // that registers itself without an entry here fails the first test, so no layer ships untested.
 // The per-layer files keep the known-value and error tests.
 #include <set>
+#include "minicnn/core/text.hpp"
 
 #include "files.hpp"
 #include "helpers.hpp"
@@ -79,7 +80,7 @@ Tensor input_for(const Shape& sample) {
 
 TEST_CASE("Every registered layer type has an entry in the generic layer tester") {
   CHECK_MESSAGE(untested(layer_types(), cases()).empty(),
-                "registered without an entry in tests/layers/test_every_layer.cpp: " << join_spec(untested(layer_types(), cases())));
+                "registered without an entry in tests/layers/test_every_layer.cpp: " << join(untested(layer_types(), cases())));
 }
 
 TEST_CASE("The coverage check fails for a layer type registered without an entry") {

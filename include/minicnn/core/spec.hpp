@@ -45,7 +45,4 @@ struct SpecItem {
 // the limits above.
 std::vector<SpecItem> parse_spec(const std::string& spec);
 
-// The inverse for one level: items' texts joined with ", ".
-std::string join_spec(const std::vector<std::string>& item_texts);
-
 }  // namespace minicnn

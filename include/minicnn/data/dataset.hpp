@@ -1,5 +1,7 @@
 #pragma once
-// MNIST-style datasets (MNIST, Fashion-MNIST) and the mini-batch loader.
+// Datasets of labelled images kept as bytes, their normalisation, augmentation, and the
+// mini-batch loader. The readers for each format (IDX, image folders, CIFAR-10) are in
+// data/datasets.hpp.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,52 +10,82 @@
 
 namespace minicnn {
 
-// Images stay as bytes (47 MB for MNIST's training set, against 188 MB as floats); the
-// DataLoader scales each batch to floats as it is needed.
+// Images stay as bytes (47 MB for MNIST's training set, 150 MB for 50,000 32x32 colour images,
+// four times less than as floats); the DataLoader scales each batch to floats as it is needed.
 struct Dataset {
-  std::string name;                  // e.g. "data/mnist train"
-  std::size_t rows = 0, cols = 0;
-  std::vector<std::uint8_t> pixels;  // size() * rows * cols, row-major
-  std::vector<int> labels;           // in [0, num_classes)
-  std::size_t num_classes = 10;
+  std::string name;                   // e.g. "data/mnist train"
+  std::size_t channels = 1, rows = 0, cols = 0;
+  std::vector<std::uint8_t> pixels;   // size() images of (channels, rows, cols), planar, row-major
+  std::vector<int> labels;            // in [0, num_classes())
+  std::vector<std::string> classes;   // class names: label k is classes[k]
   std::size_t size() const { return labels.size(); }
+  std::size_t num_classes() const { return classes.size(); }
+  std::size_t sample_size() const { return channels * rows * cols; }
+  Shape sample_shape() const { return {channels, rows, cols}; }
 };
 
-// Loads split "train" or "test" from dir. Accepts both naming conventions
-// (train-images-idx3-ubyte and train-images.idx3-ubyte; t10k-* for test), raw or .gz. Checks that
-// images and labels agree in count and that labels are 0..9; errors name the file.
-Dataset load_mnist(const std::string& dir, const std::string& split);
+// "0", "1", ..., "9": the classes of MNIST.
+std::vector<std::string> digit_classes();
+
 // Keeps only the first n samples (n == 0 or n >= size(): keep all).
 void truncate(Dataset& data, std::size_t n);
 
-// Pixel mean and standard deviation of the dataset after scaling to [0, 1].
+// Per-channel pixel statistics after scaling to [0, 1]: x = (pixel / 255 - mean[c]) / std[c].
+// Empty vectors mean no normalisation (x = pixel / 255).
 struct Normalization {
-  float mean = 0.f, std = 1.f;  // x = (pixel / 255 - mean) / std; the defaults leave [0, 1]
+  std::vector<float> mean, std;
+  bool empty() const { return mean.empty(); }
+  std::string str() const;  // "(x - 0.1307) / 0.3081", or per channel "(x - [0.49, 0.48, 0.45]) / [...]"
 };
 Normalization compute_normalization(const Dataset& data);
+
+// How bright and how contrasted the images of a dataset are: the mean and standard deviation,
+// over the images, of each image's own pixel mean and standard deviation (pixels in [0, 1], all
+// channels together). A picture far outside them is unlike the training data.
+struct ImageStats {
+  double mean_mean = 0, mean_std = 0, std_mean = 0, std_std = 0;
+};
+ImageStats image_statistics(const Dataset& data);
+
+// Random changes to training images, drawn per image from (seed, epoch, image index) alone, so a
+// run is the same for any thread count and batch boundary, and a resumed run sees the same images.
+struct Augmentation {
+  std::size_t crop = 0;   // pad with zeros by this much on every side, then crop back at a random place
+  std::size_t shift = 0;  // move by up to this much in x and y, repeating the edge pixels
+  bool flip = false;      // mirror left-right half the time (not for digits or text)
+  bool any() const { return crop || shift || flip; }
+  std::string str() const;  // "crop=4,flip", or "none"
+  // Parses "none" or a comma-separated list of crop, crop=P, shift=P, flip; throws std::invalid_argument.
+  static Augmentation parse(const std::string& text);
+};
 
 // Mini-batches over a dataset. The last batch may be smaller (like PyTorch's drop_last=False).
 // With shuffle, epoch e visits the samples in a permutation drawn from Rng(seed, e): the order
 // depends only on (seed, epoch), so a run resumed at any epoch sees the same batches.
 class DataLoader {
  public:
-  DataLoader(const Dataset& data, std::size_t batch_size, bool shuffle, std::uint64_t seed, Normalization norm = {});
-  void set_epoch(std::size_t epoch);  // draws that epoch's order (no-op without shuffle)
+  DataLoader(const Dataset& data, std::size_t batch_size, bool shuffle, std::uint64_t seed, Normalization norm = {},
+             Augmentation augment = {});
+  void set_epoch(std::size_t epoch);  // draws that epoch's order; also seeds its augmentation
   std::size_t num_batches() const;
   std::size_t batch_size() const { return batch_size_; }
   const Dataset& dataset() const { return data_; }
-  // Fills x (B, 1, rows, cols) and labels (B) with batch b of the current epoch, reusing their
-  // memory when B is unchanged.
+  // Fills x (B, C, rows, cols) and labels (B) with batch b of the current epoch, reusing their
+  // memory when B is unchanged. Allocates nothing once x has its shape.
   void load_batch(std::size_t b, Tensor& x, std::vector<int>& labels) const;
+  // The dataset indices of batch b, in batch order.
+  std::vector<std::uint32_t> batch_indices(std::size_t b) const;
 
  private:
+  void load_sample(std::size_t index, float* out) const;
   const Dataset& data_;
   std::size_t batch_size_;
   bool shuffle_;
   std::uint64_t seed_;
-  Normalization norm_;
+  std::size_t epoch_ = 0;
+  Augmentation augment_;
   std::vector<std::uint32_t> order_;
-  float lut_[256];  // pixel byte -> normalised float
+  std::vector<float> lut_;  // per channel: pixel byte -> normalised float (channels * 256)
 };
 
 }  // namespace minicnn

@@ -28,6 +28,19 @@ struct Image {
 Image load_image(const std::string& path);
 Image decode_image(const std::uint8_t* data, std::size_t size, const std::string& name);
 
+// An image's size and stored channel count from its header alone (nothing is decoded); throws
+// like load_image for a file that is not an image or is over the size limits.
+struct ImageInfo {
+  std::size_t width = 0, height = 0, channels = 0;  // channels as stored: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+};
+ImageInfo read_image_info(const std::string& path);
+
+// The image with 1 channel (BT.601 luma, rounded) or 3 (gray repeated); transparent pixels are
+// composited over white first, as a viewer shows them.
+Image with_channels(const Image& image, std::size_t channels);
+// Resized with stb_image_resize (Mitchell filter down, Catmull-Rom up), every channel alike.
+Image resize_image(const Image& image, std::size_t width, std::size_t height);
+
 // Writes a PNG atomically (temporary file + rename).
 void save_png(const std::string& path, const Image& image);
 

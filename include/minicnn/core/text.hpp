@@ -1,0 +1,14 @@
+#pragma once
+// Small text helpers that several parts need: lists on command lines ("sobel_x,blur"), messages.
+#include <string>
+#include <vector>
+
+namespace minicnn {
+
+std::string trim(const std::string& s);  // without leading and trailing white space
+// "a, b,,c" -> {"a", "b", "c"}: split at sep, each part trimmed, empty parts dropped.
+std::vector<std::string> split_list(const std::string& s, char sep = ',');
+// {"a", "b"} -> "a, b"
+std::string join(const std::vector<std::string>& parts, const std::string& sep = ", ");
+
+}  // namespace minicnn

@@ -21,14 +21,14 @@ int main(int argc, char** argv) try {
   x.reshape({1, 1, gray.shape(0), gray.shape(1)});  // NCHW, a batch of one
   const Tensor& y = conv->forward(x);                // (1, 3, H, W)
 
-  std::vector<std::pair<std::string, Image>> panels{{"original", gray_image(gray)}};
+  std::vector<Panel> panels{{"original", gray_image(gray)}};
   const char* names[] = {"edge", "sharpen", "blur"};
   const Mapping maps[] = {Mapping::abs, Mapping::clip, Mapping::clip};  // edges: |response|; the rest: pixels
   for (std::size_t k = 0; k < 3; ++k) {
     const Tensor response = xt::view(y, 0, k);
     const Image img = gray_image(map_to_pixels(response, maps[k]));
     save_png(out + "/" + names[k] + ".png", img);
-    panels.emplace_back(names[k], img);
+    panels.push_back({names[k], img, kernel_card(xt::view(conv->weight().value, k, 0))});
   }
   save_png(out + "/montage.png", montage(panels));
   std::printf("wrote %s/edge.png, sharpen.png, blur.png and montage.png\n", out.c_str());

@@ -26,7 +26,7 @@ class Command {
 void add_train_command(CLI::App& app, Command& command);
 void add_eval_command(CLI::App& app, Command& command);
 void add_predict_command(CLI::App& app, Command& command);
-void add_picture_commands(CLI::App& app, Command& command);  // filters, kernels, featuremaps
-void add_compare_commands(CLI::App& app, Command& command);  // compare, analyze
+void add_picture_commands(CLI::App& app, Command& command);  // filters, kernels, featuremaps, analyze
+void add_compare_commands(CLI::App& app, Command& command);  // compare
 
 }  // namespace minicnn::cli

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +29,31 @@ bool path_exists(const std::string& p) {
 bool same_file(const std::string& a, const std::string& b) {
   struct stat sa {}, sb {};
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
+  const std::string range = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+  return CLI::Validator(
+      [=](std::string& v) -> std::string {
+        const bool digits = !v.empty() && v.size() <= 19 && v.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || std::stoull(v) < lo || std::stoull(v) > hi) return "expected " + range + ", got '" + v + "'";
+        return {};
+      },
+      range.substr(2));
+}
+
+CLI::Validator real_number(double lo, double hi, bool lo_open) {
+  char b[96];
+  std::snprintf(b, sizeof b, "a number %s %g and at most %g", lo_open ? "above" : "of at least", lo, hi);
+  const std::string range = b;
+  return CLI::Validator(
+      [=](std::string& v) -> std::string {
+        char* end = nullptr;
+        const double x = std::strtod(v.c_str(), &end);
+        const bool ok = !v.empty() && *end == '\0' && std::isfinite(x) && (lo_open ? x > lo : x >= lo) && x <= hi;
+        return ok ? std::string() : "expected " + range + ", got '" + v + "'";
+      },
+      range.substr(2));
 }
 
 std::uint64_t parse_bytes(const std::string& option, const std::string& text) {
@@ -67,14 +93,25 @@ int default_threads() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == std::string::npos)
+    return s;
+  std::string q = "'";
+  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
 std::string command_line(int argc, char** argv) {
   std::string s;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    const bool quote = a.empty() || a.find_first_of(" \t\"'$,") != std::string::npos;
-    s += (i ? " " : "") + (quote ? "\"" + a + "\"" : a);
-  }
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + shell_quote(argv[i]);
   return s;
+}
+
+std::string program_of(const std::string& command_line) {
+  // The first word of a command_line(); unquoted, it is a word without spaces.
+  std::string first = command_line.substr(0, command_line.find(' '));
+  if (first.size() >= 2 && first.front() == '\'' ) first = command_line.substr(1, command_line.find('\'', 1) - 1);
+  return first.find('/') == std::string::npos ? std::string("minicnn") : shell_quote(first);
 }
 
 nlohmann::json environment_info() {

@@ -19,6 +19,13 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Validators for numeric options, checked on the text before CLI11 converts it, so "-1" never
+// wraps into a huge unsigned value: a bad value exits 2 with "--epochs: expected a whole number
+// from 1 to 100000, got '-1'".
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi);
+// A real number in [lo, hi], or (lo, hi] with lo_open.
+CLI::Validator real_number(double lo, double hi, bool lo_open = false);
+
 // "512M", "4G", "1.5G", "100000" (bytes) -> bytes; throws UsageError naming the option.
 std::uint64_t parse_bytes(const std::string& option, const std::string& text);
 
@@ -34,6 +41,11 @@ bool same_file(const std::string& a, const std::string& b);  // both exist and a
 // Machine, versions and time, for config.json and reports.
 nlohmann::json environment_info();
 std::string command_line(int argc, char** argv);
+// How the user ran the tool, for commands the tool prints: "build/minicnn" as typed, or "minicnn"
+// when it was found on PATH. program_of takes it from a command_line().
+std::string program_of(const std::string& command_line);
+// s as one shell word: unchanged if safe, else in single quotes.
+std::string shell_quote(const std::string& s);
 int default_threads();
 
 // A progress line per epoch: redrawn in place on a terminal, every quarter epoch otherwise.

@@ -408,29 +408,6 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
   return kExitOk;
 }
 
-struct AnalyzeArgs {
-  std::string checkpoint;
-  std::size_t layer = 0;
-};
-
-int run_analyze(const AnalyzeArgs& a) {
-  auto model = load_model(a.checkpoint);
-  auto* conv = a.layer < model->size() ? dynamic_cast<Conv2d*>(&(*model)[a.layer]) : nullptr;
-  if (!conv) throw UsageError("--layer " + std::to_string(a.layer) + " of " + a.checkpoint + " is not a Conv2d");
-  const auto ks = analyze_kernels(conv->weight().value);
-  std::printf("%s layer %zu: %s\n", a.checkpoint.c_str(), a.layer, conv->name().c_str());
-  std::printf("%-8s %-22s %6s %8s %8s %-10s %-38s %6s  %s\n", "kernel", "nearest filter", "|cos|", "residual", "DC gain", "pass",
-              "orientation", "freq", "flags");
-  for (std::size_t i = 0; i < ks.size(); ++i) {
-    const auto& k = ks[i];
-    const std::string name = "k" + std::to_string(k.out_channel) + "." + std::to_string(k.in_channel);
-    std::printf("%-8s %-22s %6.3f %8.3f %8.3f %-10s %-38s %6.3f  %s%s\n", name.c_str(), k.match.label().c_str(), k.match.cosine,
-                k.match.residual, k.dc_gain, k.pass.c_str(), k.orientation.c_str(), k.frequency, k.dead ? "dead " : "",
-                k.duplicate_of >= 0 ? ("duplicate of #" + std::to_string(k.duplicate_of)).c_str() : "");
-  }
-  return kExitOk;
-}
-
 }  // namespace
 
 void add_compare_commands(CLI::App& app, Command& command) {
@@ -455,11 +432,6 @@ void add_compare_commands(CLI::App& app, Command& command) {
   cmd->add_flag("--force", c->force, "replace an existing report");
   command.register_run(cmd, [c](const std::string& cmdline) { return run_compare(*c, cmdline); });
 
-  auto an = std::make_shared<AnalyzeArgs>();
-  CLI::App* acmd = app.add_subcommand("analyze", "analyse every kernel of a conv layer against the classical filter bank");
-  acmd->add_option("checkpoint", an->checkpoint, "model.npz")->required();
-  acmd->add_option("--layer", an->layer, "model layer index of a Conv2d")->capture_default_str();
-  command.register_run(acmd, [an](const std::string&) { return run_analyze(*an); });
 }
 
 }  // namespace minicnn::cli

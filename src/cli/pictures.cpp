@@ -1,4 +1,5 @@
-// minicnn filters / kernels / featuremaps: pictures of filters and of what a network learned.
+// minicnn filters / kernels / featuremaps / analyze: pictures of filters and of what a network
+// learned, and an analysis of its kernels against the classical filter bank.
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -8,7 +9,9 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "data_source.hpp"
+#include "minicnn/core/text.hpp"
 #include "minicnn/io/checkpoint.hpp"
+#include "minicnn/vision/analysis.hpp"
 #include "minicnn/vision/filter_image.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
@@ -16,25 +19,49 @@ namespace minicnn::cli {
 
 namespace {
 
+// ---- filters apply / list ----
+
 struct FilterArgs {
   std::string image = "data/chelsea.png", filters = "edge,sharpen,blur", out = "runs/filters", normalize;
   std::size_t size = 0;
+  bool color = false;
 };
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= s.size(); ++i)
-    if (i == s.size() || s[i] == ',') {
-      if (i > start) parts.push_back(s.substr(start, i - start));
-      start = i + 1;
-    }
-  return parts;
+// What a mapping shows, for the montage's footnote.
+const char* mapping_legend(Mapping m) {
+  switch (m) {
+    case Mapping::clip: return "clip: the response in pixel units, clamped to 0..255";
+    case Mapping::abs: return "abs: |response|, scaled so the strongest 0.5% are white; black = no response";
+    case Mapping::minmax: return "minmax: black = most negative, white = most positive; mid-grey is about zero";
+  }
+  return "";
+}
+
+// The image to filter: grey (8-bit BT.601 luma) or, with --color, its three channels.
+Image filter_input(const FilterArgs& a) {
+  Image img = with_channels(load_image(a.image), a.color ? 3 : 1);
+  if (a.size > 0) {  // the longer side becomes --size, keeping the aspect ratio
+    const double s = static_cast<double>(a.size) / static_cast<double>(std::max(img.width, img.height));
+    img = resize_image(img, std::max<std::size_t>(1, std::lround(img.width * s)), std::max<std::size_t>(1, std::lround(img.height * s)));
+  }
+  return img;
+}
+
+// One filter's response image: each channel filtered alone and mapped, then put back together.
+Image filtered(const Image& in, const std::string& filter, Mapping m) {
+  Image out(in.width, in.height, in.channels);
+  for (std::size_t c = 0; c < in.channels; ++c) {
+    Tensor plane = Tensor::from_shape({in.height, in.width});
+    for (std::size_t k = 0; k < in.width * in.height; ++k) plane.data()[k] = in.pixels[k * in.channels + c];
+    const Tensor r = map_to_pixels(xt::view(apply_filters(plane, {filter}), 0), m);
+    for (std::size_t k = 0; k < in.width * in.height; ++k) out.pixels[k * in.channels + c] = static_cast<std::uint8_t>(r.data()[k]);
+  }
+  return out;
 }
 
 int run_apply(FilterArgs a) {
   if (a.image == "data/chelsea.png" && !path_exists(a.image)) a.image = std::string(MINICNN_SOURCE_DIR) + "/data/chelsea.png";
-  const std::vector<std::string> names = split_commas(a.filters);
+  const std::vector<std::string> names = split_list(a.filters);
   if (names.empty()) throw UsageError("--filters needs at least one filter name");
   std::vector<filters::Filter> fs;
   for (const auto& n : names) {
@@ -46,31 +73,25 @@ int run_apply(FilterArgs a) {
   }
   std::optional<Mapping> forced;
   if (!a.normalize.empty()) forced = parse_mapping(a.normalize);
-  Tensor gray = to_grayscale(load_image(a.image));
-  if (a.size > 0) {  // the longer side becomes --size, keeping the aspect ratio
-    const double s = static_cast<double>(a.size) / static_cast<double>(std::max(gray.shape(0), gray.shape(1)));
-    gray = resize(gray, std::max<std::size_t>(1, std::lround(gray.shape(0) * s)),
-                  std::max<std::size_t>(1, std::lround(gray.shape(1) * s)));
-  }
-  // Filter the 8-bit grayscale image itself (what original.png holds), as an image tool would.
-  gray = xt::round(xt::clip(gray, 0.f, 255.f));
+  const Image original = filter_input(a);
   make_dirs(a.out);
-  const Tensor responses = apply_filters(gray, names);  // (K, H, W)
-  const Image original = gray_image(gray);
   save_png(a.out + "/original.png", original);
-  std::vector<std::pair<std::string, Image>> panels{{"original", original}};
-  std::printf("%s: %zux%zu grayscale (BT.601)\n", a.image.c_str(), gray.shape(1), gray.shape(0));
+  std::vector<Panel> panels{{"original\n" + std::string(a.color ? "colour" : "grey (BT.601)"), original}};
+  std::vector<Mapping> used;
+  std::printf("%s: %zux%zu %s\n", a.image.c_str(), original.width, original.height, a.color ? "colour, each channel filtered" : "grayscale (BT.601)");
   for (std::size_t k = 0; k < fs.size(); ++k) {
-    Tensor r = xt::view(responses, k);
     const Mapping m = forced ? *forced : default_mapping(fs[k].kind);
-    const Image img = gray_image(map_to_pixels(r, m));
+    if (std::find(used.begin(), used.end(), m) == used.end()) used.push_back(m);
+    const Image img = filtered(original, names[k], m);
     const std::string path = a.out + "/" + names[k] + ".png";
     save_png(path, img);
-    panels.emplace_back(names[k], img);
+    panels.push_back({names[k] + "\n" + filters::kind_name(fs[k].kind) + ", " + mapping_name(m), img, kernel_card(fs[k].kernel)});
     std::printf("  %-10s %-10s mapping %-6s -> %s\n", names[k].c_str(), filters::kind_name(fs[k].kind), mapping_name(m),
                 path.c_str());
   }
-  save_png(a.out + "/montage.png", montage(panels));
+  std::string foot = "each filter's kernel is drawn beside its name (blue < 0 < red); how responses became pixels:";
+  for (const Mapping m : used) foot += std::string("\n  ") + mapping_legend(m);
+  save_png(a.out + "/montage.png", montage(panels, foot));
   std::printf("montage: %s/montage.png\n", a.out.c_str());
   return kExitOk;
 }
@@ -89,50 +110,101 @@ int run_list() {
   return kExitOk;
 }
 
-struct KernelArgs {
-  std::string checkpoint, out = "kernels.png", colormap = "diverging", scaling = "global";
-  std::size_t layer = 0, scale = 16;
-};
+// ---- kernels / featuremaps / analyze: a conv layer of a checkpoint ----
 
-Conv2d& conv_at(Sequential& m, std::size_t layer, const std::string& ckpt) {
-  std::string convs;
-  for (std::size_t i = 0; i < m.size(); ++i)
-    if (dynamic_cast<Conv2d*>(&m[i])) convs += (convs.empty() ? "" : ", ") + std::to_string(i);
-  if (layer >= m.size() || !dynamic_cast<Conv2d*>(&m[layer]))
-    throw UsageError("--layer " + std::to_string(layer) + " of " + ckpt + " is not a Conv2d (conv layers: " +
-                     (convs.empty() ? "none" : convs) + ")");
-  return dynamic_cast<Conv2d&>(m[layer]);
+// The conv layer at --layer (a top-level index or a dotted path such as 3.body.0).
+Conv2d& conv_at(Sequential& m, const std::string& path, const std::string& ckpt) {
+  if (auto* conv = dynamic_cast<Conv2d*>(find_layer(m, path))) return *conv;
+  std::vector<std::string> convs;
+  for (auto& [p, layer] : named_layers(m))
+    if (dynamic_cast<Conv2d*>(layer)) convs.push_back(p);
+  throw UsageError("--layer " + path + " of " + ckpt + " is not a Conv2d (conv layers: " + (convs.empty() ? "none" : join(convs)) + ")");
 }
 
+struct KernelArgs {
+  std::string checkpoint, out = "kernels.png", colormap = "diverging", scaling = "global", layer = "0", view = "auto";
+  std::size_t scale = 16;
+};
+
 int run_kernels(const KernelArgs& a) {
-  auto model = load_model(a.checkpoint);
-  Conv2d& conv = conv_at(*model, a.layer, a.checkpoint);
+  const std::string path = checkpoint_path(a.checkpoint);
+  auto model = load_model(path);
+  Conv2d& conv = conv_at(*model, a.layer, path);
   KernelImageOptions o;
   o.colormap = a.colormap == "gray" ? KernelImageOptions::ColorMap::grayscale : KernelImageOptions::ColorMap::diverging;
   o.scaling = a.scaling == "per-kernel" ? KernelImageOptions::Scaling::per_kernel : KernelImageOptions::Scaling::global;
+  o.view = a.view == "rgb" ? KernelImageOptions::View::rgb
+           : a.view == "channels" ? KernelImageOptions::View::per_channel
+                                  : KernelImageOptions::View::automatic;
+  if (o.view == KernelImageOptions::View::rgb && conv.options().in_channels() / conv.options().groups() != 3)
+    throw UsageError("--view rgb needs a layer with 3 input channels; layer " + a.layer + " has " +
+                     std::to_string(conv.options().in_channels() / conv.options().groups()));
   o.scale = a.scale;
-  o.title = "layer " + std::to_string(a.layer) + ": " + conv.name();
+  o.title = "layer " + a.layer + ": " + conv.name() + ", weight " + shape_str(conv.weight().value.shape());
   const KernelGrid g = save_kernels_png(conv, a.out, o);
-  std::printf("%s: %zu x %zu tiles of %zux%zu px, values shown from %+.4g to %+.4g%s\n", a.out.c_str(), g.rows, g.cols,
-              g.tile_h, g.tile_w, -static_cast<double>(g.range), static_cast<double>(g.range),
+  std::printf("%s: %zu x %zu tiles of %zux%zu px%s, values shown from %+.4g to %+.4g%s\n", a.out.c_str(), g.rows, g.cols,
+              g.tile_w, g.tile_h, g.rgb ? " (RGB kernels)" : "", -static_cast<double>(g.range), static_cast<double>(g.range),
               o.scaling == KernelImageOptions::Scaling::per_kernel ? " (each kernel scaled to its own max |w|)" : "");
   return kExitOk;
 }
 
 struct FeatureArgs {
   std::string checkpoint, image, out = "runs/featuremaps";
-  bool raw = false;
+  bool raw = false, all_layers = false;
 };
 
+// The input as the model saw it, enlarged so a 28x28 digit is not a speck.
+Image enlarged(const Image& img, std::size_t at_least) {
+  const std::size_t s = std::max<std::size_t>(1, (at_least + std::max(img.width, img.height) - 1) / std::max(img.width, img.height));
+  Image out(img.width * s, img.height * s, img.channels);
+  for (std::size_t y = 0; y < out.height; ++y)
+    for (std::size_t x = 0; x < out.width; ++x)
+      std::copy(img.pixels.begin() + static_cast<long>(((y / s) * img.width + x / s) * img.channels),
+                img.pixels.begin() + static_cast<long>(((y / s) * img.width + x / s + 1) * img.channels), out.at(x, y));
+  return out;
+}
+
 int run_featuremaps(const FeatureArgs& a) {
+  const std::string path = checkpoint_path(a.checkpoint);
   CheckpointInfo info;
-  auto model = load_model(checkpoint_path(a.checkpoint), &info);
-  Image px;
-  const Tensor x = model_input(a.image, info.input_shape, read_data_record(nlohmann::json::parse(info.extra_json)), a.raw, &px);
+  auto model = load_model(path, &info);
+  Image seen;
+  const Tensor x = model_input(a.image, info.input_shape, read_data_record(nlohmann::json::parse(info.extra_json)), a.raw, &seen);
   make_dirs(a.out);
-  save_png(a.out + "/input.png", px);
-  for (const auto& p : save_feature_maps_png(*model, x, a.out)) std::printf("%s\n", p.c_str());
-  std::printf("input as the model saw it: %s/input.png\n", a.out.c_str());
+  save_png(a.out + "/input.png", enlarged(seen, 224));
+  for (const auto& p : save_feature_maps_png(*model, x, a.out, a.all_layers)) std::printf("%s\n", p.c_str());
+  std::printf("input as the model saw it (enlarged): %s/input.png\n", a.out.c_str());
+  return kExitOk;
+}
+
+struct AnalyzeArgs {
+  std::string checkpoint, layer = "0";
+};
+
+int run_analyze(const AnalyzeArgs& a) {
+  const std::string path = checkpoint_path(a.checkpoint);
+  auto model = load_model(path);
+  Conv2d& conv = conv_at(*model, a.layer, path);
+  const auto ks = analyze_kernels(conv.weight().value);
+  std::printf("%s layer %s: %s\n", path.c_str(), a.layer.c_str(), conv.name().c_str());
+  std::printf("%-8s %-22s %6s %8s %8s %-10s %-38s %6s  %s\n", "kernel", "nearest filter", "|cos|", "residual", "DC gain", "pass",
+              "orientation", "freq", "flags");
+  std::size_t weak = 0;
+  for (const auto& k : ks) {
+    const std::string name = "k" + std::to_string(k.out_channel) + "." + std::to_string(k.in_channel);
+    std::string flags = std::string(k.dead ? "dead " : "") + (k.duplicate_of >= 0 ? "duplicate of #" + std::to_string(k.duplicate_of) + " " : "");
+    if (k.match.cosine < 0.5f) flags += "no close classical match", ++weak;
+    std::printf("%-8s %-22s %6.3f %8.3f %8.3f %-10s %-38s %6.3f  %s\n", name.c_str(), k.match.label().c_str(), k.match.cosine,
+                k.match.residual, k.dc_gain, k.pass.c_str(), k.orientation.c_str(), k.frequency, flags.c_str());
+  }
+  std::printf(
+      "\nkernel kO.I: output channel O, input channel I. nearest filter: the bank filter most like the kernel under the 8\n"
+      "  rotations/flips and either sign (rot180 = turned half round, flip = mirrored left-right, - = negated).\n"
+      "|cos|: how alike they are (1 = the same shape, 0 = unrelated), after removing each one's mean.\n"
+      "residual: the part of the kernel the filter does not explain, sqrt(1 - cos^2). DC gain: the sum of the weights (the\n"
+      "  response to a flat image): low-pass if large, high-pass near 0.\n"
+      "orientation, freq: the direction and spatial frequency (cycles per pixel, up to 0.71) of the kernel's strongest wave.\n");
+  if (weak) std::printf("%zu of %zu kernels have |cos| < 0.5: no close classical match.\n", weak, ks.size());
   return kExitOk;
 }
 
@@ -145,11 +217,14 @@ void add_picture_commands(CLI::App& app, Command& command) {
   CLI::App* apply = filters_cmd->add_subcommand("apply", "apply filters to an image with Conv2d; write each result and a montage");
   apply->add_option("image", fa->image, "PNG, JPEG, BMP, ... (default: the cat photo data/chelsea.png)")->capture_default_str();
   apply->add_option("--filters", fa->filters, "comma-separated names (see 'minicnn filters list')")->capture_default_str();
-  apply->add_option("--size", fa->size, "resize so the longer side is this many pixels (0: keep)");
+  apply->add_option("--size", fa->size, "resize so the longer side is this many pixels (0: keep)")
+      ->check(whole_number(0, kImageMaxSide))
+      ->capture_default_str();
   apply->add_option("--normalize", fa->normalize,
                     "how responses become pixels: clip (clamp to 0..255), abs (|v| scaled so the 99.5th percentile is 255), "
                     "minmax (min..max to 0..255); default abs for high-pass filters, clip for the rest")
       ->check(CLI::IsMember({"clip", "abs", "minmax"}));
+  apply->add_flag("--color", fa->color, "filter the red, green and blue channels each (default: the grey image)");
   apply->add_option("--out", fa->out, "folder to write")->capture_default_str();
   command.register_run(apply, [fa](const std::string&) { return run_apply(*fa); });
   CLI::App* list = filters_cmd->add_subcommand("list", "print every filter with its kind and kernel values");
@@ -157,8 +232,8 @@ void add_picture_commands(CLI::App& app, Command& command) {
 
   auto ka = std::make_shared<KernelArgs>();
   CLI::App* kernels = app.add_subcommand("kernels", "draw a conv layer's kernels from a checkpoint as a PNG grid");
-  kernels->add_option("checkpoint", ka->checkpoint, "model.npz")->required();
-  kernels->add_option("--layer", ka->layer, "model layer index of a Conv2d")->capture_default_str();
+  kernels->add_option("checkpoint", ka->checkpoint, "model.npz, or a run folder")->required();
+  kernels->add_option("--layer", ka->layer, "the conv layer: index or path such as 3.body.0")->capture_default_str();
   kernels->add_option("--out", ka->out, "PNG to write")->capture_default_str();
   kernels->add_option("--colormap", ka->colormap, "diverging (blue < 0 < red, zero white) or gray (zero mid-grey)")
       ->check(CLI::IsMember({"diverging", "gray"}))
@@ -166,16 +241,26 @@ void add_picture_commands(CLI::App& app, Command& command) {
   kernels->add_option("--scaling", ka->scaling, "global (one range for all kernels) or per-kernel")
       ->check(CLI::IsMember({"global", "per-kernel"}))
       ->capture_default_str();
-  kernels->add_option("--scale", ka->scale, "pixels per kernel tap")->check(CLI::Range(1, 256))->capture_default_str();
+  kernels->add_option("--view", ka->view, "auto (rgb for 3 input channels), channels (a tile per input channel) or rgb")
+      ->check(CLI::IsMember({"auto", "channels", "rgb"}))
+      ->capture_default_str();
+  kernels->add_option("--scale", ka->scale, "pixels per kernel tap")->check(whole_number(1, 256))->capture_default_str();
   command.register_run(kernels, [ka](const std::string&) { return run_kernels(*ka); });
 
   auto fm = std::make_shared<FeatureArgs>();
-  CLI::App* feat = app.add_subcommand("featuremaps", "draw every conv layer's activations for one image");
-  feat->add_option("checkpoint", fm->checkpoint, "model.npz")->required();
+  CLI::App* feat = app.add_subcommand("featuremaps", "draw the activations of every conv layer (or every layer) for one image");
+  feat->add_option("checkpoint", fm->checkpoint, "model.npz, or a run folder")->required();
   feat->add_option("image", fm->image, "PNG, JPEG, BMP, ...")->required();
   feat->add_option("--out", fm->out, "folder to write")->capture_default_str();
   feat->add_flag("--raw", fm->raw, "only resize the image (no inversion, cropping or centring)");
+  feat->add_flag("--all-layers", fm->all_layers, "every layer with image-shaped output (ReLU, pooling, ...), not only conv");
   command.register_run(feat, [fm](const std::string&) { return run_featuremaps(*fm); });
+
+  auto an = std::make_shared<AnalyzeArgs>();
+  CLI::App* acmd = app.add_subcommand("analyze", "analyse every kernel of a conv layer against the classical filter bank");
+  acmd->add_option("checkpoint", an->checkpoint, "model.npz, or a run folder")->required();
+  acmd->add_option("--layer", an->layer, "the conv layer: index or path such as 3.body.0")->capture_default_str();
+  command.register_run(acmd, [an](const std::string&) { return run_analyze(*an); });
 }
 
 }  // namespace minicnn::cli

@@ -51,7 +51,8 @@ class InterruptGuard {
 // resumed), data, model and optimiser, the run folder, then the epochs.
 class TrainRun {
  public:
-  TrainRun(RunSettings s, const CLI::App& cmd, std::string cmdline) : s_(std::move(s)), cmd_(cmd), cmdline_(std::move(cmdline)) {}
+  TrainRun(RunSettings s, const CLI::App& cmd, std::string cmdline)
+      : s_(std::move(s)), cmd_(cmd), cmdline_(std::move(cmdline)), program_(program_of(cmdline_)) {}
   int run();
 
  private:
@@ -61,15 +62,15 @@ class TrainRun {
   void load_data();
   void build_model_and_optimizer();
   void prepare_folder();
-  void save(const std::string& path, std::size_t epochs_done, std::size_t batches_done);
+  void save(const std::string& path, std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial = {});
   void snapshot_kernels(std::size_t epoch);
-  void restore_earlier_frames();
-  int interrupted(std::size_t epoch, std::size_t batches_done);
+  void write_filmstrip() const;
+  int interrupted(std::size_t epoch, const EpochReport& partial);
   void finish_epoch(std::size_t epoch, const EpochReport& rep);
 
   RunSettings s_;
   const CLI::App& cmd_;
-  std::string cmdline_, spec_, dir_;
+  std::string cmdline_, program_, spec_, dir_;
   CheckpointFile resume_file_;
   nlohmann::json resumed_;  // the resumed checkpoint's metadata, or null
   std::size_t start_epoch_ = 0, start_batch_ = 0;
@@ -85,7 +86,8 @@ class TrainRun {
   std::vector<EpochMetrics> metrics_;
   Conv2d* conv_ = nullptr;  // the first conv layer, whose kernels are drawn after every epoch
   std::string conv_path_;
-  std::vector<std::pair<std::string, Image>> frames_;
+  std::vector<std::pair<std::size_t, Tensor>> kernel_history_;  // (epoch, first conv weight): the filmstrip
+  EpochTotals carried_;  // a resumed epoch's loss and accuracy sums so far
   Progress progress_;
   double last_accuracy_ = 0;
 };
@@ -126,6 +128,10 @@ void TrainRun::read_resumed_settings() {
     s_.normalize = !resumed_.at("normalize").is_null();
     start_epoch_ = t.at("epochs_done");
     start_batch_ = t.at("batches_done");
+    if (start_batch_ > 0)
+      carried_ = {t.value("epoch_loss_sum", 0.0), t.value("epoch_correct", std::size_t(0)), t.value("epoch_seen", std::size_t(0))};
+    for (const auto& [n, a] : resume_file_.info.arrays)
+      if (n.rfind("kernels.epoch_", 0) == 0) kernel_history_.emplace_back(std::stoul(n.substr(14)), a);
     history_ = resumed_.at("history");
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(s_.resume + ": not a resumable training checkpoint (" + e.what() + ")");
@@ -220,6 +226,10 @@ void TrainRun::prepare_folder() {
     throw UsageError(out + " already holds a model.npz; choose another --out, resume from it with --resume " + out +
                      "/model.npz, or pass --force to replace it");
   make_dirs(out + "/checkpoints");
+  // A kill -9 during a write leaves "<file>.tmp.<pid>": remove those of processes that are gone.
+  for (const std::string& dir : {out, out + "/checkpoints"})
+    for (const auto& f : remove_stale_temporaries(dir))
+      std::printf("removed %s/%s, a temporary file left by a run that was killed while writing\n", dir.c_str(), f.c_str());
   nlohmann::json config = training_record(s_);
   config.update({{"command", cmdline_},
                  {"model", s_.model},
@@ -237,10 +247,12 @@ void TrainRun::prepare_folder() {
   if (!s_.resume.empty()) metrics_ = read_metrics_csv(out + "/metrics.csv");
 }
 
-void TrainRun::save(const std::string& path, std::size_t epochs_done, std::size_t batches_done) {
+void TrainRun::save(const std::string& path, std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial) {
   nlohmann::json training = training_record(s_);
   training["epochs_done"] = epochs_done;
   training["batches_done"] = batches_done;
+  if (batches_done > 0)
+    training.update({{"epoch_loss_sum", partial.loss_sum}, {"epoch_correct", partial.correct}, {"epoch_seen", partial.seen}});
   const nlohmann::json extra{{"dataset", s_.dataset},
                              {"data", dir_},
                              {"normalize", normalization_json(norm_)},
@@ -254,46 +266,49 @@ void TrainRun::save(const std::string& path, std::size_t epochs_done, std::size_
   info.spec = spec_;
   info.input_shape = input_;
   info.extra_json = extra.dump();
+  for (const auto& [e, w] : kernel_history_) info.arrays.emplace_back("kernels.epoch_" + std::to_string(e), w);
   save_checkpoint(path, *model_, info, opt_.get());
 }
 
-// The first conv layer's kernels: one PNG per epoch, and a frame for the filmstrip.
+// The first conv layer's kernels after an epoch: a PNG, and a frame for the filmstrip (kept in every
+// checkpoint, so a resumed run draws the same filmstrip as an uninterrupted one).
 void TrainRun::snapshot_kernels(std::size_t epoch) {
   if (!conv_) return;
   KernelImageOptions titled;
-  titled.title = "epoch " + std::to_string(epoch);
+  titled.title = "layer " + conv_path_ + " after epoch " + std::to_string(epoch) + ": " + conv_->name();
   save_png(s_.out + "/kernels_epoch" + std::to_string(epoch) + ".png", render_kernels(conv_->weight().value, titled));
-  KernelImageOptions plain;
-  plain.legend = false;
-  frames_.emplace_back("epoch " + std::to_string(epoch), render_kernels(conv_->weight().value, plain));
+  kernel_history_.emplace_back(epoch, conv_->weight().value);
 }
 
-// Earlier epochs' kernels, when resuming at an epoch boundary in the same folder, come back from
-// their checkpoints.
-void TrainRun::restore_earlier_frames() {
-  if (start_batch_ != 0 || !conv_) return;
-  KernelImageOptions plain;
-  plain.legend = false;
-  for (std::size_t e = 0; e < start_epoch_; ++e) {
-    const std::string path = s_.out + "/checkpoints/epoch_" + std::to_string(e) + ".npz";
-    if (!path_exists(path)) continue;
-    const CheckpointFile old = read_checkpoint(path);
-    if (const Tensor* w = old.find(conv_path_ + ".weight"); w && w->shape() == conv_->weight().value.shape())
-      frames_.emplace_back("epoch " + std::to_string(e), render_kernels(*w, plain));
-  }
+// Every epoch's kernels side by side on one colour scale (the largest |w| of any epoch), so a
+// kernel that grows looks stronger.
+void TrainRun::write_filmstrip() const {
+  if (kernel_history_.empty()) return;
+  KernelImageOptions o;
+  o.legend = false;
+  o.labels = false;
+  for (const auto& [e, w] : kernel_history_)
+    for (const float v : w) o.range = std::max(o.range, std::abs(v));
+  std::vector<std::pair<std::string, Image>> frames;
+  for (const auto& [e, w] : kernel_history_) frames.emplace_back("epoch " + std::to_string(e), render_kernels(w, o));
+  KernelImageOptions legend = o;
+  legend.legend = true;
+  const std::string title = "layer " + conv_path_ + " (" + conv_->name() + "), its kernels after each epoch";
+  save_png(s_.out + "/kernels_filmstrip.png", filmstrip(frames, title, render_legend(o.range, legend)));
 }
 
 // Ctrl-C (SIGINT) or SIGTERM: the batch in hand is finished; save a resumable checkpoint, say how
 // to resume, and exit 130 / 143 as a shell expects of a process ended by those signals.
-int TrainRun::interrupted(std::size_t epoch, std::size_t batches_done) {
+int TrainRun::interrupted(std::size_t epoch, const EpochReport& partial) {
   progress_.finish();
-  save(s_.out + "/model.npz", epoch, batches_done);
+  save(s_.out + "/model.npz", epoch, partial.batches_done, partial.totals);
   const int sig = InterruptGuard::signal();
-  std::fprintf(stderr,
-               "\nminicnn train: %s after epoch %zu, batch %zu; saved %s/model.npz\nresume with: minicnn train --resume "
-               "%s/model.npz --out %s\n",
-               sig == SIGTERM ? "terminated" : "interrupted", epoch + (batches_done ? 1 : 0), batches_done, s_.out.c_str(),
-               s_.out.c_str(), s_.out.c_str());
+  const std::string where = partial.batches_done ? "in epoch " + std::to_string(epoch + 1) + " after batch " +
+                                                       std::to_string(partial.batches_done) + " of " + std::to_string(partial.num_batches)
+                                                 : "after epoch " + std::to_string(epoch);
+  std::fprintf(stderr, "\nminicnn train: %s %s; saved %s/model.npz\nresume with: %s train --resume %s --out %s\n",
+               sig == SIGTERM ? "terminated" : "interrupted", where.c_str(), s_.out.c_str(), program_.c_str(),
+               shell_quote(s_.out + "/model.npz").c_str(), shell_quote(s_.out).c_str());
   return 128 + sig;
 }
 
@@ -311,6 +326,7 @@ void TrainRun::finish_epoch(std::size_t epoch, const EpochReport& rep) {
               s_.epochs, rep.train_loss, 100 * rep.train_accuracy, ev.loss, 100 * ev.accuracy(), rep.seconds,
               rep.images_per_second);
   std::fflush(stdout);
+  snapshot_kernels(epoch + 1);  // before the checkpoints, which carry the kernel history
   save(s_.out + "/checkpoints/epoch_" + std::to_string(epoch + 1) + ".npz", epoch + 1, 0);
   save(s_.out + "/model.npz", epoch + 1, 0);
   // metrics.csv: every epoch in the history, with the timings known for this folder.
@@ -327,7 +343,6 @@ void TrainRun::finish_epoch(std::size_t epoch, const EpochReport& rep) {
   }
   metrics_ = rows;
   write_metrics_csv(s_.out + "/metrics.csv", metrics_);
-  snapshot_kernels(epoch + 1);
 }
 
 int TrainRun::run() {
@@ -346,8 +361,7 @@ int TrainRun::run() {
   if (augment_.any()) std::printf("augmentation: %s\n", augment_.str().c_str());
   if (!s_.resume.empty()) std::printf("resuming %s at epoch %zu, batch %zu\n", s_.resume.c_str(), start_epoch_ + 1, start_batch_);
 
-  restore_earlier_frames();
-  if (start_batch_ == 0) snapshot_kernels(start_epoch_);
+  if (kernel_history_.empty()) snapshot_kernels(start_epoch_);
   DataLoader loader(train_, s_.batch_size, /*shuffle=*/true, s_.seed, norm_, augment_);
   Trainer trainer(*model_, *opt_, loader);
   trainer.set_schedule(schedule_, s_.lr, s_.epochs);
@@ -360,14 +374,14 @@ int TrainRun::run() {
           progress_.update(r.epoch, s_.epochs, r.batch, r.num_batches, r.running_loss, r.running_accuracy,
                            r.images_per_second, r.eta_seconds);
           if (s_.checkpoint_every && r.batch % s_.checkpoint_every == 0 && r.batch < r.num_batches)
-            save(s_.out + "/model.npz", epoch, r.batch);
+            save(s_.out + "/model.npz", epoch, r.batch, r.totals);
         },
-        [] { return InterruptGuard::signal() != 0; });
-    if (rep.stopped_early) return interrupted(epoch, rep.batches_done);
+        [] { return InterruptGuard::signal() != 0; }, epoch == start_epoch_ ? carried_ : EpochTotals{});
+    if (rep.stopped_early) return interrupted(epoch, rep);
     finish_epoch(epoch, rep);
-    if (InterruptGuard::signal() && epoch + 1 < s_.epochs) return interrupted(epoch + 1, 0);
+    if (InterruptGuard::signal() && epoch + 1 < s_.epochs) return interrupted(epoch + 1, EpochReport{});
   }
-  if (!frames_.empty()) save_png(s_.out + "/kernels_filmstrip.png", filmstrip(frames_));
+  write_filmstrip();
 
   std::printf("\ntest accuracy %.2f%% after %zu epochs\n", 100 * last_accuracy_, s_.epochs);
   std::printf("run folder: %s/\n  model.npz  metrics.csv  config.json  checkpoints/\n", s_.out.c_str());

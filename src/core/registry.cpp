@@ -206,6 +206,10 @@ const std::vector<Preset>& presets() {
        "linear {classes}"},
       {"small", "two conv layers and one linear layer",
        "conv 8 5, relu, maxpool 2, conv 16 5, relu, maxpool 2, flatten, linear {classes}"},
+      {"convnet-rgb", "a small VGG-style net for 32x32 colour (or grey) images: two 3x3 conv layers of 32, pooling, two of "
+       "64, pooling, a linear classifier; BatchNorm after every conv",
+       "conv 32 3 pad=1, batchnorm, relu, conv 32 3 pad=1, batchnorm, relu, maxpool 2, "
+       "conv 64 3 pad=1, batchnorm, relu, conv 64 3 pad=1, batchnorm, relu, maxpool 2, flatten, linear {classes}"},
   };
   return p;
 }

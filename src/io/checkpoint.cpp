@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kMetaName = "__minicnn__";
 constexpr const char* kOptimizerPrefix = "optimizer.";
+constexpr const char* kExtraPrefix = "extra.";
 
 [[noreturn]] void fail(const std::string& name, const std::string& what) { throw std::runtime_error(name + ": " + what); }
 
@@ -68,6 +69,7 @@ void save_checkpoint(const std::string& path, Sequential& model, const Checkpoin
   for (auto& [n, b] : model.buffers()) entries.emplace_back(n + ".npy", npy_bytes(*b));
   if (optimizer)
     for (auto& [n, s] : optimizer->state()) entries.emplace_back(kOptimizerPrefix + n + ".npy", npy_bytes(*s));
+  for (const auto& [n, a] : info.arrays) entries.emplace_back(kExtraPrefix + n + ".npy", npy_bytes(a));
   const std::string meta = json_text(info);
   entries.emplace_back(std::string(kMetaName) + ".npy", npy_bytes(std::vector<std::uint8_t>(meta.begin(), meta.end())));
   const std::string out = zip_store(entries, path);
@@ -76,6 +78,7 @@ void save_checkpoint(const std::string& path, Sequential& model, const Checkpoin
 
 CheckpointFile parse_checkpoint(const std::uint8_t* data, std::size_t size, const std::string& name) {
   CheckpointFile file;
+  std::vector<std::pair<std::string, Tensor>> extra;
   bool have_meta = false;
   const ZipLimits limits{kCheckpointMaxEntries, kCheckpointMaxEntryBytes, kCheckpointMaxTotalBytes};
   zip_for_each(data, size, name, limits, [&](const std::string& entry_name, const std::uint8_t* bytes, std::size_t n) {
@@ -93,9 +96,11 @@ CheckpointFile parse_checkpoint(const std::uint8_t* data, std::size_t size, cons
     if (file.find(entry)) fail(name, "holds '" + entry + "' twice");
     Tensor t = Tensor::from_shape(a.shape);
     if (a.bytes) std::memcpy(t.data(), a.data, a.bytes);
-    file.arrays.emplace_back(entry, std::move(t));
+    if (entry.rfind(kExtraPrefix, 0) == 0) extra.emplace_back(entry.substr(std::string(kExtraPrefix).size()), std::move(t));
+    else file.arrays.emplace_back(entry, std::move(t));
   });
   if (!have_meta) fail(name, "has no '__minicnn__' metadata; it was not written by minicnn");
+  file.info.arrays = std::move(extra);
   return file;
 }
 

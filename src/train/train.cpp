@@ -68,15 +68,15 @@ void Trainer::set_schedule(const LrSchedule& schedule, float base_lr, std::size_
 
 EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
                                const std::function<void(const BatchReport&)>& on_batch,
-                               const std::function<bool()>& should_stop) {
+                               const std::function<bool()>& should_stop, EpochTotals carried) {
   using clock = std::chrono::steady_clock;
   model_.train();
   model_.set_needs_input_grad(false);  // nobody reads d(loss)/d(images): skip it in the first layer
   loader_.set_epoch(epoch);
   const std::size_t nb = loader_.num_batches();
   const auto t0 = clock::now();
-  double loss_sum = 0;
-  std::size_t seen = 0, correct = 0, seen_this_run = 0;
+  double loss_sum = carried.loss_sum;
+  std::size_t seen = carried.seen, correct = carried.correct, seen_this_run = 0;
   EpochReport rep{epoch + 1, 0, 0, 0, 0};
   std::size_t b = start_batch;
   for (; b < nb; ++b) {
@@ -107,7 +107,7 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
       const double ips = s > 0 ? static_cast<double>(seen_this_run) / s : 0.0;
       const double left = static_cast<double>(loader_.dataset().size()) - static_cast<double>((b + 1) * loader_.batch_size());
       on_batch({epoch + 1, b + 1, nb, l, loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
-                ips, ips > 0 && left > 0 ? left / ips : 0.0});
+                ips, ips > 0 && left > 0 ? left / ips : 0.0, {loss_sum, correct, seen}});
     }
     if (should_stop && b + 1 < nb && should_stop()) {
       rep.stopped_early = true;
@@ -116,6 +116,8 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
     }
   }
   rep.batches_done = b;
+  rep.num_batches = nb;
+  rep.totals = {loss_sum, correct, seen};
   rep.seconds = std::chrono::duration<double>(clock::now() - t0).count();
   rep.train_loss = seen ? loss_sum / static_cast<double>(seen) : 0.0;
   rep.train_accuracy = seen ? static_cast<double>(correct) / static_cast<double>(seen) : 0.0;

@@ -1,4 +1,7 @@
 #include "minicnn/vision/filter_image.hpp"
+#include "minicnn/vision/kernel_png.hpp"
+
+#include <xtensor/xview.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -66,56 +69,137 @@ Tensor apply_filters(const Tensor& gray, const std::vector<std::string>& names) 
   return out;
 }
 
-Image montage(const std::vector<std::pair<std::string, Image>>& panels, std::size_t label_scale) {
-  if (panels.empty()) throw std::invalid_argument("montage: no panels");
-  const std::size_t gap = 8, label_h = kTextHeight * label_scale + 4;
-  std::size_t w = gap, h = 0;
-  for (const auto& [label, img] : panels) {
-    w += std::max(img.width, text_width(label, label_scale)) + gap;
-    h = std::max(h, img.height);
-  }
-  Image out(w, h + label_h + 2 * gap, 3, 255);
-  const std::uint8_t ink[3] = {0, 0, 0};
-  std::size_t x = gap;
-  for (const auto& [label, img] : panels) {
-    const std::size_t pw = std::max(img.width, text_width(label, label_scale));
-    draw_text(out, x + (pw - text_width(label, label_scale)) / 2, gap, label, ink, label_scale);
-    Image rgb = img;
-    if (img.channels == 1) {
-      rgb = Image(img.width, img.height, 3);
-      for (std::size_t i = 0; i < img.width * img.height; ++i)
-        rgb.pixels[3 * i] = rgb.pixels[3 * i + 1] = rgb.pixels[3 * i + 2] = img.pixels[i];
-    }
-    if (rgb.channels != 3) throw std::invalid_argument("montage: panels must be gray or RGB");
-    blit(out, rgb, x + (pw - img.width) / 2, gap + label_h);
-    x += pw + gap;
-  }
+namespace {
+constexpr std::uint8_t kInk[3] = {0, 0, 0}, kGrey[3] = {90, 90, 90};
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == '\n') out.push_back(s.substr(start, i - start)), start = i + 1;
   return out;
 }
 
-Image render_feature_maps(const Tensor& maps, const std::string& title, std::size_t min_tile) {
+Image to_rgb(const Image& img) {
+  if (img.channels == 3) return img;
+  if (img.channels != 1) throw std::invalid_argument("montage: panels must be gray or RGB");
+  Image rgb(img.width, img.height, 3);
+  for (std::size_t i = 0; i < img.width * img.height; ++i)
+    rgb.pixels[3 * i] = rgb.pixels[3 * i + 1] = rgb.pixels[3 * i + 2] = img.pixels[i];
+  return rgb;
+}
+}  // namespace
+
+Image montage(const std::vector<Panel>& panels, const std::string& footnote) {
+  if (panels.empty()) throw std::invalid_argument("montage: no panels");
+  const std::size_t gap = 10, th = text_height();
+  std::size_t w = gap, h = 0, label_h = 0;
+  for (const auto& p : panels) {
+    std::size_t tw = 0;
+    for (const auto& l : lines_of(p.label)) tw = std::max(tw, text_width(l));
+    const std::size_t inset_w = p.inset.width ? p.inset.width + 6 : 0;
+    w += std::max(p.image.width, inset_w + tw) + gap;
+    h = std::max(h, p.image.height);
+    label_h = std::max({label_h, lines_of(p.label).size() * th, p.inset.height}) ;
+  }
+  std::size_t foot_h = 0, foot_w = 0;
+  for (const auto& l : lines_of(footnote)) foot_h += footnote.empty() ? 0 : th, foot_w = std::max(foot_w, text_width(l));
+  Image out(std::max(w, foot_w + 2 * gap), gap + label_h + 6 + h + gap + foot_h + (foot_h ? gap : 0), 3, 255);
+  std::size_t x = gap;
+  for (const auto& p : panels) {
+    std::size_t tw = 0;
+    for (const auto& l : lines_of(p.label)) tw = std::max(tw, text_width(l));
+    const std::size_t inset_w = p.inset.width ? p.inset.width + 6 : 0, pw = std::max(p.image.width, inset_w + tw);
+    if (p.inset.width) blit(out, to_rgb(p.inset), x, gap);
+    std::size_t y = gap;
+    for (const auto& l : lines_of(p.label)) draw_text(out, x + inset_w, y, l, kInk), y += th;
+    blit(out, to_rgb(p.image), x + (pw - p.image.width) / 2, gap + label_h + 6);
+    x += pw + gap;
+  }
+  std::size_t y = gap + label_h + 6 + h + gap;
+  for (const auto& l : lines_of(footnote))
+    if (!footnote.empty()) draw_text(out, gap, y, l, kGrey), y += th;
+  return out;
+}
+
+Image kernel_card(const Tensor& k) {
+  if (k.dimension() != 2) throw std::invalid_argument("kernel_card: expected a (KH, KW) kernel, got " + shape_str(k.shape()));
+  const std::size_t KH = k.shape(0), KW = k.shape(1);
+  const bool numbers = KH <= 5 && KW <= 5;
+  // Values as short as they can be: "2", "-0.25" -> "-.25", so a 5x5 card stays small.
+  auto text = [](double v) {
+    char b[16];
+    std::snprintf(b, sizeof b, std::abs(v - std::round(v)) < 5e-3 ? "%.0f" : "%.2f", v);
+    std::string t = b;
+    if (t.rfind("0.", 0) == 0) t.erase(0, 1);
+    if (t.rfind("-0.", 0) == 0) t.erase(1, 1);
+    return t == "-0" ? std::string("0") : t;
+  };
+  std::size_t cell = 14;
+  if (numbers)
+    for (const float v : k) cell = std::max(cell, text_width(text(v)) + 8);
+  Image img(KW * cell + 1, KH * cell + 1, 3, 255);
+  float m = 0;
+  for (const float v : k) m = std::max(m, std::abs(v));
+  for (std::size_t i = 0; i < KH; ++i)
+    for (std::size_t j = 0; j < KW; ++j) {
+      std::uint8_t c[3];
+      value_color(k(i, j), m, KernelImageOptions::ColorMap::diverging, c);
+      for (std::size_t y = 1; y < cell; ++y)
+        for (std::size_t x = 1; x < cell; ++x) std::copy(c, c + 3, img.at(j * cell + x, i * cell + y));
+      if (!numbers) continue;
+      const std::string t = text(k(i, j));
+      const bool dark = m > 0 && std::abs(k(i, j)) > 0.6f * m;  // white on strong colours, black on pale ones
+      const std::uint8_t white[3] = {255, 255, 255};
+      draw_text(img, j * cell + (cell + 1 - text_width(t)) / 2, i * cell + (cell - 14) / 2 + 1, t, dark ? white : kInk);
+    }
+  return img;
+}
+
+Image render_feature_maps(const Tensor& maps, const std::string& title, std::size_t min_tile, const Tensor* kernels) {
   if (maps.dimension() != 3 || maps.size() == 0)
     throw std::invalid_argument("render_feature_maps: expected maps (C, H, W), got " + shape_str(maps.shape()));
-  const std::size_t C = maps.shape(0), H = maps.shape(1), W = maps.shape(2);
+  const std::size_t C = maps.shape(0), H = maps.shape(1), W = maps.shape(2), th = text_height();
+  const bool with_kernels = kernels && kernels->dimension() == 4 && kernels->shape(0) == C &&
+                            (kernels->shape(1) == 1 || kernels->shape(1) == 3);
   const std::size_t s = std::max<std::size_t>(1, (min_tile + std::max(H, W) - 1) / std::max(H, W));
-  const std::size_t cols = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(C))));
-  const std::size_t rows = (C + cols - 1) / cols, gap = 2, title_h = kTextHeight + 6;
-  Image img(std::max(cols * (W * s + gap) + gap, text_width(title) + 8), title_h + rows * (H * s + gap) + gap, 3, 255);
-  const std::uint8_t ink[3] = {0, 0, 0};
-  draw_text(img, 4, 3, title, ink);
+  // Each cell: the map's number above, the kernel that made it (if given) left of the map, as tall as it.
+  KernelImageOptions ko;
+  ko.legend = ko.labels = false, ko.border = 0;
+  std::size_t kernel_w = 0;
+  if (with_kernels) {
+    ko.scale = std::max<std::size_t>(1, H * s / kernels->shape(2));
+    ko.range = 0;
+    for (const float v : *kernels) ko.range = std::max(ko.range, std::abs(v));
+    kernel_w = kernels->shape(3) * ko.scale + 4;
+  }
+  const std::size_t cell_w = kernel_w + W * s, cols = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(C))));
+  const std::size_t rows = (C + cols - 1) / cols, gap = 10, title_h = th + 6;
+  std::vector<std::string> legend{"each map stretched from its own minimum (black) to maximum (white)"};
+  if (with_kernels) legend.push_back("left of each map: the kernel that made it (blue < 0 < red, one scale for all)");
+  std::size_t width = std::max(cols * (cell_w + gap) + gap, text_width(title) + 8);
+  for (const auto& l : legend) width = std::max(width, text_width(l) + 8);
+  Image img(width, title_h + rows * (th + H * s + gap) + gap + legend.size() * th + 4, 3, 255);
+  draw_text(img, 4, 3, title, kInk);
   for (std::size_t c = 0; c < C; ++c) {
     const float* m = maps.data() + c * H * W;
     float lo = m[0], hi = m[0];
     for (std::size_t i = 0; i < H * W; ++i) lo = std::min(lo, m[i]), hi = std::max(hi, m[i]);
-    const std::size_t x0 = gap + (c % cols) * (W * s + gap), y0 = title_h + gap + (c / cols) * (H * s + gap);
+    const std::size_t x0 = gap + (c % cols) * (cell_w + gap), y0 = title_h + (c / cols) * (th + H * s + gap);
+    draw_text(img, x0, y0, std::to_string(c), kGrey);
+    if (with_kernels) {
+      const Tensor one = xt::view(*kernels, xt::range(c, c + 1));
+      blit(img, render_kernels(one, ko), x0, y0 + th);
+    }
     for (std::size_t i = 0; i < H * s; ++i)
       for (std::size_t j = 0; j < W * s; ++j) {
         const float v = m[(i / s) * W + j / s];
         const auto g = static_cast<std::uint8_t>(hi > lo ? std::lround(255.f * (v - lo) / (hi - lo)) : 0);
-        std::uint8_t* p = img.at(x0 + j, y0 + i);
+        std::uint8_t* p = img.at(x0 + kernel_w + j, y0 + th + i);
         p[0] = p[1] = p[2] = g;
       }
   }
+  for (std::size_t i = 0; i < legend.size(); ++i) draw_text(img, 4, img.height - (legend.size() - i) * th - 2, legend[i], kGrey);
   return img;
 }
 

@@ -12,13 +12,104 @@ namespace minicnn {
 namespace {
 // ColorBrewer RdBu end points: clearly signed, and readable for red-green colour blindness.
 constexpr std::uint8_t kBlue[3] = {33, 102, 172}, kRed[3] = {178, 24, 43}, kWhite[3] = {255, 255, 255};
-constexpr std::uint8_t kSeparator[3] = {64, 64, 64}, kInk[3] = {0, 0, 0};
+constexpr std::uint8_t kSeparator[3] = {64, 64, 64}, kInk[3] = {0, 0, 0}, kGreyInk[3] = {90, 90, 90};
 
 std::string fmt(float v) {
   char b[32];
   std::snprintf(b, sizeof b, "%+.3g", static_cast<double>(v));
   return b;
 }
+
+float max_abs(const float* p, std::size_t n) {
+  float m = 0;
+  for (std::size_t i = 0; i < n; ++i) m = std::max(m, std::isfinite(p[i]) ? std::abs(p[i]) : 0.f);
+  return m;
+}
+
+void fill(Image& img, std::size_t x0, std::size_t y0, std::size_t w, std::size_t h, const std::uint8_t* rgb) {
+  for (std::size_t y = y0; y < y0 + h && y < img.height; ++y)
+    for (std::size_t x = x0; x < x0 + w && x < img.width; ++x) std::copy(rgb, rgb + 3, img.at(x, y));
+}
+
+// What the colours of a kernel picture mean, in words.
+std::string legend_text(const KernelGrid& g, const KernelImageOptions& o) {
+  std::string what = g.rgb ? "red, green, blue = weights on the R, G, B inputs; grey = 0"
+                     : o.colormap == KernelImageOptions::ColorMap::grayscale ? "dark < 0 < light; mid-grey = 0"
+                                                                             : "blue < 0 < red; white = 0";
+  return what + (o.scaling == KernelImageOptions::Scaling::per_kernel ? "; each kernel scaled to its own max"
+                                                                      : "; one scale for all kernels");
+}
+
+// The layout: where the grid, its labels, the title and the legend go.
+struct Layout {
+  std::size_t label_w = 0, caption_h = 0, header_h = 0, title_h = 0, legend_h = 0, width = 0, height = 0, grid_w = 0, grid_h = 0;
+};
+
+Layout plan(const KernelGrid& g, const KernelImageOptions& o, bool wrapped) {
+  Layout L;
+  const std::size_t b = o.border, th = text_height();
+  L.title_h = o.title.empty() ? 0 : th + 6;
+  L.caption_h = o.labels && wrapped ? th : 0;                      // each tile's output channel above it
+  L.label_w = o.labels && !wrapped ? text_width("out 000") + 6 : 0;  // row labels
+  L.header_h = o.labels && !wrapped ? th : 0;                       // "in c" over the columns
+  L.grid_w = g.cols * (g.tile_w + b) + b;
+  L.grid_h = g.rows * (g.tile_h + L.caption_h + b) + b;
+  L.legend_h = o.legend ? 14 + 2 * th + 6 : 0;
+  L.width = std::max({L.label_w + L.grid_w + 8, o.title.empty() ? 0 : text_width(o.title) + 8,
+                      o.legend ? text_width(legend_text(g, o)) + 16 : 0});
+  L.height = L.title_h + L.header_h + L.grid_h + L.legend_h;
+  return L;
+}
+
+void draw_tile(Image& img, const float* k, std::size_t KH, std::size_t KW, std::size_t plane, bool rgb, float m,
+               const KernelImageOptions& o, std::size_t x0, std::size_t y0) {
+  std::uint8_t c[3];
+  for (std::size_t ki = 0; ki < KH; ++ki)
+    for (std::size_t kj = 0; kj < KW; ++kj) {
+      if (rgb) {  // channel ch's weight -> that colour's brightness, 0 at mid-grey
+        for (std::size_t ch = 0; ch < 3; ++ch) {
+          const float v = k[ch * plane + ki * KW + kj];
+          const float t = m > 0 && std::isfinite(v) ? std::clamp(v / m, -1.f, 1.f) : 0.f;
+          c[ch] = static_cast<std::uint8_t>(std::lround(127.5f + 127.5f * t - (t == 0 ? 0.5f : 0.f)));
+        }
+      } else {
+        value_color(k[ki * KW + kj], m, o.colormap, c);
+      }
+      fill(img, x0 + kj * o.scale, y0 + ki * o.scale, o.scale, o.scale, c);
+    }
+}
+
+void draw_legend(Image& img, const Layout& L, const KernelGrid& g, const KernelImageOptions& o) {
+  const std::size_t y0 = L.title_h + L.header_h + L.grid_h + 6, x0 = 8, bar_w = L.width - 16, th = text_height();
+  std::uint8_t c[3];
+  for (std::size_t x = 0; x < bar_w; ++x) {
+    const float t = -1.f + 2.f * static_cast<float>(x) / static_cast<float>(bar_w - 1);
+    if (g.rgb) c[0] = c[1] = c[2] = static_cast<std::uint8_t>(std::lround(127.5f + 127.5f * t));
+    else value_color(t, 1.f, o.colormap, c);
+    fill(img, x0 + x, y0, 1, 10, c);
+  }
+  const bool per = o.scaling == KernelImageOptions::Scaling::per_kernel;
+  const std::string lo = per ? "-max" : fmt(-g.range), hi = per ? "+max" : fmt(g.range);
+  draw_text(img, x0, y0 + 12, lo, kInk);
+  draw_text(img, x0 + (bar_w - text_width("0")) / 2, y0 + 12, "0", kInk);
+  draw_text(img, x0 + bar_w - text_width(hi), y0 + 12, hi, kInk);
+  draw_text(img, x0, y0 + 12 + th, legend_text(g, o), kGreyInk);
+}
+
+void draw_labels(Image& img, const Layout& L, const KernelGrid& g, std::size_t OC, bool wrapped) {
+  if (wrapped) {
+    for (std::size_t t = 0; t < OC; ++t)
+      draw_text(img, g.grid_x + (t % g.cols) * g.pitch_x, g.grid_y + (t / g.cols) * g.pitch_y - L.caption_h + 1,
+                std::to_string(t), kGreyInk);
+    return;
+  }
+  for (std::size_t c = 0; c < g.cols; ++c)
+    draw_text(img, g.grid_x + c * g.pitch_x, L.title_h + 2, "in " + std::to_string(c), kGreyInk);
+  for (std::size_t r = 0; r < g.rows; ++r)
+    draw_text(img, 4, g.grid_y + r * g.pitch_y + (g.tile_h > text_height() ? (g.tile_h - text_height()) / 2 : 0),
+              "out " + std::to_string(r), kGreyInk);
+}
+
 }  // namespace
 
 void zero_color(KernelImageOptions::ColorMap map, std::uint8_t rgb[3]) { value_color(0.f, 1.f, map, rgb); }
@@ -40,71 +131,52 @@ Image render_kernels(const Tensor& w, const KernelImageOptions& o, KernelGrid* g
     throw std::invalid_argument("render_kernels: expected a conv weight (OC, C, KH, KW), got " + shape_str(w.shape()));
   if (o.scale == 0 || o.scale > 256) throw std::invalid_argument("render_kernels: scale must be 1..256");
   const std::size_t OC = w.shape(0), C = w.shape(1), KH = w.shape(2), KW = w.shape(3), KK = KH * KW;
+  if (o.view == KernelImageOptions::View::rgb && C != 3)
+    throw std::invalid_argument("render_kernels: the rgb view needs 3 input channels, got " + std::to_string(C));
   KernelGrid g;
-  if (C == 1) {
-    g.cols = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(OC))));
-    g.rows = (OC + g.cols - 1) / g.cols;
-  } else {
-    g.rows = OC;
-    g.cols = C;
-  }
+  g.rgb = o.view == KernelImageOptions::View::rgb || (o.view == KernelImageOptions::View::automatic && C == 3);
+  const bool wrapped = C == 1 || g.rgb;
+  g.cols = wrapped ? static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(OC)))) : C;
+  g.rows = wrapped ? (OC + g.cols - 1) / g.cols : OC;
   g.tile_w = KW * o.scale;
   g.tile_h = KH * o.scale;
+  const Layout L = plan(g, o, wrapped);
   const std::size_t b = o.border;
-  const std::size_t grid_w = g.cols * g.tile_w + (g.cols + 1) * b, grid_h = g.rows * g.tile_h + (g.rows + 1) * b;
-  const std::size_t title_h = o.title.empty() ? 0 : kTextHeight + 4;
-  const std::size_t legend_h = o.legend ? 12 + kTextHeight + 6 : 0;
-  const std::size_t width = std::max({grid_w, o.title.empty() ? 0 : text_width(o.title) + 8, o.legend ? std::size_t(200) : 0});
-  Image img(width, title_h + grid_h + legend_h, 3, 255);
-  g.grid_x = (width - grid_w) / 2 + b;
-  g.grid_y = title_h + b;
-  if (!o.title.empty()) draw_text(img, 4, 2, o.title, kInk);
-
-  float global = 0;
-  for (const float v : w) global = std::max(global, std::isfinite(v) ? std::abs(v) : 0.f);
-  g.range = global;
-  // Separators: fill the grid area dark, then draw tiles over it.
-  for (std::size_t y = title_h; y < title_h + grid_h; ++y)
-    for (std::size_t x = g.grid_x - b; x < g.grid_x - b + grid_w; ++x) std::copy(kSeparator, kSeparator + 3, img.at(x, y));
-  std::uint8_t rgb[3];
-  for (std::size_t k = 0; k < OC * C; ++k) {
-    const std::size_t o_c = k / C, i_c = k % C;
-    const std::size_t tile = C == 1 ? o_c : o_c * C + i_c;
-    const std::size_t r = tile / g.cols, c = tile % g.cols;
-    const float* kw = w.data() + k * KK;
-    float m = global;
-    if (o.scaling == KernelImageOptions::Scaling::per_kernel) {
-      m = 0;
-      for (std::size_t i = 0; i < KK; ++i) m = std::max(m, std::isfinite(kw[i]) ? std::abs(kw[i]) : 0.f);
+  g.pitch_x = g.tile_w + b;
+  g.pitch_y = g.tile_h + L.caption_h + b;
+  Image img(L.width, L.height, 3, 255);
+  g.grid_x = (L.label_w ? L.label_w : (L.width - L.grid_w) / 2) + b;  // next to the row labels, else centred
+  g.grid_y = L.title_h + L.header_h + b + L.caption_h;
+  if (!o.title.empty()) draw_text(img, 4, 3, o.title, kInk);
+  g.range = o.range > 0 ? o.range : max_abs(w.data(), w.size());
+  fill(img, g.grid_x - b, L.title_h + L.header_h, L.grid_w, L.grid_h, kSeparator);
+  const std::size_t tiles = wrapped ? OC : OC * C;
+  for (std::size_t t = 0; t < g.rows * g.cols; ++t) {
+    const std::size_t x0 = g.grid_x + (t % g.cols) * g.pitch_x, y0 = g.grid_y + (t / g.cols) * g.pitch_y;
+    if (L.caption_h) fill(img, x0 - b, y0 - L.caption_h, g.tile_w + 2 * b, L.caption_h, kWhite);  // caption strip
+    if (t >= tiles) {  // unused tiles of a wrapped grid: blank
+      fill(img, x0, y0, g.tile_w, g.tile_h, kWhite);
+      continue;
     }
-    const std::size_t x0 = g.grid_x + c * (g.tile_w + b), y0 = g.grid_y + r * (g.tile_h + b);
-    for (std::size_t ki = 0; ki < KH; ++ki)
-      for (std::size_t kj = 0; kj < KW; ++kj) {
-        value_color(kw[ki * KW + kj], m, o.colormap, rgb);
-        for (std::size_t y = 0; y < o.scale; ++y)
-          for (std::size_t x = 0; x < o.scale; ++x) std::copy(rgb, rgb + 3, img.at(x0 + kj * o.scale + x, y0 + ki * o.scale + y));
-      }
+    const float* k = w.data() + t * (g.rgb ? C : 1) * KK;
+    float m = g.range;
+    if (o.scaling == KernelImageOptions::Scaling::per_kernel) m = max_abs(k, (g.rgb ? C : 1) * KK);
+    draw_tile(img, k, KH, KW, KK, g.rgb, m, o, x0, y0);
   }
-  for (std::size_t t = OC * C; C == 1 && t < g.rows * g.cols; ++t) {  // unused tiles of a wrapped grid: blank
-    const std::size_t x0 = g.grid_x + (t % g.cols) * (g.tile_w + b), y0 = g.grid_y + (t / g.cols) * (g.tile_h + b);
-    for (std::size_t y = 0; y < g.tile_h; ++y)
-      for (std::size_t x = 0; x < g.tile_w; ++x) std::copy(kWhite, kWhite + 3, img.at(x0 + x, y0 + y));
-  }
-  if (o.legend) {
-    // A colour bar from -m to +m, labelled with the range (or "per-kernel" when each tile has its own).
-    const std::size_t y0 = title_h + grid_h + 4, x0 = 8, bar_w = width - 16;
-    for (std::size_t x = 0; x < bar_w; ++x) {
-      value_color(-1.f + 2.f * static_cast<float>(x) / static_cast<float>(bar_w - 1), 1.f, o.colormap, rgb);
-      for (std::size_t y = 0; y < 10; ++y) std::copy(rgb, rgb + 3, img.at(x0 + x, y0 + y));
-    }
-    const bool per = o.scaling == KernelImageOptions::Scaling::per_kernel;
-    const std::string lo = per ? "-max" : fmt(-global), hi = per ? "+max" : fmt(global);
-    const std::string mid = per ? "0 (each kernel to its own max |w|)" : "0";
-    draw_text(img, x0, y0 + 12, lo, kInk);
-    draw_text(img, x0 + (bar_w - text_width(mid)) / 2, y0 + 12, mid, kInk);
-    draw_text(img, x0 + bar_w - text_width(hi), y0 + 12, hi, kInk);
-  }
+  if (o.labels) draw_labels(img, L, g, OC, wrapped);
+  if (o.legend) draw_legend(img, L, g, o);
   if (grid_out) *grid_out = g;
+  return img;
+}
+
+Image render_legend(float range, const KernelImageOptions& o) {
+  KernelGrid g;
+  g.range = range;
+  Layout L;
+  L.width = text_width(legend_text(g, o)) + 16;
+  L.legend_h = 14 + 2 * text_height() + 6;
+  Image img(L.width, L.legend_h + 6, 3, 255);
+  draw_legend(img, L, g, o);
   return img;
 }
 
@@ -115,29 +187,27 @@ KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const K
   return g;
 }
 
-std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir) {
+std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir, bool all_layers) {
   if (x.dimension() != 3) throw std::invalid_argument("save_feature_maps_png: expected one input (C, H, W), got " + shape_str(x.shape()));
   Tensor batch = x;
   batch.reshape({1, x.shape(0), x.shape(1), x.shape(2)});
-  const bool was_training = model.training();
-  model.eval();
+  const TrainingModeGuard eval(model, false);
   std::vector<std::string> written;
-  try {
-    const Tensor* h = &batch;
-    for (std::size_t i = 0; i < model.size(); ++i) {
-      h = &model[i].forward(*h);
-      if (!dynamic_cast<Conv2d*>(&model[i])) continue;
-      Tensor maps = *h;
-      maps.reshape({h->shape(1), h->shape(2), h->shape(3)});
-      const std::string path = dir + "/layer" + std::to_string(i) + "_conv.png";
-      save_png(path, render_feature_maps(maps, "layer " + std::to_string(i) + ": " + model[i].name()));
-      written.push_back(path);
-    }
-  } catch (...) {
-    model.set_training(was_training);
-    throw;
+  const Tensor* h = &batch;
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    h = &model[i].forward(*h);
+    const bool conv = dynamic_cast<Conv2d*>(&model[i]) != nullptr;
+    if (h->dimension() != 4 || (!conv && !all_layers)) continue;
+    Tensor maps = *h;
+    maps.reshape({h->shape(1), h->shape(2), h->shape(3)});
+    std::string kind = model[i].name().substr(0, model[i].name().find('('));
+    for (auto& ch : kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string path = dir + "/layer" + std::to_string(i) + "_" + (conv ? "conv" : kind) + ".png";
+    // The first layer's maps are drawn beside the kernels that made them from the picture itself.
+    const Tensor* kernels = conv && i == 0 ? &dynamic_cast<Conv2d&>(model[i]).weight().value : nullptr;
+    save_png(path, render_feature_maps(maps, "layer " + std::to_string(i) + ": " + model[i].name(), 64, kernels));
+    written.push_back(path);
   }
-  model.set_training(was_training);
   return written;
 }
 

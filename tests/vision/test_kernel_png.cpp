@@ -5,23 +5,42 @@
 using namespace minicnn;
 using namespace minicnn::test;
 
-TEST_CASE("Kernel grid of Conv2d(6 -> 16, 5x5): documented size, neutral zero colour, weights untouched") {
+namespace {
+// Pixels darker than light grey in the rectangle: text or drawing.
+std::size_t ink(const Image& img, std::size_t x0, std::size_t y0, std::size_t w, std::size_t h) {
+  std::size_t n = 0;
+  for (std::size_t y = y0; y < y0 + h && y < img.height; ++y)
+    for (std::size_t x = x0; x < x0 + w && x < img.width; ++x) n += const_cast<Image&>(img).at(x, y)[0] < 160;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("Kernel grid of Conv2d(6 -> 16, 5x5): documented layout, labels, legend, neutral zero colour, weights untouched") {
   manual_seed(1);
   Conv2d conv(6, 16, 5);
   conv.weight().value(3, 2, 1, 1) = 0.f;
   const Tensor before = conv.weight().value;
-  KernelImageOptions o;  // 16 px per tap, 1 px separators, diverging, global, legend
+  KernelImageOptions o;  // 16 px per tap, 1 px separators, diverging, global, legend, labels
+  o.title = "layer 3: " + conv.name();
   KernelGrid g;
   const Image img = render_kernels(conv.weight().value, o, &g);
   CHECK(g.rows == 16);  // one row per output channel
   CHECK(g.cols == 6);   // one column per input channel
   CHECK(g.tile_w == 80);
   CHECK(g.tile_h == 80);
-  CHECK(img.width == 6 * 80 + 7);
-  CHECK(img.height == 16 * 80 + 17 + 30);  // + the legend strip
+  CHECK(g.pitch_x == 81);
+  CHECK(g.pitch_y == 81);
+  CHECK_FALSE(g.rgb);
+  CHECK(img.width >= g.grid_x + 6 * 81);
+  CHECK(img.height >= g.grid_y + 16 * 81 + 2 * text_height());  // the grid, then the legend's bar and two lines
   CHECK(bit_identical(conv.weight().value, before));
+  // Labels: "out r" left of every row, "in c" over every column, the title on top, text under the bar.
+  for (std::size_t r = 0; r < 16; ++r) CHECK_MESSAGE(ink(img, 0, g.grid_y + r * 81, g.grid_x - 2, 80) > 20, "row label " << r);
+  for (std::size_t c = 0; c < 6; ++c) CHECK_MESSAGE(ink(img, g.grid_x + c * 81, g.grid_y - text_height(), 80, text_height()) > 20, "column " << c);
+  CHECK(ink(img, 0, 0, img.width, text_height()) > 100);
+  CHECK(ink(img, 0, img.height - text_height(), img.width, text_height()) > 100);
   // Tap (1, 1) of kernel (out 3, in 2) is zero: drawn white, the diverging map's neutral colour.
-  const std::uint8_t* p = const_cast<Image&>(img).at(g.grid_x + 2 * (80 + 1) + 16 + 8, g.grid_y + 3 * (80 + 1) + 16 + 8);
+  const std::uint8_t* p = const_cast<Image&>(img).at(g.grid_x + 2 * 81 + 16 + 8, g.grid_y + 3 * 81 + 16 + 8);
   CHECK(p[0] == 255);
   CHECK(p[1] == 255);
   CHECK(p[2] == 255);
@@ -32,11 +51,40 @@ TEST_CASE("Kernel grid of Conv2d(6 -> 16, 5x5): documented size, neutral zero co
   CHECK(rgb[0] > rgb[2]);  // positive: red
   value_color(-1.f, 1.f, KernelImageOptions::ColorMap::diverging, rgb);
   CHECK(rgb[2] > rgb[0]);  // negative: blue
-  // A single input channel wraps into a near-square grid.
+  // A single input channel wraps into a near-square grid, each tile captioned with its channel.
   Conv2d first(1, 6, 5);
-  render_kernels(first.weight().value, o, &g);
+  const Image wrapped = render_kernels(first.weight().value, o, &g);
   CHECK(g.cols == 3);
   CHECK(g.rows == 2);
+  CHECK(g.pitch_y == 80 + text_height() + 1);
+  for (std::size_t t = 0; t < 6; ++t)
+    CHECK(ink(wrapped, g.grid_x + (t % 3) * g.pitch_x, g.grid_y + (t / 3) * g.pitch_y - text_height(), 40, text_height()) > 10);
+}
+
+TEST_CASE("A colour first layer draws one RGB tile per kernel: red where the red-input weight is positive") {
+  Conv2d conv(3, 4, 3, 1, 1, false);
+  conv.weight().value.fill(0.f);
+  conv.weight().value(0, 0, 1, 1) = 1.f;   // kernel 0: +red at the centre
+  conv.weight().value(1, 2, 0, 0) = -1.f;  // kernel 1: -blue at the top left
+  KernelGrid g;
+  const Image img = render_kernels(conv.weight().value, {}, &g);
+  CHECK(g.rgb);
+  CHECK(g.rows * g.cols >= 4);
+  CHECK(g.rows == 2);
+  const std::uint8_t* centre0 = const_cast<Image&>(img).at(g.grid_x + 16 + 8, g.grid_y + 16 + 8);
+  CHECK(centre0[0] == 255);  // red full on
+  CHECK(centre0[1] == 127);  // green and blue at zero: mid-grey
+  CHECK(centre0[2] == 127);
+  const std::uint8_t* corner1 = const_cast<Image&>(img).at(g.grid_x + g.pitch_x + 8, g.grid_y + 8);
+  CHECK(corner1[0] == 127);
+  CHECK(corner1[2] == 0);  // blue full off
+  KernelImageOptions per;
+  per.view = KernelImageOptions::View::per_channel;
+  render_kernels(conv.weight().value, per, &g);
+  CHECK(g.cols == 3);  // the per-channel view stays available
+  CHECK_FALSE(g.rgb);
+  per.view = KernelImageOptions::View::rgb;
+  CHECK_THROWS_AS(render_kernels(Conv2d(2, 4, 3).weight().value, per), std::invalid_argument);
 }
 
 TEST_CASE("save_feature_maps_png writes one grid per conv layer") {
@@ -48,6 +96,10 @@ TEST_CASE("save_feature_maps_png writes one grid per conv layer") {
   CHECK(files[0] == dir / "layer0_conv.png");
   CHECK(files[1] == dir / "layer3_conv.png");
   const Image a = load_image(files[0]);
-  CHECK(a.width >= 2 * 64);  // 4 maps of 12x12, enlarged to 64+ px, in a 2x2 grid
+  CHECK(a.width >= 2 * (72 + 72));  // 4 maps of 12x12 enlarged to 72 px, each beside its kernel, in a 2x2 grid
+  CHECK(a.height >= 2 * (72 + text_height()) + 2 * text_height());  // numbers over the maps, two legend lines
   CHECK(m->training());
+  const auto every = save_feature_maps_png(*m, randn({1, 12, 12}, 1), dir.path.string(), /*all_layers=*/true);
+  CHECK(every.size() == 5);  // conv, relu, maxpool, conv, relu: every layer with image-shaped output
+  CHECK(every[2] == dir / "layer2_maxpool2d.png");
 }

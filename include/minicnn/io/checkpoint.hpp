@@ -4,6 +4,7 @@
 //   "0.weight" (6, 1, 5, 5), "0.bias" (6), ...   every parameter and buffer, named and shaped as
 //                                                 PyTorch's state_dict of the same Sequential
 //   "optimizer.0.weight.momentum_buffer", ...    optimiser state, when saved with an optimiser
+//   "extra.kernels.epoch_1", ...                 arrays of the run (CheckpointInfo::arrays)
 //   "__minicnn__"                                uint8 array holding UTF-8 JSON: format version,
 //                                                 architecture spec, input shape, training state
 //
@@ -36,6 +37,9 @@ struct CheckpointInfo {
   std::string spec;        // the architecture, as build_model() reads it
   Shape input_shape;       // one sample, e.g. {1, 28, 28}
   std::string extra_json = "{}";  // everything else (training state, config), a JSON object as text
+  // Arrays that belong to the run rather than the model (e.g. the first layer's kernels after every
+  // epoch, for the filmstrip), saved as "extra.<name>" entries and never loaded into a model.
+  std::vector<std::pair<std::string, Tensor>> arrays;
 };
 
 // The arrays of a checkpoint file, in file order, and its metadata.

@@ -52,11 +52,14 @@ Tensor resize(const Tensor& gray, std::size_t height, std::size_t width);
 // (H, W) floats -> 8-bit gray image, rounding and clamping to [0, 255].
 Image gray_image(const Tensor& gray);
 
-// Draws text with stb_easy_font's built-in bitmap font (ASCII), each font pixel scale x scale.
+// Draws text with stb_easy_font's built-in bitmap font (ASCII), each font pixel scale x scale. The
+// default scale, 2, gives letters about 14 px tall: legible at 100% zoom.
+constexpr std::size_t kTextScale = 2;
 void draw_text(Image& image, std::size_t x, std::size_t y, const std::string& text, const std::uint8_t* rgb,
-               std::size_t scale = 1);
-std::size_t text_width(const std::string& text, std::size_t scale = 1);
+               std::size_t scale = kTextScale);
+std::size_t text_width(const std::string& text, std::size_t scale = kTextScale);
 constexpr std::size_t kTextHeight = 12;  // per unit of scale, with some space below
+inline std::size_t text_height(std::size_t scale = kTextScale) { return kTextHeight * scale; }
 // Copies src into dst with its top-left corner at (x, y); both must have the same channel count.
 void blit(Image& dst, const Image& src, std::size_t x, std::size_t y);
 

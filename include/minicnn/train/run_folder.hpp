@@ -28,7 +28,9 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>&
 // the file and line for a malformed one.
 std::vector<EpochMetrics> read_metrics_csv(const std::string& path);
 
-// Kernel pictures side by side, each under its caption ("epoch 0", "epoch 1", ...).
-Image filmstrip(const std::vector<std::pair<std::string, Image>>& frames);
+// Kernel pictures side by side, each under its caption ("epoch 0", "epoch 1", ...), with a title
+// above and a legend (e.g. render_legend's colour bar) below.
+Image filmstrip(const std::vector<std::pair<std::string, Image>>& frames, const std::string& title = "",
+                const Image& legend = {});
 
 }  // namespace minicnn

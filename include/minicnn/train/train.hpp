@@ -36,18 +36,27 @@ struct TrainingDiverged : std::runtime_error {
 // output", "parameter '3.weight' value", ... or an empty string if everything is finite.
 std::string find_nonfinite(Sequential& model, const Tensor& x);
 
+// The running sums of an epoch's training loss and accuracy: what a run interrupted in the middle
+// of an epoch saves, so that the resumed epoch reports its whole loss, not only the part after.
+struct EpochTotals {
+  double loss_sum = 0;  // sum over images of their loss
+  std::size_t correct = 0, seen = 0;
+};
+
 struct BatchReport {
   std::size_t epoch, batch, num_batches;  // batch is 1-based: batches done in this epoch
   float loss;                             // this batch's mean loss
   double running_loss, running_accuracy;  // over the epoch so far
   double images_per_second, eta_seconds;  // for this epoch
+  EpochTotals totals;                     // the sums behind running_loss and running_accuracy
 };
 
 struct EpochReport {
   std::size_t epoch;  // 1-based
   double train_loss, train_accuracy, seconds, images_per_second;
   bool stopped_early = false;  // the stop callback ended the epoch before its last batch
-  std::size_t batches_done = 0;
+  std::size_t batches_done = 0, num_batches = 0;
+  EpochTotals totals;  // including the carried-in part
 };
 
 // One epoch of mini-batch training: forward, loss, backward, optimiser step for each batch.
@@ -65,9 +74,10 @@ class Trainer {
   // on_batch is called after every batch; if should_stop returns true after a batch, the
   // epoch ends there (the batch is complete and the model consistent). Throws TrainingDiverged
   // as soon as the loss or a gradient is not finite, before the optimiser applies it.
+  // carried: the totals of the batches before start_batch (when resuming mid-epoch).
   EpochReport run_epoch(std::size_t epoch, std::size_t start_batch = 0,
                         const std::function<void(const BatchReport&)>& on_batch = {},
-                        const std::function<bool()>& should_stop = {});
+                        const std::function<bool()>& should_stop = {}, EpochTotals carried = {});
 
  private:
   Sequential& model_;

@@ -26,11 +26,25 @@ Tensor map_to_pixels(const Tensor& response, Mapping m);  // (H, W) -> (H, W) in
 // returns the responses (K, H, W).
 Tensor apply_filters(const Tensor& gray, const std::vector<std::string>& names);
 
-// Panels side by side, each with its label drawn above it (gray panels become RGB).
-Image montage(const std::vector<std::pair<std::string, Image>>& panels, std::size_t label_scale = 2);
+// Panels side by side, each with its label (one or more lines, split at '\n') above it and an
+// optional small picture beside the label (e.g. the kernel that made the panel); gray panels
+// become RGB. A footnote, if given, goes under the panels.
+struct Panel {
+  std::string label;
+  Image image;
+  Image inset = {};  // drawn left of the label when not empty
+};
+Image montage(const std::vector<Panel>& panels, const std::string& footnote = "");
+
+// A kernel as a small picture with its values written in each cell (blue < 0 < red), for a
+// montage of filter results. Kernels larger than 5x5 get no numbers, only colours.
+Image kernel_card(const Tensor& kernel);
 
 // The activation maps (C, H, W) of one sample as a grid of grayscale tiles, each stretched to its
-// own min..max and enlarged by nearest neighbour to at least min_tile pixels; a title above.
-Image render_feature_maps(const Tensor& maps, const std::string& title, std::size_t min_tile = 64);
+// own min..max and enlarged by nearest neighbour to at least min_tile pixels; a title above, each
+// map's channel number over it, and a legend under the grid. With kernels (C, Cin, KH, KW), the
+// conv layer that made the maps, each map's kernel is drawn small beside its number.
+Image render_feature_maps(const Tensor& maps, const std::string& title, std::size_t min_tile = 64,
+                          const Tensor* kernels = nullptr);
 
 }  // namespace minicnn

@@ -1,10 +1,11 @@
 #pragma once
-// Pictures of what a network learned: convolution kernels and feature maps as PNG grids.
+// Pictures of what a network learned: convolution kernels and feature maps as labelled PNG grids.
 #include <string>
+#include <vector>
 
-#include "minicnn/layers/conv2d.hpp"
-#include "minicnn/io/image_io.hpp"
 #include "minicnn/core/sequential.hpp"
+#include "minicnn/io/image_io.hpp"
+#include "minicnn/layers/conv2d.hpp"
 
 namespace minicnn {
 
@@ -17,20 +18,31 @@ struct KernelImageOptions {
     global,      // one range m = max |w| over all kernels: relative magnitudes stay visible
     per_kernel,  // each kernel stretched to its own max |w|: shapes of weak kernels visible
   };
-  std::size_t scale = 16;   // pixels per kernel tap (nearest neighbour), so a 3x3 kernel is visible
-  std::size_t border = 1;   // separator lines between tiles, in pixels (dark grey)
+  enum class View {
+    automatic,    // rgb for a layer with 3 input channels (a colour first layer), else per_channel
+    per_channel,  // one tile per (output, input) channel pair, in the colour map
+    rgb,          // one tile per output channel: its 3 input channels' weights as red, green, blue
+                  // around mid-grey (the AlexNet figure); needs 3 input channels
+  };
+  std::size_t scale = 16;  // pixels per kernel tap (nearest neighbour), so a 3x3 kernel is visible
+  std::size_t border = 1;  // separator lines between tiles, in pixels (dark grey)
   ColorMap colormap = ColorMap::diverging;
   Scaling scaling = Scaling::global;
-  bool legend = true;       // a colour bar with the value range under the grid
-  std::string title;        // drawn above the grid when not empty
+  View view = View::automatic;
+  float range = 0;         // > 0: show [-range, range] at full colour (one scale across pictures)
+  bool legend = true;      // a colour bar with the value range, and what the colours mean
+  bool labels = true;      // channel numbers: output channels on the rows (or each tile), inputs on top
+  std::string title;       // drawn above the grid when not empty
 };
 
 // Where the tiles went, for a caller that wants to annotate them, and the value range shown.
 struct KernelGrid {
-  std::size_t rows = 0, cols = 0;         // tiles
-  std::size_t tile_w = 0, tile_h = 0;     // pixels per tile
-  std::size_t grid_x = 0, grid_y = 0;     // top-left of the first tile
-  float range = 0;                        // m: the value shown at full colour (global scaling)
+  std::size_t rows = 0, cols = 0;      // tiles
+  std::size_t tile_w = 0, tile_h = 0;  // pixels per tile
+  std::size_t grid_x = 0, grid_y = 0;  // top-left of the first tile
+  std::size_t pitch_x = 0, pitch_y = 0;  // from one tile to the next (tile, caption and separator)
+  float range = 0;                     // m: the value shown at full colour (global scaling)
+  bool rgb = false;                    // tiles are RGB kernels
 };
 
 // The neutral colour of a zero weight in each colour map.
@@ -39,13 +51,18 @@ void zero_color(KernelImageOptions::ColorMap map, std::uint8_t rgb[3]);
 void value_color(float v, float m, KernelImageOptions::ColorMap map, std::uint8_t rgb[3]);
 
 // Lays out a (OC, C, KH, KW) weight as a grid: one row per output channel and one column per
-// input channel; when there is a single input channel, the OC kernels wrap into a near-square grid
-// (ceil(sqrt(OC)) columns) instead of one tall column. Reads the weights, never changes them.
+// input channel; when there is a single input channel (or in the rgb view), the OC kernels wrap
+// into a near-square grid, each tile captioned with its output channel. Reads the weights, never
+// changes them.
 Image render_kernels(const Tensor& weight, const KernelImageOptions& options = {}, KernelGrid* grid = nullptr);
+// The legend alone: a colour bar for values in [-range, range] and what the colours mean.
+Image render_legend(float range, const KernelImageOptions& options = {});
 KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const KernelImageOptions& options = {});
 
-// Runs one input x (C, H, W) through the model (eval mode, restored after) and writes, for every
-// Conv2d, a grid of its output channels: "<dir>/layer<i>_conv.png". Returns the files written.
-std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir);
+// Runs one input x (C, H, W) through the model (eval mode, restored after) and writes a grid of
+// the output channels of every conv layer (every top-level layer with all_layers):
+// "<dir>/layer<i>_<kind>.png". Returns the files written.
+std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir,
+                                               bool all_layers = false);
 
 }  // namespace minicnn

@@ -419,17 +419,22 @@ void add_compare_commands(CLI::App& app, Command& command) {
       ->capture_default_str();
   cmd->add_option("--data", c->data, "the data folder (IDX files, CIFAR-10 batches or class folders)");
   cmd->add_option("--variants", c->variants, "comma-separated: random, handset-frozen, handset-init, random-frozen")->capture_default_str();
-  cmd->add_option("--epochs", c->epochs, "epochs per variant")->capture_default_str();
-  cmd->add_option("--batch-size", c->batch_size, "images per SGD step")->capture_default_str();
-  cmd->add_option("--lr", c->lr, "learning rate (cosine schedule)")->capture_default_str();
-  cmd->add_option("--momentum", c->momentum, "SGD momentum")->capture_default_str();
-  cmd->add_option("--seed", c->seed, "seed: the same initialisation and data order for every variant")->capture_default_str();
-  cmd->add_option("--threads", c->threads, "threads (default: all cores)");
-  cmd->add_option("--limit", c->limit, "train on the first N images only (0: all)");
-  cmd->add_option("--test-limit", c->test_limit, "test on the first N images only (0: all)");
-  cmd->add_option("--ablation-limit", c->ablation_limit, "test images used to measure kernel importance")->capture_default_str();
+  cmd->add_option("--epochs", c->epochs, "epochs per variant")->capture_default_str()->check(whole_number(1, 100000));
+  cmd->add_option("--batch-size", c->batch_size, "images per SGD step")->capture_default_str()->check(whole_number(1, 65536));
+  cmd->add_option("--lr", c->lr, "learning rate (cosine schedule)")->capture_default_str()->check(real_number(0, 1e6));
+  cmd->add_option("--momentum", c->momentum, "SGD momentum")->capture_default_str()->check(real_number(0, 0.999));
+  cmd->add_option("--seed", c->seed, "seed: the same initialisation and data order for every variant")->capture_default_str()->check(whole_number(0, 4611686018427387904ull));
+  cmd->add_option("--threads", c->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
+  cmd->add_option("--limit", c->limit, "train on the first N images only (0: all)")->check(whole_number(0, 1000000000));
+  cmd->add_option("--test-limit", c->test_limit, "test on the first N images only (0: all)")->check(whole_number(0, 1000000000));
+  cmd->add_option("--ablation-limit", c->ablation_limit, "test images used to measure kernel importance")->capture_default_str()->check(whole_number(1, 1000000000));
   cmd->add_option("--out", c->out, "folder for the report, images and each variant's checkpoint")->capture_default_str();
   cmd->add_flag("--force", c->force, "replace an existing report");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn compare --epochs 3 --out runs/compare\n"
+      "  minicnn compare --model small --variants random,handset-frozen --out runs/c2\n"
+  );
   command.register_run(cmd, [c](const std::string& cmdline) { return run_compare(*c, cmdline); });
 
 }

@@ -226,8 +226,18 @@ void add_picture_commands(CLI::App& app, Command& command) {
       ->check(CLI::IsMember({"clip", "abs", "minmax"}));
   apply->add_flag("--color", fa->color, "filter the red, green and blue channels each (default: the grey image)");
   apply->add_option("--out", fa->out, "folder to write")->capture_default_str();
+  apply->footer(
+      "examples:\n"
+      "  minicnn filters apply                                       the cat photo through edge, sharpen, blur\n"
+      "  minicnn filters apply me.jpg --filters sobel_x,sobel_y --size 256 --out runs/edges\n"
+      "  minicnn filters apply me.jpg --filters blur --color        filter each colour channel\n"
+  );
   command.register_run(apply, [fa](const std::string&) { return run_apply(*fa); });
   CLI::App* list = filters_cmd->add_subcommand("list", "print every filter with its kind and kernel values");
+  list->footer(
+      "examples:\n"
+      "  minicnn filters list | less\n"
+  );
   command.register_run(list, [](const std::string&) { return run_list(); });
 
   auto ka = std::make_shared<KernelArgs>();
@@ -245,6 +255,12 @@ void add_picture_commands(CLI::App& app, Command& command) {
       ->check(CLI::IsMember({"auto", "channels", "rgb"}))
       ->capture_default_str();
   kernels->add_option("--scale", ka->scale, "pixels per kernel tap")->check(whole_number(1, 256))->capture_default_str();
+  kernels->footer(
+      "examples:\n"
+      "  minicnn kernels runs/mnist --out k.png                 the first conv layer\n"
+      "  minicnn kernels runs/mnist --layer 3 --scaling per-kernel --out k3.png\n"
+      "  minicnn kernels runs/photos --view channels --out k.png   one tile per input channel\n"
+  );
   command.register_run(kernels, [ka](const std::string&) { return run_kernels(*ka); });
 
   auto fm = std::make_shared<FeatureArgs>();
@@ -254,12 +270,22 @@ void add_picture_commands(CLI::App& app, Command& command) {
   feat->add_option("--out", fm->out, "folder to write")->capture_default_str();
   feat->add_flag("--raw", fm->raw, "only resize the image (no inversion, cropping or centring)");
   feat->add_flag("--all-layers", fm->all_layers, "every layer with image-shaped output (ReLU, pooling, ...), not only conv");
+  feat->footer(
+      "examples:\n"
+      "  minicnn featuremaps runs/mnist my_digit.png --out runs/maps\n"
+      "  minicnn featuremaps runs/mnist my_digit.png --all-layers --out runs/maps\n"
+  );
   command.register_run(feat, [fm](const std::string&) { return run_featuremaps(*fm); });
 
   auto an = std::make_shared<AnalyzeArgs>();
   CLI::App* acmd = app.add_subcommand("analyze", "analyse every kernel of a conv layer against the classical filter bank");
   acmd->add_option("checkpoint", an->checkpoint, "model.npz, or a run folder")->required();
   acmd->add_option("--layer", an->layer, "the conv layer: index or path such as 3.body.0")->capture_default_str();
+  acmd->footer(
+      "examples:\n"
+      "  minicnn analyze runs/mnist               the first conv layer against the filter bank\n"
+      "  minicnn analyze runs/mnist --layer 3\n"
+  );
   command.register_run(acmd, [an](const std::string&) { return run_analyze(*an); });
 }
 

@@ -139,8 +139,14 @@ void add_predict_command(CLI::App& app, Command& command) {
   cmd->add_option("checkpoint", args->checkpoint, "model.npz written by minicnn train, or its run folder")->required();
   cmd->add_option("images", args->images, "PNG, JPEG, BMP, ... files")->required();
   cmd->add_flag("--raw", args->raw, "only resize to the model's input size: no inversion, cropping or centring");
-  cmd->add_option("--top", args->top, "how many classes to list (default: all up to 10, else 5)");
+  cmd->add_option("--top", args->top, "how many classes to list (default: all up to 10, else 5)")->check(whole_number(1, 100000));
   cmd->add_flag("--json", args->json, "print a JSON array: class, top classes, logits and probabilities per image");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn predict runs/mnist my_digit.png             class and probabilities\n"
+      "  minicnn predict runs/photos a.jpg b.jpg --top 3     several images, the three likeliest classes\n"
+      "  minicnn predict runs/mnist digit.png --json         for scripts: logits and probabilities\n"
+  );
   command.register_run(cmd, [args](const std::string&) { return run(*args); });
 }
 

@@ -201,7 +201,12 @@ void TrainRun::choose_defaults(DataFormat format) {
 
 void TrainRun::build_model_and_optimizer() {
   manual_seed(s_.seed);
-  model_ = build_model(spec_, input_);
+  try {
+    model_ = build_model(spec_, input_);
+  } catch (const SpecError& e) {  // from the command line: exit 2; from a checkpoint: a file error
+    if (s_.resume.empty()) throw;
+    throw std::runtime_error(s_.resume + ": cannot rebuild its architecture: " + e.what());
+  }
   if (s_.optimizer == "sgd")
     opt_ = std::make_unique<SGD>(model_->parameters(), s_.lr, s_.momentum, s_.weight_decay, s_.nesterov);
   else
@@ -396,6 +401,14 @@ int TrainRun::run() {
 void add_train_command(CLI::App& app, Command& command) {
   auto settings = std::make_shared<RunSettings>();
   CLI::App* cmd = app.add_subcommand("train", "train a model on MNIST or Fashion-MNIST and write a run folder");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn train --epochs 3 --out runs/mnist                   lenet5 on MNIST (data/mnist)\n"
+      "  minicnn train --dataset fashion-mnist --out runs/fashion    Debian's Fashion-MNIST\n"
+      "  minicnn train --data photos --augment crop,flip --out runs/p   one subfolder of images per class\n"
+      "  minicnn train --model \"conv 8 3 pad=1, relu, maxpool 2, flatten, linear 10\" --out runs/s\n"
+      "  minicnn train --resume runs/mnist/model.npz --epochs 5       continue a run (settings kept)\n"
+  );
   add_run_options(*cmd, *settings);
   command.register_run(cmd, [settings, cmd](const std::string& cmdline) { return TrainRun(*settings, *cmd, cmdline).run(); });
 }

@@ -22,7 +22,7 @@ std::string dirname_of(const std::string& path) {
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+void write_file_atomic(const std::string& path, const void* data, std::size_t size, bool durable) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(path, std::string("cannot write: ") + std::strerror(errno));
@@ -41,7 +41,7 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
     left -= static_cast<std::size_t>(n);
   }
   // Data on disk before the rename makes it visible: a crash leaves the old file or the new one.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     fail(path, std::string("write failed: ") + std::strerror(err));
@@ -51,6 +51,7 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
     ::unlink(tmp.c_str());
     fail(path, std::string("cannot rename the finished file into place: ") + std::strerror(err));
   }
+  if (!durable) return;
   const int dfd = ::open(dirname_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);  // make the rename itself durable

@@ -99,7 +99,7 @@ Image load_image(const std::string& path) {
   return decode_image(data.data(), data.size(), path);
 }
 
-void save_png(const std::string& path, const Image& img) {
+void save_png(const std::string& path, const Image& img, bool durable) {
   if (img.width == 0 || img.height == 0 || img.channels < 1 || img.channels > 4 ||
       img.pixels.size() != img.width * img.height * img.channels)
     throw std::invalid_argument("save_png: " + path + ": image is empty or inconsistent (" + std::to_string(img.width) +
@@ -110,7 +110,7 @@ void save_png(const std::string& path, const Image& img) {
       &bytes, static_cast<int>(img.width), static_cast<int>(img.height), static_cast<int>(img.channels),
       img.pixels.data(), static_cast<int>(img.width * img.channels));
   if (!ok || bytes.empty()) throw std::runtime_error(path + ": PNG encoding failed");
-  write_file_atomic(path, bytes.data(), bytes.size());
+  write_file_atomic(path, bytes.data(), bytes.size(), durable);
 }
 
 Tensor to_grayscale(const Image& img) {
@@ -135,7 +135,8 @@ Image with_channels(const Image& img, std::size_t channels) {
   Image out(img.width, img.height, channels);
   const std::uint8_t* p = img.pixels.data();
   for (std::size_t i = 0, n = img.width * img.height; i < n; ++i, p += img.channels) {
-    float rgb[3] = {p[0], p[0], p[0]};
+    const float g0 = p[0];
+    float rgb[3] = {g0, g0, g0};
     if (img.channels >= 3) rgb[1] = p[1], rgb[2] = p[2];
     if (img.channels == 4 || img.channels == 2) {  // alpha over white
       const float a = p[img.channels - 1] / 255.f;

@@ -140,8 +140,11 @@ Image render_kernels(const Tensor& w, const KernelImageOptions& o, KernelGrid* g
   g.rows = wrapped ? (OC + g.cols - 1) / g.cols : OC;
   g.tile_w = KW * o.scale;
   g.tile_h = KH * o.scale;
-  const Layout L = plan(g, o, wrapped);
-  const std::size_t b = o.border;
+  // RGB tiles are told apart by white gaps: a thin dark line vanishes between coloured tiles.
+  KernelImageOptions oo = o;
+  if (g.rgb) oo.border = std::max<std::size_t>(o.border, 4);
+  const Layout L = plan(g, oo, wrapped);
+  const std::size_t b = oo.border;
   g.pitch_x = g.tile_w + b;
   g.pitch_y = g.tile_h + L.caption_h + b;
   Image img(L.width, L.height, 3, 255);
@@ -149,7 +152,7 @@ Image render_kernels(const Tensor& w, const KernelImageOptions& o, KernelGrid* g
   g.grid_y = L.title_h + L.header_h + b + L.caption_h;
   if (!o.title.empty()) draw_text(img, 4, 3, o.title, kInk);
   g.range = o.range > 0 ? o.range : max_abs(w.data(), w.size());
-  fill(img, g.grid_x - b, L.title_h + L.header_h, L.grid_w, L.grid_h, kSeparator);
+  fill(img, g.grid_x - b, L.title_h + L.header_h, L.grid_w, L.grid_h, g.rgb ? kWhite : kSeparator);
   const std::size_t tiles = wrapped ? OC : OC * C;
   for (std::size_t t = 0; t < g.rows * g.cols; ++t) {
     const std::size_t x0 = g.grid_x + (t % g.cols) * g.pitch_x, y0 = g.grid_y + (t / g.cols) * g.pitch_y;

@@ -172,8 +172,8 @@ void LayerArgs::expect_blocks(std::size_t min, std::size_t max) const {
   const std::size_t n = item_.blocks.size();
   if (n >= min && n <= max) return;
   if (max == 0) fail("'" + item_.type + "' takes no [...] block");
-  fail(min == 1 && n == 0 ? "'" + item_.type + "' needs a [...] block of layers" : "'" + item_.type + "' takes at most " +
-                                                                                       std::to_string(max) + " blocks");
+  if (min == 1 && n == 0) fail("'" + item_.type + "' needs a [...] block of layers");
+  fail("'" + item_.type + "' takes " + (max == 1 ? "one [...] block, not a (...) block too" : "at most " + std::to_string(max) + " blocks"));
 }
 
 std::unique_ptr<Sequential> LayerArgs::build_block(std::size_t i, const Shape& input_shape) const {

@@ -35,8 +35,13 @@ const std::map<std::string, LayerCase>& cases() {
       {"flatten", {"flatten", {2, 3, 2}}},
       {"dropout", {"dropout p=0.3", {2, 3, 3}}},
       {"batchnorm", {"batchnorm", {3, 3, 2}}},
-      // A nested Sequential. Smooth activations and a smaller step: a conv followed by BatchNorm
-      // curves f enough that h = 1e-2 misjudges it by a few percent.
+      // Composite layers: a residual block with a stride-2 projection shortcut and BatchNorm in both
+      // branches, and a nested Sequential holding one. Smooth activations and a smaller step: a
+      // conv followed by BatchNorm curves f enough that h = 1e-2 misjudges it by a few percent, and
+      // ReLU after BatchNorm sits on its kink too often (tests/layers/test_residual.cpp checks
+      // post=relu with inputs kept away from it).
+      {"res", {"res[conv 3 3 stride=2 pad=1, batchnorm, tanh, conv 3 3 pad=1, batchnorm](conv 3 1 stride=2, batchnorm)",
+               {2, 4, 4}, 3e-3f}},
       {"seq", {"seq[conv 2 3 pad=1, tanh, seq[conv 2 1, batchnorm]]", {2, 3, 3}, 3e-3f}},
   };
   return c;

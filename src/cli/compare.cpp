@@ -401,16 +401,19 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
 }
 
 struct AnalyzeArgs {
-  std::string checkpoint;
-  std::size_t layer = 0;
+  std::string checkpoint, layer = "0";
 };
 
 int run_analyze(const AnalyzeArgs& a) {
   auto model = load_model(a.checkpoint);
-  auto* conv = a.layer < model->size() ? dynamic_cast<Conv2d*>(&(*model)[a.layer]) : nullptr;
-  if (!conv) throw UsageError("--layer " + std::to_string(a.layer) + " of " + a.checkpoint + " is not a Conv2d");
+  Conv2d* conv = nullptr;
+  try {
+    conv = &conv_at(*model, a.layer);  // "3", or "3.body.0" inside a block
+  } catch (const std::invalid_argument& e) {  // "<path> is not a Conv2d (conv layers: ...)"
+    throw UsageError("--layer " + a.layer + " of " + a.checkpoint + std::string(e.what()).substr(a.layer.size()));
+  }
   const auto ks = analyze_kernels(conv->weight().value);
-  std::printf("%s layer %zu: %s\n", a.checkpoint.c_str(), a.layer, conv->name().c_str());
+  std::printf("%s layer %s: %s\n", a.checkpoint.c_str(), a.layer.c_str(), conv->name().c_str());
   std::printf("%-8s %-22s %6s %8s %8s %-10s %-38s %6s  %s\n", "kernel", "nearest filter", "|cos|", "residual", "DC gain", "pass",
               "orientation", "freq", "flags");
   for (std::size_t i = 0; i < ks.size(); ++i) {
@@ -447,7 +450,7 @@ void add_compare_commands(CLI::App& app, Command& command) {
   auto an = std::make_shared<AnalyzeArgs>();
   CLI::App* acmd = app.add_subcommand("analyze", "analyse every kernel of a conv layer against the classical filter bank");
   acmd->add_option("checkpoint", an->checkpoint, "model.npz")->required();
-  acmd->add_option("--layer", an->layer, "model layer index of a Conv2d")->capture_default_str();
+  acmd->add_option("--layer", an->layer, "a Conv2d's layer index, or its path inside a block (3.body.0)")->capture_default_str();
   command.register_run(acmd, [an](const std::string&) { return run_analyze(*an); });
 }
 

@@ -89,18 +89,17 @@ int run_list() {
 }
 
 struct KernelArgs {
-  std::string checkpoint, out = "kernels.png", colormap = "diverging", scaling = "global";
-  std::size_t layer = 0, scale = 16;
+  std::string checkpoint, out = "kernels.png", colormap = "diverging", scaling = "global", layer = "0";
+  std::size_t scale = 16;
 };
 
-Conv2d& conv_at(Sequential& m, std::size_t layer, const std::string& ckpt) {
-  std::string convs;
-  for (std::size_t i = 0; i < m.size(); ++i)
-    if (dynamic_cast<Conv2d*>(&m[i])) convs += (convs.empty() ? "" : ", ") + std::to_string(i);
-  if (layer >= m.size() || !dynamic_cast<Conv2d*>(&m[layer]))
-    throw UsageError("--layer " + std::to_string(layer) + " of " + ckpt + " is not a Conv2d (conv layers: " +
-                     (convs.empty() ? "none" : convs) + ")");
-  return dynamic_cast<Conv2d&>(m[layer]);
+// The Conv2d at a --layer path ("3", or "3.body.0" inside a block); a usage error lists the conv layers.
+Conv2d& conv_at(Sequential& m, const std::string& layer, const std::string& ckpt) {
+  try {
+    return minicnn::conv_at(m, layer);
+  } catch (const std::invalid_argument& e) {  // "<path> is not a Conv2d (conv layers: ...)"
+    throw UsageError("--layer " + layer + " of " + ckpt + std::string(e.what()).substr(layer.size()));
+  }
 }
 
 int run_kernels(const KernelArgs& a) {
@@ -110,7 +109,7 @@ int run_kernels(const KernelArgs& a) {
   o.colormap = a.colormap == "gray" ? KernelImageOptions::ColorMap::grayscale : KernelImageOptions::ColorMap::diverging;
   o.scaling = a.scaling == "per-kernel" ? KernelImageOptions::Scaling::per_kernel : KernelImageOptions::Scaling::global;
   o.scale = a.scale;
-  o.title = "layer " + std::to_string(a.layer) + ": " + conv.name();
+  o.title = "layer " + a.layer + ": " + conv.name();
   const KernelGrid g = save_kernels_png(conv, a.out, o);
   std::printf("%s: %zu x %zu tiles of %zux%zu px, values shown from %+.4g to %+.4g%s\n", a.out.c_str(), g.rows, g.cols,
               g.tile_h, g.tile_w, -static_cast<double>(g.range), static_cast<double>(g.range),
@@ -119,7 +118,7 @@ int run_kernels(const KernelArgs& a) {
 }
 
 struct FeatureArgs {
-  std::string checkpoint, image, out = "runs/featuremaps";
+  std::string checkpoint, image, out = "runs/featuremaps", layer;
   bool raw = false;
 };
 
@@ -131,7 +130,8 @@ int run_featuremaps(const FeatureArgs& a) {
                                a.raw, &px);
   make_dirs(a.out);
   save_png(a.out + "/input.png", gray_image(px));
-  for (const auto& p : save_feature_maps_png(*model, x, a.out)) std::printf("%s\n", p.c_str());
+  if (!a.layer.empty()) conv_at(*model, a.layer, a.checkpoint);  // a usage error before any file is written
+  for (const auto& p : save_feature_maps_png(*model, x, a.out, a.layer)) std::printf("%s\n", p.c_str());
   std::printf("input as the model saw it: %s/input.png\n", a.out.c_str());
   return kExitOk;
 }
@@ -158,7 +158,7 @@ void add_picture_commands(CLI::App& app, Command& command) {
   auto ka = std::make_shared<KernelArgs>();
   CLI::App* kernels = app.add_subcommand("kernels", "draw a conv layer's kernels from a checkpoint as a PNG grid");
   kernels->add_option("checkpoint", ka->checkpoint, "model.npz")->required();
-  kernels->add_option("--layer", ka->layer, "model layer index of a Conv2d")->capture_default_str();
+  kernels->add_option("--layer", ka->layer, "a Conv2d's layer index, or its path inside a block (3.body.0)")->capture_default_str();
   kernels->add_option("--out", ka->out, "PNG to write")->capture_default_str();
   kernels->add_option("--colormap", ka->colormap, "diverging (blue < 0 < red, zero white) or gray (zero mid-grey)")
       ->check(CLI::IsMember({"diverging", "gray"}))
@@ -175,6 +175,7 @@ void add_picture_commands(CLI::App& app, Command& command) {
   feat->add_option("image", fm->image, "PNG, JPEG, BMP, ...")->required();
   feat->add_option("--out", fm->out, "folder to write")->capture_default_str();
   feat->add_flag("--raw", fm->raw, "only resize the image (no inversion, cropping or centring)");
+  feat->add_option("--layer", fm->layer, "only this Conv2d: a layer index, or a path inside a block (3.body.0)");
   command.register_run(feat, [fm](const std::string&) { return run_featuremaps(*fm); });
 }
 

@@ -115,29 +115,38 @@ KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const K
   return g;
 }
 
-std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir) {
+Conv2d& conv_at(Sequential& model, const std::string& path) {
+  std::string convs;
+  for (auto& [p, layer] : named_layers(model)) {
+    if (!dynamic_cast<Conv2d*>(layer)) continue;
+    if (p == path) return dynamic_cast<Conv2d&>(*layer);
+    convs += (convs.empty() ? "" : ", ") + p;
+  }
+  throw std::invalid_argument(path + " is not a Conv2d (conv layers: " + (convs.empty() ? "none" : convs) + ")");
+}
+
+std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir,
+                                               const std::string& path) {
   if (x.dimension() != 3) throw std::invalid_argument("save_feature_maps_png: expected one input (C, H, W), got " + shape_str(x.shape()));
+  std::vector<std::pair<std::string, Conv2d*>> convs;
+  if (!path.empty()) convs.emplace_back(path, &conv_at(model, path));
+  for (auto& [p, layer] : path.empty() ? named_layers(model) : NamedLayers{})
+    if (auto* conv = dynamic_cast<Conv2d*>(layer)) convs.emplace_back(p, conv);
   Tensor batch = x;
   batch.reshape({1, x.shape(0), x.shape(1), x.shape(2)});
-  const bool was_training = model.training();
-  model.eval();
-  std::vector<std::string> written;
-  try {
-    const Tensor* h = &batch;
-    for (std::size_t i = 0; i < model.size(); ++i) {
-      h = &model[i].forward(*h);
-      if (!dynamic_cast<Conv2d*>(&model[i])) continue;
-      Tensor maps = *h;
-      maps.reshape({h->shape(1), h->shape(2), h->shape(3)});
-      const std::string path = dir + "/layer" + std::to_string(i) + "_conv.png";
-      save_png(path, render_feature_maps(maps, "layer " + std::to_string(i) + ": " + model[i].name()));
-      written.push_back(path);
-    }
-  } catch (...) {
-    model.set_training(was_training);
-    throw;
+  {
+    const TrainingModeGuard eval(model, false);
+    model.forward(batch);  // every conv keeps its output until its next forward (the layer contract)
   }
-  model.set_training(was_training);
+  std::vector<std::string> written;
+  for (const auto& [p, conv] : convs) {
+    const Tensor& y = conv->output();  // (1, OC, OH, OW)
+    Tensor maps = y;
+    maps.reshape({y.shape(1), y.shape(2), y.shape(3)});
+    const std::string file = dir + "/layer" + p + "_conv.png";
+    save_png(file, render_feature_maps(maps, "layer " + p + ": " + conv->name()));
+    written.push_back(file);
+  }
   return written;
 }
 

@@ -44,8 +44,16 @@ void value_color(float v, float m, KernelImageOptions::ColorMap map, std::uint8_
 Image render_kernels(const Tensor& weight, const KernelImageOptions& options = {}, KernelGrid* grid = nullptr);
 KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const KernelImageOptions& options = {});
 
+// The Conv2d at a dotted layer path of model: "3", or "3.body.0" inside a block (the paths of
+// named_layers, as parameters are named). Throws std::invalid_argument("<path> is not a Conv2d
+// (conv layers: 0, 3.body.0, ...)") when there is none there.
+Conv2d& conv_at(Sequential& model, const std::string& path);
+
 // Runs one input x (C, H, W) through the model (eval mode, restored after) and writes, for every
-// Conv2d, a grid of its output channels: "<dir>/layer<i>_conv.png". Returns the files written.
-std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir);
+// Conv2d (those inside blocks too), a grid of its output channels: "<dir>/layer<path>_conv.png"
+// ("layer3_conv.png", "layer3.body.0_conv.png"); only for the one at `path` if one is given.
+// Returns the files written.
+std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir,
+                                               const std::string& path = "");
 
 }  // namespace minicnn

@@ -46,6 +46,16 @@ NamedBuffers prefixed_buffers(const NamedLayers& children) {
   return all;
 }
 
+std::string composite_name(const std::string& type, const std::vector<std::pair<std::string, const Layer*>>& children) {
+  std::string s = type + "(\n";
+  for (const auto& [name, child] : children) {
+    std::string lines = child->name();
+    for (auto at = lines.find('\n'); at != std::string::npos; at = lines.find('\n', at + 3)) lines.insert(at + 1, "  ");
+    s += "  (" + name + "): " + lines + "\n";
+  }
+  return s + ")";
+}
+
 std::string short_name(const Layer& layer) {
   std::string n = layer.name();
   const auto newline = n.find('\n');
@@ -106,13 +116,9 @@ std::vector<Shape> Sequential::children_input_shapes(const Shape& input_shape) {
 }
 
 std::string Sequential::name() const {
-  std::string s = "Sequential(\n";
-  for (std::size_t i = 0; i < layers_.size(); ++i) {
-    std::string child = layers_[i]->name();
-    for (auto at = child.find('\n'); at != std::string::npos; at = child.find('\n', at + 3)) child.insert(at + 1, "  ");
-    s += "  (" + std::to_string(i) + "): " + child + "\n";
-  }
-  return s + ")";
+  std::vector<std::pair<std::string, const Layer*>> c;
+  for (std::size_t i = 0; i < layers_.size(); ++i) c.emplace_back(std::to_string(i), layers_[i].get());
+  return composite_name("Sequential", c);
 }
 
 std::string Sequential::spec() const {

@@ -6,12 +6,6 @@
 namespace minicnn {
 
 namespace {
-// Each line after the first indented two spaces: a child's name inside its parent's.
-std::string indented(std::string s) {
-  for (auto at = s.find('\n'); at != std::string::npos; at = s.find('\n', at + 3)) s.insert(at + 1, "  ");
-  return s;
-}
-
 const char* const kIdentityHint =
     " (the shortcut is the identity: give one in round brackets that makes the shapes match, "
     "such as res[...](conv OUT 1 stride=S, batchnorm))";
@@ -93,10 +87,10 @@ std::vector<Shape> Residual::children_input_shapes(const Shape& input_shape) {
 }
 
 std::string Residual::name() const {
-  std::string s = "Residual(\n  (body): " + indented(body_->name()) + "\n";
-  if (shortcut_) s += "  (shortcut): " + indented(shortcut_->name()) + "\n";
-  if (post_) s += "  (post): " + post_->name() + "\n";
-  return s + ")";
+  std::vector<std::pair<std::string, const Layer*>> c{{"body", body_.get()}};
+  if (shortcut_) c.emplace_back("shortcut", shortcut_.get());
+  if (post_) c.emplace_back("post", post_.get());
+  return composite_name("Residual", c);
 }
 
 std::string Residual::spec() const {

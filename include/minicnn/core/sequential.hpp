@@ -23,6 +23,9 @@ Layer* find_layer(Layer& root, const std::string& path);
 // nested modules. Sequential and Residual both return exactly this.
 NamedParameters prefixed_parameters(const NamedLayers& children);
 NamedBuffers prefixed_buffers(const NamedLayers& children);
+// A composite layer's name(), as PyTorch prints nested modules: type, then one line per child
+// with its own name indented under it ("Residual(\n  (body): Sequential(\n    (0): ...\n  )\n)").
+std::string composite_name(const std::string& type, const std::vector<std::pair<std::string, const Layer*>>& children);
 // A layer's name() on one line: a composite's first line without its "(" ("Sequential", "Residual").
 std::string short_name(const Layer& layer);
 

@@ -36,13 +36,18 @@ const std::map<std::string, LayerCase>& cases() {
       {"dropout", {"dropout p=0.3", {2, 3, 3}}},
       {"batchnorm", {"batchnorm", {3, 3, 2}}},
       // Composite layers: a residual block with a stride-2 projection shortcut and BatchNorm in both
-      // branches, and a nested Sequential holding one. Smooth activations and a smaller step: a
-      // conv followed by BatchNorm curves f enough that h = 1e-2 misjudges it by a few percent, and
+      // branches, and a whole small resnet as a nested Sequential (stem, a block with the identity
+      // shortcut, one with a projection, head). Smooth activations and a smaller step: a conv
+      // followed by BatchNorm curves f enough that h = 1e-2 misjudges it by a few percent, and a
       // ReLU after BatchNorm sits on its kink too often (tests/layers/test_residual.cpp checks
-      // post=relu with inputs kept away from it).
+      // post=relu with the sum kept away from it, and tests/cli/pytorch_test.sh a ReLU resnet's
+      // gradients against autograd).
       {"res", {"res[conv 3 3 stride=2 pad=1, batchnorm, tanh, conv 3 3 pad=1, batchnorm](conv 3 1 stride=2, batchnorm)",
                {2, 4, 4}, 3e-3f}},
-      {"seq", {"seq[conv 2 3 pad=1, tanh, seq[conv 2 1, batchnorm]]", {2, 3, 3}, 3e-3f}},
+      {"seq", {"seq[conv 3 3 pad=1 bias=0, batchnorm, tanh, res[conv 3 3 pad=1 bias=0, batchnorm, tanh, conv 3 3 pad=1], "
+               "res[conv 4 3 stride=2 pad=1 bias=0, batchnorm, tanh, conv 4 3 pad=1 bias=0, batchnorm](conv 4 1 stride=2, batchnorm), "
+               "globalavgpool, linear 3]",
+               {2, 4, 4}, 3e-3f}},
   };
   return c;
 }

@@ -16,8 +16,6 @@ Shape sample_output_shape(Layer& layer, const Shape& input_shape);
 NamedLayers named_layers(Layer& root);
 // The layer at a dotted path, or nullptr.
 Layer* find_layer(Layer& root, const std::string& path);
-// The first layer of type L in depth-first order (the first conv of a model), or nullptr; its path
-// goes to *path if given.
 // The parameters (buffers) of a composite layer's children, each name prefixed with its child's:
 // child "0" gives "0.weight", child "body" gives "body.0.weight", as PyTorch's state_dict names
 // nested modules. Sequential and Residual both return exactly this.
@@ -29,6 +27,8 @@ std::string composite_name(const std::string& type, const std::vector<std::pair<
 // A layer's name() on one line: a composite's first line without its "(" ("Sequential", "Residual").
 std::string short_name(const Layer& layer);
 
+// The first layer of type L in depth-first order (the first conv of a model), or nullptr; its path
+// goes to *path if given.
 template <class L>
 L* first_layer(Layer& root, std::string* path = nullptr) {
   for (auto& [p, layer] : named_layers(root))

@@ -112,13 +112,13 @@ int run_list() {
 
 // ---- kernels / featuremaps / analyze: a conv layer of a checkpoint ----
 
-// The conv layer at --layer (a top-level index or a dotted path such as 3.body.0).
-Conv2d& conv_at(Sequential& m, const std::string& path, const std::string& ckpt) {
-  if (auto* conv = dynamic_cast<Conv2d*>(find_layer(m, path))) return *conv;
-  std::vector<std::string> convs;
-  for (auto& [p, layer] : named_layers(m))
-    if (dynamic_cast<Conv2d*>(layer)) convs.push_back(p);
-  throw UsageError("--layer " + path + " of " + ckpt + " is not a Conv2d (conv layers: " + (convs.empty() ? "none" : join(convs)) + ")");
+// The Conv2d at a --layer path ("3", or "3.body.0" inside a block); a usage error lists the conv layers.
+Conv2d& conv_at(Sequential& m, const std::string& layer, const std::string& ckpt) {
+  try {
+    return minicnn::conv_at(m, layer);
+  } catch (const std::invalid_argument& e) {  // "<path> is not a Conv2d (conv layers: ...)"
+    throw UsageError("--layer " + layer + " of " + ckpt + std::string(e.what()).substr(layer.size()));
+  }
 }
 
 struct KernelArgs {
@@ -149,7 +149,7 @@ int run_kernels(const KernelArgs& a) {
 }
 
 struct FeatureArgs {
-  std::string checkpoint, image, out = "runs/featuremaps";
+  std::string checkpoint, image, out = "runs/featuremaps", layer;
   bool raw = false, all_layers = false;
 };
 
@@ -172,7 +172,8 @@ int run_featuremaps(const FeatureArgs& a) {
   const Tensor x = model_input(a.image, info.input_shape, read_data_record(nlohmann::json::parse(info.extra_json)), a.raw, &seen);
   make_dirs(a.out);
   save_png(a.out + "/input.png", enlarged(seen, 224));
-  for (const auto& p : save_feature_maps_png(*model, x, a.out, a.all_layers)) std::printf("%s\n", p.c_str());
+  if (!a.layer.empty()) conv_at(*model, a.layer, path);  // a usage error before any file is written
+  for (const auto& p : save_feature_maps_png(*model, x, a.out, a.layer, a.all_layers)) std::printf("%s\n", p.c_str());
   std::printf("input as the model saw it (enlarged): %s/input.png\n", a.out.c_str());
   return kExitOk;
 }
@@ -269,6 +270,7 @@ void add_picture_commands(CLI::App& app, Command& command) {
   feat->add_option("image", fm->image, "PNG, JPEG, BMP, ...")->required();
   feat->add_option("--out", fm->out, "folder to write")->capture_default_str();
   feat->add_flag("--raw", fm->raw, "only resize the image (no inversion, cropping or centring)");
+  feat->add_option("--layer", fm->layer, "only this Conv2d: a layer index, or a path inside a block (3.body.0)");
   feat->add_flag("--all-layers", fm->all_layers, "every layer with image-shaped output (ReLU, pooling, ...), not only conv");
   feat->footer(
       "examples:\n"

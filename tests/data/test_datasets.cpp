@@ -192,7 +192,7 @@ TEST_CASE("CIFAR-10 binary batches: read, class names, and a batch of the wrong 
   CHECK_THROWS_WITH_AS(load_cifar10(dir.path.string(), "train"), contains("record 1 has label 12; expected 0..9"), std::runtime_error);
 }
 
-TEST_CASE("Augmentation: flip mirrors, crop moves with zero fill, shift repeats the edge; draws depend on (seed, epoch, index)") {
+TEST_CASE("Augmentation: flip mirrors, crop moves with zero fill, shift repeats the edge, all drawn from (seed, epoch, index)") {
   Dataset d;
   d.rows = 4, d.cols = 5, d.channels = 1, d.classes = {"a"};
   for (int k = 0; k < 20; ++k) d.pixels.push_back(static_cast<std::uint8_t>(10 + k));

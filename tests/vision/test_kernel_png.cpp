@@ -99,7 +99,39 @@ TEST_CASE("save_feature_maps_png writes one grid per conv layer") {
   CHECK(a.width >= 2 * (72 + 72));  // 4 maps of 12x12 enlarged to 72 px, each beside its kernel, in a 2x2 grid
   CHECK(a.height >= 2 * (72 + text_height()) + 2 * text_height());  // numbers over the maps, two legend lines
   CHECK(m->training());
-  const auto every = save_feature_maps_png(*m, randn({1, 12, 12}, 1), dir.path.string(), /*all_layers=*/true);
+  const auto every = save_feature_maps_png(*m, randn({1, 12, 12}, 1), dir.path.string(), "", /*all_layers=*/true);
   CHECK(every.size() == 5);  // conv, relu, maxpool, conv, relu: every layer with image-shaped output
   CHECK(every[2] == dir / "layer2_maxpool2d.png");
+}
+
+TEST_CASE("Feature maps and conv_at reach the convs inside residual blocks") {
+  TempDir dir("fmaps-res");
+  manual_seed(3);
+  auto m = build_model("conv 4 3 pad=1, res[conv 4 3 pad=1, relu, conv 4 3 pad=1] post=relu, "
+                       "res[conv 6 3 stride=2 pad=1](conv 6 1 stride=2), globalavgpool, linear 3", {1, 8, 8});
+  CHECK(&conv_at(*m, "1.body.2") == find_layer(*m, "1.body.2"));
+  CHECK(&conv_at(*m, "0") == &(*m)[0]);
+  CHECK_THROWS_WITH_AS(conv_at(*m, "1.body.1"),
+                       "1.body.1 is not a Conv2d (conv layers: 0, 1.body.0, 1.body.2, 2.body.0, 2.shortcut.0)",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv_at(*m, "9"), doctest::Contains("9 is not a Conv2d"), std::invalid_argument);
+
+  const Tensor x = randn({1, 8, 8}, 4);
+  const auto files = save_feature_maps_png(*m, x, dir.path.string());
+  CHECK(files == std::vector<std::string>{dir / "layer0_conv.png", dir / "layer1.body.0_conv.png", dir / "layer1.body.2_conv.png",
+                                          dir / "layer2.body.0_conv.png", dir / "layer2.shortcut.0_conv.png"});
+  // The picture of a nested conv shows its own output: the same as running the body's first conv
+  // on the stem's output.
+  m->eval();
+  Tensor batch = x;
+  batch.reshape({1, 1, 8, 8});
+  const Tensor stem = (*m)[0].forward(batch);
+  const Tensor expected = find_layer(*m, "1.body.0")->forward(stem);
+  m->forward(batch);
+  CHECK(bit_identical(conv_at(*m, "1.body.0").output(), expected));
+  const auto one = save_feature_maps_png(*m, x, dir.path.string(), "2.shortcut.0");
+  CHECK(one == std::vector<std::string>{dir / "layer2.shortcut.0_conv.png"});
+  CHECK(load_image(one[0]).height > 0);
+  CHECK_THROWS_WITH_AS(save_feature_maps_png(*m, x, dir.path.string(), "4"), doctest::Contains("4 is not a Conv2d"),
+                       std::invalid_argument);
 }

@@ -74,7 +74,7 @@ int run_apply(FilterArgs a) {
   std::optional<Mapping> forced;
   if (!a.normalize.empty()) forced = parse_mapping(a.normalize);
   const Image original = filter_input(a);
-  make_dirs(a.out);
+  make_folders(a.out);
   save_png(a.out + "/original.png", original);
   std::vector<Panel> panels{{"original\n" + std::string(a.color ? "colour" : "grey (BT.601)"), original}};
   std::vector<Mapping> used;
@@ -170,7 +170,7 @@ int run_featuremaps(const FeatureArgs& a) {
   auto model = load_model(path, &info);
   Image seen;
   const Tensor x = model_input(a.image, info.input_shape, read_data_record(nlohmann::json::parse(info.extra_json)), a.raw, &seen);
-  make_dirs(a.out);
+  make_folders(a.out);
   save_png(a.out + "/input.png", enlarged(seen, 224));
   if (!a.layer.empty()) conv_at(*model, a.layer, path);  // a usage error before any file is written
   for (const auto& p : save_feature_maps_png(*model, x, a.out, a.layer, a.all_layers)) std::printf("%s\n", p.c_str());

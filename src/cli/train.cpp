@@ -230,7 +230,7 @@ void TrainRun::prepare_folder() {
   if (path_exists(out + "/model.npz") && !s_.force && !resuming_in_place)
     throw UsageError(out + " already holds a model.npz; choose another --out, resume from it with --resume " + out +
                      "/model.npz, or pass --force to replace it");
-  make_dirs(out + "/checkpoints");
+  make_folders(out + "/checkpoints");
   // A kill -9 during a write leaves "<file>.tmp.<pid>": remove those of processes that are gone.
   for (const std::string& dir : {out, out + "/checkpoints"})
     for (const auto& f : remove_stale_temporaries(dir))

@@ -1,7 +1,5 @@
 #include "minicnn/data/shapes.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -10,6 +8,7 @@
 #include <stdexcept>
 
 #include "minicnn/core/init.hpp"
+#include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/image_io.hpp"
 
 namespace minicnn {
@@ -80,13 +79,6 @@ void draw(std::size_t size, Rng& rng, int kind, std::uint8_t* out /* (3, size, s
     }
 }
 
-void mkdir_p(const std::string& path) {
-  for (std::size_t i = 1; i <= path.size(); ++i) {
-    if (i < path.size() && path[i] != '/') continue;
-    if (::mkdir(path.substr(0, i).c_str(), 0755) != 0 && errno != EEXIST)
-      throw std::runtime_error(path.substr(0, i) + ": cannot create folder: " + std::strerror(errno));
-  }
-}
 
 std::string safe_name(const std::string& name) {
   std::string s = name;
@@ -119,7 +111,7 @@ Dataset make_shapes(std::size_t n, std::size_t size, std::uint64_t seed, std::si
 
 void save_image_folder(const Dataset& d, const std::string& dir) {
   const std::size_t digits = std::to_string(std::max<std::size_t>(d.size(), 1) - 1).size();
-  for (const auto& c : d.classes) mkdir_p(dir + "/" + safe_name(c));
+  for (const auto& c : d.classes) make_folders(dir + "/" + safe_name(c));
   const std::size_t plane = d.rows * d.cols;
   for (std::size_t i = 0; i < d.size(); ++i) {
     Image img(d.cols, d.rows, d.channels);

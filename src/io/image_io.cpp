@@ -130,17 +130,27 @@ Image load_image(const std::string& path) {
   return decode_image(data.data(), data.size(), path);
 }
 
-void save_png(const std::string& path, const Image& img, bool durable) {
+std::string encode_png(const Image& img) {
   if (img.width == 0 || img.height == 0 || img.channels < 1 || img.channels > 4 ||
       img.pixels.size() != img.width * img.height * img.channels)
-    throw std::invalid_argument("save_png: " + path + ": image is empty or inconsistent (" + std::to_string(img.width) +
-                                "x" + std::to_string(img.height) + "x" + std::to_string(img.channels) + ")");
+    throw std::invalid_argument("encode_png: image is empty or inconsistent (" + std::to_string(img.width) + "x" +
+                                std::to_string(img.height) + "x" + std::to_string(img.channels) + ")");
   std::string bytes;
   const int ok = stbi_write_png_to_func(
       [](void* ctx, void* data, int n) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n); },
       &bytes, static_cast<int>(img.width), static_cast<int>(img.height), static_cast<int>(img.channels),
       img.pixels.data(), static_cast<int>(img.width * img.channels));
-  if (!ok || bytes.empty()) throw std::runtime_error(path + ": PNG encoding failed");
+  if (!ok || bytes.empty()) throw std::runtime_error("PNG encoding failed");
+  return bytes;
+}
+
+void save_png(const std::string& path, const Image& img, bool durable) {
+  std::string bytes;
+  try {
+    bytes = encode_png(img);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("save_png: " + path + ": " + e.what());
+  }
   write_file_atomic(path, bytes.data(), bytes.size(), durable);
 }
 

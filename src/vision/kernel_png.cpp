@@ -173,6 +173,15 @@ Image render_kernels(const Tensor& w, const KernelImageOptions& o, KernelGrid* g
   return img;
 }
 
+Image kernel_tile(const Tensor& k, float range, std::size_t scale) {
+  if (k.dimension() != 2) throw std::invalid_argument("kernel_tile: expected a (KH, KW) kernel, got " + shape_str(k.shape()));
+  Image img(k.shape(1) * scale, k.shape(0) * scale, 3);
+  KernelImageOptions o;
+  o.scale = scale;
+  draw_tile(img, k.data(), k.shape(0), k.shape(1), k.size(), false, range, o, 0, 0);
+  return img;
+}
+
 Image render_legend(float range, const KernelImageOptions& o) {
   KernelGrid g;
   g.range = range;

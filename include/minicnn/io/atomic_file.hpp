@@ -14,6 +14,10 @@ namespace minicnn {
 void write_file_atomic(const std::string& path, const void* data, std::size_t size, bool durable = true);
 void write_text_atomic(const std::string& path, const std::string& text);
 
+// "mkdir -p": creates path and any missing parents; throws std::runtime_error naming the folder
+// that could not be made, or path if it exists and is not a folder.
+void make_folders(const std::string& path);
+
 // Removes "<name>.tmp.<pid>" files in dir whose process no longer exists: what a kill -9 during a
 // write leaves behind. Returns the names removed. Temporaries of live processes are kept.
 std::vector<std::string> remove_stale_temporaries(const std::string& dir);

@@ -41,6 +41,8 @@ Image with_channels(const Image& image, std::size_t channels);
 // Resized with stb_image_resize (Mitchell filter down, Catmull-Rom up), every channel alike.
 Image resize_image(const Image& image, std::size_t width, std::size_t height);
 
+// The PNG file's bytes, encoded in memory (for a data: URI).
+std::string encode_png(const Image& image);
 // Writes a PNG atomically (temporary file + rename); durable as write_file_atomic.
 void save_png(const std::string& path, const Image& image, bool durable = true);
 

@@ -55,6 +55,9 @@ void value_color(float v, float m, KernelImageOptions::ColorMap map, std::uint8_
 // into a near-square grid, each tile captioned with its output channel. Reads the weights, never
 // changes them.
 Image render_kernels(const Tensor& weight, const KernelImageOptions& options = {}, KernelGrid* grid = nullptr);
+// One (KH, KW) kernel as a tile, scale px per tap, in the diverging colour map over [-range, range].
+Image kernel_tile(const Tensor& kernel, float range, std::size_t scale);
+
 // The legend alone: a colour bar for values in [-range, range] and what the colours mean.
 Image render_legend(float range, const KernelImageOptions& options = {});
 KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const KernelImageOptions& options = {});

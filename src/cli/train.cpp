@@ -172,13 +172,13 @@ void TrainRun::load_data() {
   o.folder.progress = [&](std::size_t done, std::size_t total) { reading.count("reading images", done, total); };
   DataSplits d = minicnn::load_data(o);
   reading.finish();
+  if (d.format == DataFormat::folder) print_folder_report(d, s_.val_split);
   s_.dataset = src.dataset;
   dir_ = src.dir;
   train_ = std::move(d.train);
   test_ = std::move(d.test);
   s_.channels = train_.channels;
   s_.image_size = std::to_string(train_.rows) + "x" + std::to_string(train_.cols);
-  if (d.format == DataFormat::folder) print_folder_report(d, s_.val_split);
   truncate(train_, s_.limit);
   truncate(test_, s_.test_limit);
   if (s_.normalize) norm_ = resumed_.is_null() ? compute_normalization(train_) : normalization_from_json(resumed_["normalize"]);

@@ -108,7 +108,7 @@ DataFormat detect_format(const std::string& dir) {
   } catch (const std::runtime_error&) {
     const std::size_t loose = count_images(classes_at);
     if (loose > 0)
-      throw std::runtime_error(classes_at + ": holds " + std::to_string(loose) + " images but no class folders; put each class's "
+      throw std::runtime_error(classes_at + ": holds " + std::to_string(loose) + (loose == 1 ? " image" : " images") + " but no class folders; put each class's "
                                "images in a subfolder named after the class (" + classes_at + "/cat/*.jpg, " + classes_at +
                                "/dog/*.jpg, ...) and train with --data " + dir);
     throw std::runtime_error(dir + ": holds no dataset minicnn can read: no MNIST-format IDX files (train-images-idx3-ubyte), "

@@ -66,5 +66,5 @@ holds "and nothing was written" [ ! -e cf2/model.npz ]
 # --- hints that fit the situation ---
 mkdir -p pngs && cp shapes/train/circle/000.png pngs/
 expect 1 e.txt "$M" train --data pngs --out p
-has e.txt "pngs: holds 1 images but no class folders; put each class's images in a subfolder" "a folder of loose pictures: the hint says to make one folder per class"
+has e.txt "pngs: holds 1 image but no class folders; put each class's images in a subfolder" "a folder of loose pictures: the hint says to make one folder per class"
 echo "$pass passed, 0 failed"

@@ -180,7 +180,8 @@ void TrainRun::load_data() {
   if (s_.normalize) norm_ = resumed_.is_null() ? compute_normalization(train_) : normalization_from_json(resumed_["normalize"]);
   input_ = train_.sample_shape();
   const ImageStats st = image_statistics(train_);
-  image_stats_ = {{"mean_mean", st.mean_mean}, {"mean_std", st.mean_std}, {"std_mean", st.std_mean}, {"std_std", st.std_std}};
+  image_stats_ = {{"mean_mean", st.mean_mean}, {"mean_std", st.mean_std}, {"std_mean", st.std_mean},
+                  {"std_std", st.std_std},   {"mid_mean", st.mid_mean},   {"mid_std", st.mid_std}};
   choose_defaults(d.format);
 }
 

@@ -90,6 +90,7 @@ class TrainRun {
   EpochTotals carried_;  // a resumed epoch's loss and accuracy sums so far
   Progress progress_;
   double last_accuracy_ = 0;
+  std::size_t eval_batch_ = 1000;  // images per evaluation batch (eval_batch_size: within a memory budget)
 };
 
 void TrainRun::check_settings() {
@@ -212,6 +213,7 @@ void TrainRun::build_model_and_optimizer() {
   schedule_.step_size = s_.lr_step;
   schedule_.gamma = s_.lr_gamma;
   conv_ = first_layer<Conv2d>(*model_, &conv_path_);
+  eval_batch_ = eval_batch_size(*model_, input_);
   if (resumed_.is_null()) return;
   if (resume_file_.info.input_shape != input_)
     throw std::runtime_error(s_.resume + ": was trained on inputs " + shape_str(resume_file_.info.input_shape) + " but " +
@@ -260,7 +262,7 @@ void TrainRun::save(const std::string& path, std::size_t epochs_done, std::size_
                              {"normalize", normalization_json(norm_)},
                              {"classes", train_.classes},
                              {"image_stats", image_stats_},
-                             {"eval_batch_size", 1000},
+                             {"eval_batch_size", eval_batch_},
                              {"training", training},
                              {"history", history_},
                              {"rng", global_rng().state()}};
@@ -316,7 +318,7 @@ int TrainRun::interrupted(std::size_t epoch, const EpochReport& partial) {
 
 void TrainRun::finish_epoch(std::size_t epoch, const EpochReport& rep) {
   progress_.finish();
-  const EvalResult ev = evaluate(*model_, test_, norm_);
+  const EvalResult ev = evaluate(*model_, test_, norm_, eval_batch_);
   last_accuracy_ = ev.accuracy();
   history_.push_back({{"epoch", epoch + 1},
                       {"train_loss", rep.train_loss},

@@ -1,15 +1,50 @@
 #include "minicnn/train/train.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
 
+#include "minicnn/layers/conv2d.hpp"
+
 namespace minicnn {
+
+namespace {
+
+std::size_t count(const Shape& s) {
+  std::size_t n = 1;
+  for (auto d : s) n *= d;
+  return n;
+}
+
+// Floats one sample keeps alive while passing through layer: its output, a conv's unfolded input
+// (in/groups * kh * kw values for every output position), and the same for the layers inside.
+std::size_t floats_per_sample(Layer& layer, const Shape& in) {
+  const Shape out = sample_output_shape(layer, in);
+  std::size_t n = count(out);
+  if (auto* conv = dynamic_cast<Conv2d*>(&layer)) {
+    const auto& w = conv->weight().value.shape();  // (out, in / groups, kh, kw)
+    n += w[1] * w[2] * w[3] * out[1] * out[2];
+  }
+  const NamedLayers kids = layer.children();
+  const std::vector<Shape> kid_inputs = layer.children_input_shapes(in);
+  if (kid_inputs.size() == kids.size())
+    for (std::size_t i = 0; i < kids.size(); ++i) n += floats_per_sample(*kids[i].second, kid_inputs[i]);
+  return n;
+}
+
+}  // namespace
+
+std::size_t eval_batch_size(Sequential& model, const Shape& sample_shape, std::size_t memory_budget) {
+  const std::size_t bytes = sizeof(float) * std::max<std::size_t>(1, floats_per_sample(model, sample_shape));
+  return std::clamp<std::size_t>(memory_budget / bytes, 1, 1000);
+}
 
 EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size) {
   const TrainingModeGuard eval(model, false);
   EvalResult r;
   r.confusion.assign(data.num_classes(), std::vector<std::size_t>(data.num_classes(), 0));
+  if (batch_size == 0) batch_size = eval_batch_size(model, data.sample_shape());
   DataLoader loader(data, batch_size, /*shuffle=*/false, 0, norm);
   SoftmaxCrossEntropy loss;
   Tensor x;

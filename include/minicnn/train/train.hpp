@@ -20,8 +20,16 @@ struct EvalResult {
   double accuracy() const { return total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0; }
 };
 
-// Runs the model over the whole dataset in eval mode (the mode is restored afterwards).
-EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size = 1000);
+// Runs the model over the whole dataset in eval mode (the mode is restored afterwards), batch_size
+// images at a time (0: eval_batch_size(model, data.sample_shape())).
+EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size = 0);
+
+// The evaluation batch size for a model on samples of sample_shape: 1000, or fewer where a batch
+// of 1000 would hold more than memory_budget bytes of tensors in the forward pass (every layer's
+// output, nested ones too, and each conv's unfolded input). lenet5 gets 1000; a 32x32 colour
+// network with 32-channel 3x3 convs about 80, instead of needing gigabytes.
+std::size_t eval_batch_size(Sequential& model, const Shape& sample_shape,
+                            std::size_t memory_budget = std::size_t(256) << 20);
 
 // Thrown when the loss or a gradient stops being finite (learning rate too high, bad data).
 // what() names the epoch, the batch, and where the first non-finite value is: the first layer

@@ -294,9 +294,11 @@ void TrainRun::write_filmstrip() const {
   for (const auto& [e, w] : kernel_history_)
     for (const float v : w) o.range = std::max(o.range, std::abs(v));
   std::vector<std::pair<std::string, Image>> frames;
-  for (const auto& [e, w] : kernel_history_) frames.emplace_back("epoch " + std::to_string(e), render_kernels(w, o));
+  KernelGrid grid;
+  for (const auto& [e, w] : kernel_history_) frames.emplace_back("epoch " + std::to_string(e), render_kernels(w, o, &grid));
   KernelImageOptions legend = o;
   legend.legend = true;
+  legend.view = grid.rgb ? KernelImageOptions::View::rgb : KernelImageOptions::View::per_channel;  // as the tiles were drawn
   const std::string title = "layer " + conv_path_ + " (" + conv_->name() + "), its kernels after each epoch";
   save_png(s_.out + "/kernels_filmstrip.png", filmstrip(frames, title, render_legend(o.range, legend)));
 }

@@ -185,6 +185,7 @@ Image kernel_tile(const Tensor& k, float range, std::size_t scale) {
 Image render_legend(float range, const KernelImageOptions& o) {
   KernelGrid g;
   g.range = range;
+  g.rgb = o.view == KernelImageOptions::View::rgb;
   Layout L;
   L.width = text_width(legend_text(g, o)) + 16;
   L.legend_h = 14 + 2 * text_height() + 6;

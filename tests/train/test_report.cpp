@@ -56,3 +56,15 @@ TEST_CASE("The filmstrip has a title, a caption per frame and a legend under the
   CHECK(strip.height >= text_height() * 2 + frames[0].second.height + legend.height);
   CHECK(filmstrip(frames).height < strip.height);  // without a title and a legend
 }
+
+TEST_CASE("A legend for RGB kernel tiles is grey, not the blue-white-red map of single-channel tiles") {
+  auto has_blue = [](const Image& img) {
+    for (std::size_t i = 0; i + 2 < img.pixels.size(); i += img.channels)
+      if (img.pixels[i + 2] > img.pixels[i] + 60) return true;
+    return false;
+  };
+  KernelImageOptions rgb;
+  rgb.view = KernelImageOptions::View::rgb;
+  CHECK(has_blue(render_legend(0.5f, {})));
+  CHECK_FALSE(has_blue(render_legend(0.5f, rgb)));
+}

@@ -58,7 +58,8 @@ Image render_kernels(const Tensor& weight, const KernelImageOptions& options = {
 // One (KH, KW) kernel as a tile, scale px per tap, in the diverging colour map over [-range, range].
 Image kernel_tile(const Tensor& kernel, float range, std::size_t scale);
 
-// The legend alone: a colour bar for values in [-range, range] and what the colours mean.
+// The legend alone: a colour bar for values in [-range, range] and what the colours mean (for RGB
+// tiles, grey = 0, when options.view is View::rgb).
 Image render_legend(float range, const KernelImageOptions& options = {});
 KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const KernelImageOptions& options = {});
 

@@ -203,7 +203,8 @@ int run_analyze(const AnalyzeArgs& a) {
       "  rotations/flips and either sign (rot180 = turned half round, flip = mirrored left-right, - = negated).\n"
       "|cos|: how alike they are (1 = the same shape, 0 = unrelated), after removing each one's mean.\n"
       "residual: the part of the kernel the filter does not explain, sqrt(1 - cos^2). DC gain: the sum of the weights (the\n"
-      "  response to a flat image): low-pass if large, high-pass near 0.\n"
+      "  response to a flat image). pass: low-pass if |sum| >= 0.5 sum|w|, high-pass if <= 0.1, else mixed (all-pass: one\n"
+      "  non-zero weight); `minicnn filters list` gives the bank's filters their kind by the same rule.\n"
       "orientation, freq: the direction and spatial frequency (cycles per pixel, up to 0.71) of the kernel's strongest wave.\n");
   if (weak) std::printf("%zu of %zu kernels have |cos| < 0.5: no close classical match.\n", weak, ks.size());
   return kExitOk;

@@ -137,10 +137,8 @@ void add_kernel_sections(Report& r, const std::vector<VariantResult>& results, c
   for (const auto& v : results) {
     if (v.runs.empty()) continue;
     if (variant_info(v.name).frozen) {
-      KernelImageOptions o;
-      o.title = v.name + " (frozen)";
       frozen.push_back({"images/kernels_" + v.name + ".png", v.name + ": frozen, so these kernels are the start: " +
-                        (v.handset.empty() ? "random" : join_names(v.handset)), render_kernels(v.runs.front().after, o), "", 0});
+                        (v.handset.empty() ? "random" : join_names(v.handset)), render_kernels(v.runs.front().after), "", 0});
       continue;
     }
     r.heading(v.name, 3);

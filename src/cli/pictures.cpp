@@ -99,7 +99,7 @@ int run_apply(FilterArgs a) {
 int run_list() {
   for (const auto& f : filters::bank()) {
     std::printf("%-11s %-9s sum %+g  %s\n", f.name.c_str(), filters::kind_name(f.kind),
-                std::round(static_cast<double>(xt::sum(f.kernel)()) * 1e6) / 1e6, f.description.c_str());
+                std::round(static_cast<double>(xt::sum(f.kernel)()) * 1e6) / 1e6 + 0.0, f.description.c_str());  // + 0.0: no "-0"
     for (std::size_t i = 0; i < f.kernel.shape(0); ++i) {
       std::printf("    ");
       for (std::size_t j = 0; j < f.kernel.shape(1); ++j) std::printf(" %8.4f", static_cast<double>(f.kernel(i, j)));

@@ -89,6 +89,10 @@ ok "handset-frozen's kernels are the bank's shapes at norm 1/sqrt(3): $(cat k.tx
 
 # A colour image folder: luma weights on R, G, B.
 "$M" datasets make-shapes --out shapes --train 200 --test 40 --size 16 > /dev/null 2>&1 || fail "make-shapes"
+"$M" compare --data shapes --model "conv 6 3 groups=3, relu, flatten, linear 4" --out never > e.txt 2>&1
+[ $? = 2 ] && grep -qF "(0: conv 6 3 groups=3) cannot hold the hand-set filters: it is grouped (groups=3)" e.txt && [ ! -e never ] ||
+  { cat e.txt >&2; fail "a grouped first layer is refused"; }
+ok "a grouped first layer is refused before training"
 expect_ok --data shapes --model "conv 4 3, relu, maxpool 2, flatten, linear 4" --variants random,handset-frozen --seeds 1 \
   --epochs 1 --threads 2 --ablation-limit 20 --out rgb
 "$PY" - > rgb.txt <<'PYEOF' || { cat rgb.txt >&2; fail "luma weights"; }

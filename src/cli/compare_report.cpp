@@ -64,7 +64,7 @@ void add_results(Report& r, const std::vector<VariantResult>& results, const Rep
               "sign) has |cos| >= 0.6. Top kernel importance: the test accuracy lost when the most important first-layer kernel "
               "is zeroed (" + std::to_string(in.experiment->ablation->size()) + " test images). Time: " + fixed(train_s, 1) +
               " s of training in all, " + fixed(in.wall_seconds, 1) + " s for the whole experiment (evaluation and analysis "
-              "included), " + std::to_string(in.threads) + " threads.");
+              "included), " + std::to_string(in.threads) + (in.threads == 1 ? " thread." : " threads."));
 }
 
 // Loss per batch, smoothed over windows of 1% of the run, mean and spread over seeds.

@@ -122,6 +122,35 @@ void learned_table(Report& r, const VariantResult& v) {
                   rows);
 }
 
+// The frozen first layers side by side: one row per kernel, one column per frozen variant (each on
+// its own colour scale, named in its header), and the hand-set filter the row holds. Grey layers
+// only: a colour layer's kernels are drawn as one RGB grid per variant instead.
+void frozen_table(Report& r, const std::vector<const VariantResult*>& frozen, const std::vector<std::string>& handset) {
+  const Tensor& first = frozen.front()->runs.front().after;
+  const std::size_t n = first.shape(0), s = std::max<std::size_t>(16, 64 / first.shape(2));
+  std::vector<std::string> header{"kernel"};
+  std::vector<float> range;
+  bool named = false;
+  for (const auto* v : frozen) {
+    const float m = static_cast<float>(xt::amax(xt::abs(v->runs.front().after))());
+    range.push_back(m > 0 ? m : 1.f);
+    header.push_back(v->name + " (±" + fixed(range.back(), 3) + ")");
+    named = named || !v->handset.empty();
+  }
+  if (named) header.push_back("hand-set filter");
+  std::vector<std::vector<Figure>> rows;
+  for (std::size_t o = 0; o < n; ++o) {
+    const std::string k = "k" + std::to_string(o);
+    std::vector<Figure> row{text_cell(k)};
+    for (std::size_t j = 0; j < frozen.size(); ++j)
+      row.push_back({"images/kernels_" + frozen[j]->name + "_" + std::to_string(o) + ".png", frozen[j]->name + " " + k,
+                     kernel_tile(xt::view(frozen[j]->runs.front().after, o, 0), range[j], s), "", 0});
+    if (named) row.push_back(text_cell(o < handset.size() ? handset[o] : ""));
+    rows.push_back(row);
+  }
+  r.picture_table(header, rows);
+}
+
 }  // namespace
 
 void add_kernel_sections(Report& r, const std::vector<VariantResult>& results, const ReportInput& in) {
@@ -133,12 +162,11 @@ void add_kernel_sections(Report& r, const std::vector<VariantResult>& results, c
               "low-pass if |sum w| >= 0.5 sum|w|, high-pass if <= 0.1, else mixed — the rule `minicnn filters list` uses. "
               "Orientation: the strongest wave of the kernel's 2-D DFT. Cosine to start: 1 means unchanged. Importance: "
               "test accuracy lost when the kernel's channel is zeroed.");
-  std::vector<Figure> frozen;
+  std::vector<const VariantResult*> frozen;
   for (const auto& v : results) {
     if (v.runs.empty()) continue;
     if (variant_info(v.name).frozen) {
-      frozen.push_back({"images/kernels_" + v.name + ".png", v.name + ": frozen, so these kernels are the start: " +
-                        (v.handset.empty() ? "random" : join_names(v.handset)), render_kernels(v.runs.front().after), "", 0});
+      frozen.push_back(&v);
       continue;
     }
     r.heading(v.name, 3);
@@ -146,7 +174,18 @@ void add_kernel_sections(Report& r, const std::vector<VariantResult>& results, c
   }
   if (!frozen.empty()) {
     r.heading("Frozen first layers", 3);
-    r.figures(frozen);
+    r.paragraph(std::string("Frozen, so these kernels are where training started and ended (first seed). ") +
+                (e.input[0] == 1 ? "Each column has its own colour scale, given in its header: blue -max, white 0, red +max."
+                                 : "Each grid has its own colour scale, in its legend."));
+    if (e.input[0] == 1) {
+      frozen_table(r, frozen, e.handset);
+    } else {
+      std::vector<Figure> grids;
+      for (const auto* v : frozen)
+        grids.push_back({"images/kernels_" + v->name + ".png", v->name + ": " + (v->handset.empty() ? "random" : join_names(v->handset)),
+                         render_kernels(v->runs.front().after), "", 0});
+      r.figures(grids);
+    }
   }
   r.heading("One test image through the first layer");
   const Dataset& t = *e.test;

@@ -177,11 +177,18 @@ void scale_findings(const std::vector<VariantResult>& rs, const std::string& sca
   if (raw && fair && scale != "raw") {
     const MeanStd lr = first_epoch_train_loss(*raw), lf = first_epoch_train_loss(*fair);
     const MeanStd ar = final_accuracy(*raw), af = final_accuracy(*fair);
-    out.push_back("Scale: the same frozen filters at textbook scale (handset-frozen-raw) reach a first-epoch train loss of " +
-                  num_pm(lr, 3) + " against " + num_pm(lf, 3) + " at the " + scale + " scale (handset-frozen), and a final " +
-                  "accuracy of " + pct_pm(ar) + " against " + pct_pm(af) + " (" + verdict_words(verdict(ar, af)) +
-                  "). Only the magnitude differs between the two, so a comparison of hand-set with random kernels is fair "
-                  "only at a comparable scale.");
+    const Verdict vl = verdict(lr, lf), va = verdict(ar, af);
+    std::string s = "Scale: the same frozen filters at textbook scale (handset-frozen-raw) reach a first-epoch train loss of " +
+                    num_pm(lr, 3) + " against " + num_pm(lf, 3) + " at the " + scale + " scale (handset-frozen) (" +
+                    verdict_words(vl) + "), and a final accuracy of " + pct_pm(ar) + " against " + pct_pm(af) + " (" +
+                    verdict_words(va) + "). Only the magnitude differs between the two, ";
+    if (vl == Verdict::clear || va == Verdict::clear)
+      s += "so this difference is the scale's: hand-set and random kernels compare fairly only at a comparable scale.";
+    else if (vl == Verdict::one_seed)
+      s += "and with one seed it is unknown whether it matters here.";
+    else
+      s += "and on this model it made no clear difference; on others it can dominate, so the default stays the init scale.";
+    out.push_back(s);
   } else if (fair && scale == "raw") {
     out.push_back("The hand-set filters ran at textbook scale (--handset-scale raw), far larger than the random initialisation: "
                   "handset-frozen's results measure their magnitude as much as their shape.");

@@ -66,11 +66,15 @@ grep -qF "Hand-set filters: sobel_x, sobel_y, laplacian8, sharpen, gaussian3, em
   fail "3x3 filters chosen for conv 8 3"
 ok "acceptance 2: conv 8 3 trains every variant with the 3x3 family"
 for f in report.html report.md images/final_accuracy.svg images/loss.svg images/kernels_random_0_after.png \
-         images/kernels_handset-init_7_nearest.png images/kernels_handset-frozen.png images/featuremaps_random-frozen.png \
+         images/kernels_handset-init_7_nearest.png images/kernels_handset-frozen_7.png images/kernels_handset-frozen-raw_0.png images/featuremaps_random-frozen.png \
          random/model.npz handset-frozen/model.npz handset-init/model.npz random-frozen/model.npz handset-frozen-raw/model.npz; do
   [ -s "a2/$f" ] || fail "compare wrote a2/$f"
 done
 ok "compare wrote the report, its pictures and every variant's checkpoint"
+grep -qE "^\| k0 \| !\[handset-frozen k0\]\(images/kernels_handset-frozen_0.png\) \| !\[random-frozen k0\].* \| sobel_x \|$" a2/report.md ||
+  fail "the frozen layers are one table: a row per kernel, a picture per frozen variant, the hand-set filter's name"
+grep -qF "| kernel | handset-frozen (±" a2/report.md || fail "each frozen column names its colour scale"
+ok "the frozen first layers side by side in one table, captions as text"
 [ ! -e a2/images/accuracy.svg ] || fail "a one-epoch run has no per-epoch accuracy chart"
 ok "one epoch: no per-epoch line chart of lone dots"
 ! grep -qiwE "todo|placeholder|lorem|nan|inf|drift" a2/report.md a2/report.html || fail "the report has no placeholder, NaN or 'drift'"

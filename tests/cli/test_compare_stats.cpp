@@ -81,6 +81,12 @@ TEST_CASE("compare: the raw-scale lesson and the classical share are each said o
   for (const auto& l : lines) scale += l.find("textbook scale") != std::string::npos;
   CHECK(scale == 1);
   CHECK(has(lines, "first-epoch train loss of 20.000 ± 0.000 against 0.500 ± 0.000 at the init scale"));
+  CHECK(has(lines, "this difference is the scale's"));
+  // The same filters where the scale changed nothing measurable: the lesson is not claimed.
+  VariantResult same = fake("handset-frozen-raw", {{0.979}, {0.981}});
+  const auto quiet = findings({fake("random", {{0.98}, {0.99}}), fair, same}, "init");
+  CHECK(has(quiet, "on this model it made no clear difference"));
+  CHECK_FALSE(has(quiet, "this difference is the scale's"));
   CHECK_FALSE(has(lines, "handset-frozen-raw ends at"));  // not repeated among the accuracy findings
   CHECK_THROWS_AS(variant_info("bogus"), std::invalid_argument);
 }

@@ -40,7 +40,9 @@ refused "--seeds: expected a whole number from 1" "--seeds 0" --seeds 0
 refused "--handset-scale" "an unknown scale" --handset-scale huge
 
 # Acceptance 1: fair scale. handset-frozen's first-epoch train loss within 2x of random's; at raw
-# scale it is not (so the check can fail), and the report states the rule.
+# scale it is not (so the check can fail), and the report states the rule. This holds on the slice;
+# on all of MNIST for one epoch the frozen layer's loss is 2.2x random's (README): freezing alone
+# costs 1.8x there.
 expect_ok() { "$M" compare "$@" > log.txt 2>&1 || { cat log.txt >&2; fail "compare $*"; }; }
 expect_ok "${SLICE[@]}" --model "$C85" --variants random,handset-frozen,handset-frozen-raw --out a1
 "$PY" - a1/report.md > a1.txt <<'PYEOF' || { cat a1.txt >&2; fail "acceptance 1"; }

@@ -111,10 +111,10 @@ TEST_CASE("set_handset fills a first layer with classical filters that stay bit-
   Conv2d rgb(3, 2, 3);
   filters::set_handset(rgb, {"sobel_x", "blur"});
   CHECK(rgb.weight().value(0, 2, 1, 2) == doctest::Approx(2.f / 3));  // spread over 3 input channels
-  CHECK_THROWS_WITH_AS(filters::set_handset(rgb, {"sobel_x"}), doctest::Contains("has 2 output channels but 1 filters"),
+  CHECK_THROWS_WITH_AS(filters::set_handset(rgb, {"sobel_x"}), doctest::Contains("1 filter was named for its 2 output channels"),
                        std::invalid_argument);
   Conv2d tiny(1, 1, 3);
-  CHECK_THROWS_WITH_AS(filters::set_handset(tiny, {"gaussian5"}), doctest::Contains("filter gaussian5 (5x5) does not fit"),
+  CHECK_THROWS_WITH_AS(filters::set_handset(tiny, {"gaussian5"}), doctest::Contains("filter gaussian5 (5x5) is larger than its 3x3 kernel"),
                        std::invalid_argument);
 }
 

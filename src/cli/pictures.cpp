@@ -99,7 +99,7 @@ int run_apply(FilterArgs a) {
 int run_list() {
   for (const auto& f : filters::bank()) {
     std::printf("%-11s %-9s sum %+g  %s\n", f.name.c_str(), filters::kind_name(f.kind),
-                std::round(static_cast<double>(xt::sum(f.kernel)()) * 1e6) / 1e6, f.description.c_str());
+                std::round(static_cast<double>(xt::sum(f.kernel)()) * 1e6) / 1e6 + 0.0, f.description.c_str());  // + 0.0: no "-0"
     for (std::size_t i = 0; i < f.kernel.shape(0); ++i) {
       std::printf("    ");
       for (std::size_t j = 0; j < f.kernel.shape(1); ++j) std::printf(" %8.4f", static_cast<double>(f.kernel(i, j)));
@@ -203,7 +203,8 @@ int run_analyze(const AnalyzeArgs& a) {
       "  rotations/flips and either sign (rot180 = turned half round, flip = mirrored left-right, - = negated).\n"
       "|cos|: how alike they are (1 = the same shape, 0 = unrelated), after removing each one's mean.\n"
       "residual: the part of the kernel the filter does not explain, sqrt(1 - cos^2). DC gain: the sum of the weights (the\n"
-      "  response to a flat image): low-pass if large, high-pass near 0.\n"
+      "  response to a flat image). pass: low-pass if |sum| >= 0.5 sum|w|, high-pass if <= 0.1, else mixed (all-pass: one\n"
+      "  non-zero weight); `minicnn filters list` gives the bank's filters their kind by the same rule.\n"
       "orientation, freq: the direction and spatial frequency (cycles per pixel, up to 0.71) of the kernel's strongest wave.\n");
   if (weak) std::printf("%zu of %zu kernels have |cos| < 0.5: no close classical match.\n", weak, ks.size());
   return kExitOk;

@@ -36,10 +36,12 @@ bool numeric(const std::string& s) {
 const char* kStyle =
     "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}"
     "table{border-collapse:collapse;margin:0.8em 0}td,th{border:1px solid #ccc;padding:3px 8px}"
-    "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f3f3}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}th{background:#f3f3f3}"
     ".figs{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}figure{margin:0}"
     "figcaption{font-size:0.92em;color:#444;max-width:520px}img{image-rendering:pixelated}"
     "pre{background:#f6f6f6;padding:0.6em;overflow-x:auto}";
+
+std::string html_picture(const Figure& f);
 
 }  // namespace
 
@@ -75,6 +77,13 @@ std::string base64(const std::string& in) {
   return out;
 }
 
+namespace {
+std::string html_picture(const Figure& f) {
+  if (!f.svg.empty()) return f.svg;
+  return "<img alt=\"" + html_escape(f.caption) + "\"" + (f.width ? " width=\"" + std::to_string(f.width) + "\"" : std::string()) +
+         " src=\"data:image/png;base64," + base64(encode_png(f.png)) + "\">";
+}
+}  // namespace
 
 std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOptions& o) {
   double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
@@ -134,16 +143,57 @@ std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOp
   return s.str();
 }
 
+std::string svg_interval_chart(const std::vector<IntervalRow>& rows, const ChartOptions& o) {
+  double x0 = 1e300, x1 = -1e300;
+  for (const auto& r : rows) {
+    for (const double v : r.samples) x0 = std::min(x0, v), x1 = std::max(x1, v);
+    x0 = std::min({x0, r.low, r.mean}), x1 = std::max({x1, r.high, r.mean});
+  }
+  if (x0 > x1) x0 = 0, x1 = 1;
+  if (o.x_max > o.x_min) x0 = o.x_min, x1 = o.x_max;
+  if (x1 - x0 < 1e-9) x0 -= 0.5, x1 += 0.5;
+  const double step = nice_step(x1 - x0, 6);
+  x0 = std::floor(x0 / step) * step, x1 = std::ceil(x1 / step) * step;
+  const int L = 150, R = 30, T = 34, B = 46, row_h = 30, ph = static_cast<int>(rows.size()) * row_h, pw = o.width - L - R;
+  const int height = T + ph + B;
+  auto px = [&](double x) { return L + (x - x0) / (x1 - x0) * pw; };
+  std::ostringstream s;
+  s.precision(5);
+  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << o.width << "\" height=\"" << height << "\" viewBox=\"0 0 " << o.width
+    << " " << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    << "<text x=\"" << o.width / 2 << "\" y=\"20\" text-anchor=\"middle\" font-size=\"15\">" << html_escape(o.title) << "</text>\n";
+  for (double x = x0; x <= x1 + step / 100; x += step)
+    s << "<line x1=\"" << px(x) << "\" x2=\"" << px(x) << "\" y1=\"" << T << "\" y2=\"" << T + ph + 5 << "\" stroke=\"#ddd\"/><text x=\""
+      << px(x) << "\" y=\"" << T + ph + 18 << "\" text-anchor=\"middle\">" << num(x) << "</text>\n";
+  s << "<rect x=\"" << L << "\" y=\"" << T << "\" width=\"" << pw << "\" height=\"" << ph << "\" fill=\"none\" stroke=\"#333\"/>\n"
+    << "<text x=\"" << L + pw / 2 << "\" y=\"" << height - 8 << "\" text-anchor=\"middle\">" << html_escape(o.x_label) << "</text>\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    const double y = T + (static_cast<double>(i) + 0.5) * row_h;
+    s << "<text x=\"" << L - 8 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << html_escape(r.name) << "</text>\n"
+      << "<line x1=\"" << px(r.low) << "\" x2=\"" << px(r.high) << "\" y1=\"" << y << "\" y2=\"" << y << "\" stroke=\"" << r.color
+      << "\" stroke-width=\"3\"/>\n";
+    for (const double x : {r.low, r.high})
+      s << "<line x1=\"" << px(x) << "\" x2=\"" << px(x) << "\" y1=\"" << y - 7 << "\" y2=\"" << y + 7 << "\" stroke=\"" << r.color
+        << "\" stroke-width=\"2\"/>\n";
+    for (const double v : r.samples)
+      s << "<circle cx=\"" << px(v) << "\" cy=\"" << y - 9 << "\" r=\"2.5\" fill=\"" << r.color << "\" fill-opacity=\"0.7\"/>\n";
+    s << "<circle cx=\"" << px(r.mean) << "\" cy=\"" << y << "\" r=\"5\" fill=\"" << r.color << "\"/>\n";
+  }
+  s << "</svg>\n";
+  return s.str();
+}
+
 Report& Report::heading(const std::string& text, int level) {
-  blocks_.push_back({Block::Kind::heading, level, {text}, {}, {}, true});
+  blocks_.push_back({Block::Kind::heading, level, {text}, {}, {}, true, {}});
   return *this;
 }
 Report& Report::paragraph(const std::string& text) {
-  blocks_.push_back({Block::Kind::paragraph, 0, {text}, {}, {}, true});
+  blocks_.push_back({Block::Kind::paragraph, 0, {text}, {}, {}, true, {}});
   return *this;
 }
 Report& Report::bullets(const std::vector<std::string>& items) {
-  blocks_.push_back({Block::Kind::bullets, 0, items, {}, {}, true});
+  blocks_.push_back({Block::Kind::bullets, 0, items, {}, {}, true, {}});
   return *this;
 }
 Report& Report::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
@@ -151,15 +201,24 @@ Report& Report::table(const std::vector<std::string>& header, const std::vector<
   for (const auto& r : rows)
     if (r.size() != header.size()) throw std::invalid_argument("Report::table: a row has " + std::to_string(r.size()) +
                                                                 " cells, the header " + std::to_string(header.size()));
-  blocks_.push_back({Block::Kind::table, 0, header, rows, {}, right_align_numbers});
+  blocks_.push_back({Block::Kind::table, 0, header, rows, {}, right_align_numbers, {}});
   return *this;
 }
 Report& Report::figures(const std::vector<Figure>& figs) {
-  blocks_.push_back({Block::Kind::figures, 0, {}, {}, figs, true});
+  blocks_.push_back({Block::Kind::figures, 0, {}, {}, figs, true, {}});
+  return *this;
+}
+Report& Report::picture_table(const std::vector<std::string>& header, const std::vector<std::vector<Figure>>& rows) {
+  for (const auto& r : rows)
+    if (r.size() != header.size()) throw std::invalid_argument("Report::picture_table: a row has " + std::to_string(r.size()) +
+                                                                " cells, the header " + std::to_string(header.size()));
+  Block b{Block::Kind::picture_table, 0, header, {}, {}, true, {}};
+  b.cells = rows;
+  blocks_.push_back(std::move(b));
   return *this;
 }
 Report& Report::code(const std::string& text) {
-  blocks_.push_back({Block::Kind::code, 0, {text}, {}, {}, true});
+  blocks_.push_back({Block::Kind::code, 0, {text}, {}, {}, true, {}});
   return *this;
 }
 
@@ -192,14 +251,25 @@ std::string Report::html() const {
         h << "<div class=\"figs\">\n";
         for (const auto& f : b.figures) {
           h << "<figure>";
-          if (!f.svg.empty()) h << f.svg;
-          else
-            h << "<img alt=\"" << html_escape(f.caption) << "\"" << (f.width ? " width=\"" + std::to_string(f.width) + "\"" : "")
-              << " src=\"data:image/png;base64," << base64(encode_png(f.png)) << "\">";
+          h << html_picture(f);
           if (!f.caption.empty()) h << "<figcaption>" << html_escape(f.caption) << "</figcaption>";
           h << "</figure>\n";
         }
         h << "</div>\n";
+        break;
+      case Block::Kind::picture_table:
+        h << "<table><tr>";
+        for (const auto& t : b.text) h << "<th>" << html_escape(t) << "</th>";
+        h << "</tr>\n";
+        for (const auto& r : b.cells) {
+          h << "<tr>";
+          for (const auto& c : r)
+            h << (c.png.pixels.empty() && c.svg.empty() ? (numeric(c.caption) ? "<td class=\"n\">" : "<td>") + html_escape(c.caption)
+                                                        : "<td>" + html_picture(c))
+              << "</td>";
+          h << "</tr>\n";
+        }
+        h << "</table>\n";
         break;
     }
   }
@@ -236,19 +306,37 @@ std::string Report::markdown() const {
         for (const auto& f : b.figures) m << "![" << f.caption << "](" << f.file << ")\n";
         m << "\n";
         break;
+      case Block::Kind::picture_table:
+        m << "|";
+        for (const auto& t : b.text) m << " " << t << " |";
+        m << "\n|";
+        for (std::size_t i = 0; i < b.text.size(); ++i) m << "---|";
+        m << "\n";
+        for (const auto& r : b.cells) {
+          m << "|";
+          for (const auto& c : r) m << " " << (c.png.pixels.empty() && c.svg.empty() ? c.caption : "![" + c.caption + "](" + c.file + ")") << " |";
+          m << "\n";
+        }
+        m << "\n";
+        break;
     }
   }
   return m.str();
 }
 
 std::string Report::write(const std::string& dir) const {
-  for (const auto& b : blocks_)
-    for (const auto& f : b.figures) {
-      const auto slash = f.file.rfind('/');
-      if (slash != std::string::npos) make_folders(dir + "/" + f.file.substr(0, slash));
-      if (!f.svg.empty()) write_text_atomic(dir + "/" + f.file, f.svg);
-      else save_png(dir + "/" + f.file, f.png);
-    }
+  auto save = [&](const Figure& f) {
+    if (f.svg.empty() && f.png.pixels.empty()) return;  // a text cell
+    const auto slash = f.file.rfind('/');
+    if (slash != std::string::npos) make_folders(dir + "/" + f.file.substr(0, slash));
+    if (!f.svg.empty()) write_text_atomic(dir + "/" + f.file, f.svg);
+    else save_png(dir + "/" + f.file, f.png);
+  };
+  for (const auto& b : blocks_) {
+    for (const auto& f : b.figures) save(f);
+    for (const auto& r : b.cells)
+      for (const auto& f : r) save(f);
+  }
   write_text_atomic(dir + "/report.md", markdown());
   write_text_atomic(dir + "/report.html", html());
   return dir + "/report.html";

@@ -86,8 +86,7 @@ void frequency_character(const Tensor& kernel, KernelInfo& info) {
   for (const float v : kernel) sum += v, l1 += std::abs(v);
   info.dc_gain = static_cast<float>(sum);
   info.dc_ratio = l1 > 0 ? static_cast<float>(sum / l1) : 0.f;
-  const float r = std::abs(info.dc_ratio);
-  info.pass = r >= 0.5f ? "low-pass" : r <= 0.15f ? "high-pass" : "mixed";
+  info.pass = filters::kind_name(filters::kind_of(kernel));  // the rule the filter bank's kinds use
   // The 2-D DFT of the mean-removed kernel, zero-padded to 32x32 for a finer frequency grid; its
   // strongest non-DC component gives the direction the kernel's pattern varies along and how fast.
   const int N = 32;
@@ -153,7 +152,7 @@ std::vector<KernelInfo> analyze_kernels(const Tensor& weight, const Tensor& init
         Tensor k0 = Tensor::from_shape({KH, KW});
         std::copy(initial.data() + (o * C + c) * KK, initial.data() + (o * C + c + 1) * KK, k0.data());
         const double n0 = std::sqrt(dot(k0, k0));
-        info.drift = n0 > 0 && info.norm > 0 ? static_cast<float>(dot(k, k0) / (n0 * info.norm)) : 0.f;
+        info.cosine_to_start = n0 > 0 && info.norm > 0 ? static_cast<float>(dot(k, k0) / (n0 * info.norm)) : 0.f;
       }
       ks.push_back(std::move(k));
       out.push_back(std::move(info));

@@ -18,6 +18,10 @@ Tensor transposed(const Tensor& k) {
     for (std::size_t j = 0; j < k.shape(1); ++j) t(j, i) = k(i, j);
   return t;
 }
+Filter filter(std::string name, std::string description, Tensor kernel) {
+  const Kind kind = kind_of(kernel);
+  return {std::move(name), std::move(description), kind, std::move(kernel)};
+}
 Tensor outer(const std::vector<float>& v, float scale) {
   Tensor t = Tensor::from_shape({v.size(), v.size()});
   for (std::size_t i = 0; i < v.size(); ++i)
@@ -30,9 +34,19 @@ const char* kind_name(Kind k) {
   switch (k) {
     case Kind::low_pass: return "low-pass";
     case Kind::high_pass: return "high-pass";
-    case Kind::other: return "other";
+    case Kind::mixed: return "mixed";
+    case Kind::all_pass: return "all-pass";
   }
-  return "other";
+  return "mixed";
+}
+
+Kind kind_of(const Tensor& kernel) {
+  double sum = 0, l1 = 0;
+  std::size_t nonzero = 0;
+  for (const float v : kernel) sum += v, l1 += std::abs(v), nonzero += v != 0.f;
+  if (nonzero == 1) return Kind::all_pass;
+  const double r = l1 > 0 ? std::abs(sum) / l1 : 0.0;
+  return r >= 0.5 ? Kind::low_pass : r <= 0.1 ? Kind::high_pass : Kind::mixed;
 }
 
 Tensor identity() { return k3({0, 0, 0, 0, 1, 0, 0, 0, 0}); }
@@ -80,25 +94,25 @@ Tensor gabor(std::size_t size, float theta_degrees, float wavelength, float sigm
 const std::vector<Filter>& bank() {
   static const std::vector<Filter> b = [] {
     std::vector<Filter> f{
-        {"identity", "passes the image through unchanged", Kind::other, identity()},
-        {"box_blur", "3x3 mean: smooths noise and detail equally in every direction", Kind::low_pass, box_blur()},
-        {"gaussian3", "3x3 Gaussian blur: smooths, weighting the centre most", Kind::low_pass, gaussian3()},
-        {"gaussian5", "5x5 Gaussian blur: a wider, smoother blur", Kind::low_pass, gaussian5()},
-        {"sharpen", "adds the Laplacian back: boosts edges and fine detail", Kind::other, sharpen()},
-        {"laplacian8", "edge detector: responds to intensity changes in every direction", Kind::high_pass, laplacian8()},
-        {"laplacian4", "edge detector along rows and columns (4 neighbours)", Kind::high_pass, laplacian4()},
-        {"sobel_x", "vertical edges: positive where it gets brighter to the right", Kind::high_pass, sobel_x()},
-        {"sobel_y", "horizontal edges: positive where it gets brighter downwards", Kind::high_pass, sobel_y()},
-        {"prewitt_x", "vertical edges, unweighted rows", Kind::high_pass, prewitt_x()},
-        {"prewitt_y", "horizontal edges, unweighted columns", Kind::high_pass, prewitt_y()},
-        {"scharr_x", "vertical edges, most rotation-invariant 3x3 derivative", Kind::high_pass, scharr_x()},
-        {"scharr_y", "horizontal edges, most rotation-invariant 3x3 derivative", Kind::high_pass, scharr_y()},
-        {"emboss", "relief effect: lights edges facing down-right, shades the others", Kind::other, emboss()},
+        filter("identity", "passes the image through unchanged", identity()),
+        filter("box_blur", "3x3 mean: smooths noise and detail equally in every direction", box_blur()),
+        filter("gaussian3", "3x3 Gaussian blur: smooths, weighting the centre most", gaussian3()),
+        filter("gaussian5", "5x5 Gaussian blur: a wider, smoother blur", gaussian5()),
+        filter("sharpen", "adds the Laplacian back: boosts edges and fine detail", sharpen()),
+        filter("laplacian8", "edge detector: responds to intensity changes in every direction", laplacian8()),
+        filter("laplacian4", "edge detector along rows and columns (4 neighbours)", laplacian4()),
+        filter("sobel_x", "vertical edges: positive where it gets brighter to the right", sobel_x()),
+        filter("sobel_y", "horizontal edges: positive where it gets brighter downwards", sobel_y()),
+        filter("prewitt_x", "vertical edges, unweighted rows", prewitt_x()),
+        filter("prewitt_y", "horizontal edges, unweighted columns", prewitt_y()),
+        filter("scharr_x", "vertical edges, most rotation-invariant 3x3 derivative", scharr_x()),
+        filter("scharr_y", "horizontal edges, most rotation-invariant 3x3 derivative", scharr_y()),
+        filter("emboss", "relief effect: lights edges facing down-right, shades the others", emboss()),
     };
     for (const int deg : {0, 45, 90, 135})
-      f.push_back({"gabor" + std::to_string(deg),
-                   "5x5 Gabor: stripes and edges at " + std::to_string(deg) + " degrees, wavelength 4 px", Kind::high_pass,
-                   gabor(5, static_cast<float>(deg))});
+      f.push_back(filter("gabor" + std::to_string(deg),
+                   "5x5 Gabor: stripes and edges at " + std::to_string(deg) + " degrees, wavelength 4 px",
+                          gabor(5, static_cast<float>(deg))));
     return f;
   }();
   return b;
@@ -117,8 +131,7 @@ Filter get(const std::string& name) {
   if (canonical.rfind("gabor", 0) == 0 && canonical.size() > 5 && canonical.size() < 9 &&
       canonical.find_first_not_of("0123456789", 5) == std::string::npos) {
     const int deg = std::stoi(canonical.substr(5));
-    return {canonical, "5x5 Gabor at " + std::to_string(deg) + " degrees, wavelength 4 px", Kind::high_pass,
-            gabor(5, static_cast<float>(deg))};
+    return filter(canonical, "5x5 Gabor at " + std::to_string(deg) + " degrees, wavelength 4 px", gabor(5, static_cast<float>(deg)));
   }
   std::string all;
   for (const auto& n : names()) all += (all.empty() ? "" : ", ") + n;
@@ -140,32 +153,75 @@ std::unique_ptr<Conv2d> make_conv(const std::vector<std::string>& which, bool fr
 }
 
 std::vector<std::string> default_handset(std::size_t n, std::size_t K) {
-  const std::vector<std::string> order{"sobel_x", "sobel_y", "laplacian8", "sharpen", K >= 5 ? "gaussian5" : "gaussian3",
-                                       "gabor45", "gabor135", "scharr_x", "scharr_y", "prewitt_x", "prewitt_y",
-                                       "laplacian4", "emboss", "box_blur", "gabor0", "gabor90"};
+  const std::vector<std::string> order =
+      K >= 5 ? std::vector<std::string>{"sobel_x", "sobel_y", "laplacian8", "sharpen", "gaussian5", "gabor45", "gabor135",
+                                        "gabor0", "gabor90", "emboss", "laplacian4", "scharr_x", "scharr_y", "prewitt_x",
+                                        "prewitt_y", "box_blur"}
+             : std::vector<std::string>{"sobel_x", "sobel_y", "laplacian8", "sharpen", "gaussian3", "emboss", "laplacian4",
+                                        "scharr_x", "scharr_y", "prewitt_x", "prewitt_y", "box_blur"};
   std::vector<std::string> out;
   for (std::size_t i = 0; i < n; ++i) out.push_back(order[i % order.size()]);
   return out;
 }
 
-void set_handset(Conv2d& conv, const std::vector<std::string>& names) {
-  const auto& o = conv.options();
-  if (names.size() != o.out_channels())
-    throw std::invalid_argument("filters::set_handset: " + conv.name() + " has " + std::to_string(o.out_channels()) +
-                                " output channels but " + std::to_string(names.size()) + " filters were named");
+const char* scale_name(HandsetScale s) {
+  return s == HandsetScale::init ? "init" : s == HandsetScale::unit ? "unit" : "raw";
+}
+const char* color_name(HandsetColor c) { return c == HandsetColor::luma ? "luma" : "gray"; }
+
+float init_kernel_norm(const Conv2dOptions& o) {
+  const double fan_in = static_cast<double>(o.in_channels() / o.groups() * o.kernel_size().h * o.kernel_size().w);
+  const double b = 1.0 / std::sqrt(fan_in);  // Conv2d's kaiming_uniform(a = sqrt(5)) bound
+  return static_cast<float>(std::sqrt(fan_in * b * b / 3.0));
+}
+
+std::vector<float> channel_weights(std::size_t channels, HandsetColor color) {
+  if (color == HandsetColor::luma && channels == 3) return {0.299f, 0.587f, 0.114f};
+  return std::vector<float>(channels, 1.f / static_cast<float>(channels));
+}
+
+std::string handset_problem(const Conv2dOptions& o, const std::vector<std::string>& names) {
+  const std::string k = std::to_string(o.kernel_size().h) + "x" + std::to_string(o.kernel_size().w);
+  if (o.groups() != 1) return "it is grouped (groups=" + std::to_string(o.groups()) + "): hand-set filters need groups=1";
   if (!o.kernel_size().square() || o.kernel_size().h < 3)
-    throw std::invalid_argument("filters::set_handset: " + conv.name() + " needs square kernels of at least 3x3");
-  const std::size_t K = o.kernel_size().h, Cg = o.in_channels() / o.groups();
+    return "its kernel is " + k + ": hand-set filters need a square kernel of at least 3x3";
+  if (names.size() != o.out_channels())
+    return std::to_string(names.size()) + " filter" + (names.size() == 1 ? " was" : "s were") + " named for its " +
+           std::to_string(o.out_channels()) + " output channels (name exactly one per channel)";
+  for (const auto& name : names) {
+    Filter f;
+    try {
+      f = get(name);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    const std::size_t n = f.kernel.shape(0);
+    if (n > o.kernel_size().h)
+      return "filter " + f.name + " (" + std::to_string(n) + "x" + std::to_string(n) + ") is larger than its " + k + " kernel";
+  }
+  return "";
+}
+
+void set_handset(Conv2d& conv, const std::vector<std::string>& names, const HandsetOptions& options) {
+  const auto& o = conv.options();
+  const std::string problem = handset_problem(o, names);
+  if (!problem.empty()) throw std::invalid_argument("filters::set_handset: " + conv.name() + ": " + problem);
+  const std::size_t K = o.kernel_size().h, C = o.in_channels();
+  const std::vector<float> w = channel_weights(C, options.color);
   for (std::size_t oc = 0; oc < o.out_channels(); ++oc) {
     const Filter f = get(names[oc]);
     const std::size_t n = f.kernel.shape(0);
-    if (n > K)
-      throw std::invalid_argument("filters::set_handset: filter " + f.name + " (" + std::to_string(n) + "x" + std::to_string(n) +
-                                  ") does not fit " + conv.name());
     Tensor k = xt::zeros<float>({K, K});
     for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < n; ++j) k((K - n) / 2 + i, (K - n) / 2 + j) = f.kernel(i, j) / static_cast<float>(Cg);
-    for (std::size_t c = 0; c < Cg; ++c) conv.set_kernel(oc, c, k);
+      for (std::size_t j = 0; j < n; ++j) k((K - n) / 2 + i, (K - n) / 2 + j) = f.kernel(i, j);
+    // The output channel's whole kernel (C, K, K) is k * w[c] on channel c: its norm is ||k|| ||w||.
+    double kk = 0, ww = 0;
+    for (const float v : k) kk += static_cast<double>(v) * v;
+    for (const float wc : w) ww += static_cast<double>(wc) * wc;
+    const double norm = std::sqrt(kk * ww);
+    const double target = options.scale == HandsetScale::init ? init_kernel_norm(o) : 1.0;
+    const float s = options.scale == HandsetScale::raw || norm == 0 ? 1.f : static_cast<float>(target / norm);
+    for (std::size_t c = 0; c < C; ++c) conv.set_kernel(oc, c, k * (w[c] * s));
   }
   if (conv.has_bias()) conv.bias().value.fill(0.f);
 }

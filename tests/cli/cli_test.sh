@@ -154,13 +154,15 @@ expect 0 fm.txt "$M" featuremaps r1/model.npz one.png --out fm
 holds "featuremaps wrote one grid per conv layer" [ -s fm/layer0_conv.png ] && [ -s fm/layer3_conv.png ]
 
 # --- compare and analyze ---
-expect 0 cmp.txt "$M" compare "${SMALL[@]}" --epochs 1 --out cmp
-for f in report.html report.md images/accuracy.svg images/loss.svg images/kernels_random.png images/featuremaps_handset-frozen.png \
+# One seed and textbook scale here (tests/cli/compare_test.sh covers seeds, scales and refusals).
+expect 0 cmp.txt "$M" compare "${SMALL[@]}" --epochs 1 --seeds 1 --handset-scale raw --out cmp \
+  --variants random,handset-frozen,handset-init,random-frozen
+for f in report.html report.md images/final_accuracy.svg images/loss.svg images/kernels_random_0_after.png images/featuremaps_handset-frozen.png \
          random/model.npz handset-frozen/model.npz handset-init/model.npz random-frozen/model.npz; do
   holds "compare wrote cmp/$f" [ -s "cmp/$f" ]
 done
 for v in random handset-frozen handset-init random-frozen; do has cmp/report.md "| $v | " "the report's table has $v"; done
-has cmp/report.md "first-layer kernels are closest to edge or line detectors" "the report summarises what the kernels match"
+has cmp/report.md "First-layer kernels whose nearest classical filter has |cos| >= 0.6" "the report summarises what the kernels match"
 holds "the report has no placeholder or NaN" bash -c '! grep -qiwE "todo|placeholder|lorem|nan|inf" cmp/report.md cmp/report.html'
 "$PY" - > hs.txt 2>&1 <<'PYEOF'
 import numpy as np

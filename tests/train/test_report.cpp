@@ -1,6 +1,8 @@
 #include "files.hpp"
 #include "helpers.hpp"
 #include "minicnn/train/report.hpp"
+#include "minicnn/train/run_folder.hpp"
+#include "minicnn/vision/kernel_png.hpp"
 
 using namespace minicnn;
 using namespace minicnn::test;
@@ -39,8 +41,30 @@ TEST_CASE("A chart of one epoch centres its points instead of an axis from 1 to 
   CHECK(svg.find(">1</text>") != std::string::npos);
 }
 
-#include "minicnn/train/run_folder.hpp"
-#include "minicnn/vision/kernel_png.hpp"
+TEST_CASE("A picture table draws pictures in its cells and keeps text cells as text, in both renderings") {
+  Report r("kernels");
+  r.picture_table({"kernel", "after", "|cos|"},
+                  {{{"", "k0", {}, "", 0}, {"images/k0.png", "k0 after training", Image(3, 3, 3, 100), "", 0}, {"", "0.87", {}, "", 0}}});
+  const std::string html = r.html(), md = r.markdown();
+  CHECK(html.find("<td>k0</td><td><img alt=\"k0 after training\" src=\"data:image/png;base64,") != std::string::npos);
+  CHECK(html.find("<td class=\"n\">0.87</td>") != std::string::npos);
+  CHECK(md.find("| k0 | ![k0 after training](images/k0.png) | 0.87 |") != std::string::npos);
+  CHECK_THROWS_AS(r.picture_table({"a"}, {{}}), std::invalid_argument);
+  TempDir dir("picture_table");
+  r.write(dir.path.string());
+  CHECK(load_image(dir / "images/k0.png").width == 3);
+}
+
+TEST_CASE("An interval chart draws every sample, the mean and its bar") {
+  const std::string svg = svg_interval_chart({{"random", "#1f77b4", {98.9, 99.0, 99.1}, 99.0, 98.9, 99.1},
+                                              {"frozen", "#d62728", {98.4}, 98.4, 98.4, 98.4}},
+                                             {"Final test accuracy", "test accuracy (%)", "", 720, 0});
+  std::size_t circles = 0;
+  for (std::size_t p = svg.find("<circle"); p != std::string::npos; p = svg.find("<circle", p + 1)) ++circles;
+  CHECK(circles == 4 + 2);  // every sample, and each mean
+  CHECK(svg.find(">random</text>") != std::string::npos);
+  CHECK(svg.find(">frozen</text>") != std::string::npos);
+}
 
 TEST_CASE("The filmstrip has a title, a caption per frame and a legend under the frames") {
   manual_seed(3);

@@ -75,7 +75,7 @@ TEST_CASE("Frequency character: box blur low-pass, Laplacian high-pass, Sobel or
   CHECK(flat.orientation == "none");  // a flat kernel has no wave in it
 }
 
-TEST_CASE("analyze_kernels reports drift, dead and duplicate kernels") {
+TEST_CASE("analyze_kernels reports the cosine to the start, dead and duplicate kernels") {
   Tensor w = xt::zeros<float>({4, 1, 3, 3});
   xt::view(w, 0, 0) = filters::sobel_x();
   xt::view(w, 1, 0) = 2.f * filters::sobel_x();  // a duplicate of kernel 0
@@ -89,8 +89,8 @@ TEST_CASE("analyze_kernels reports drift, dead and duplicate kernels") {
   CHECK(info[0].duplicate_of == -1);
   CHECK(info[2].dead);
   CHECK_FALSE(info[0].dead);
-  CHECK(info[0].drift == doctest::Approx(1.f));
-  CHECK(info[3].drift == doctest::Approx(0.f).scale(1));  // laplacian4 is orthogonal to sobel_y
+  CHECK(info[0].cosine_to_start == doctest::Approx(1.f));
+  CHECK(info[3].cosine_to_start == doctest::Approx(0.f).scale(1));  // laplacian4 is orthogonal to sobel_y
   CHECK(info[3].match.filter == "laplacian4");
   CHECK_THROWS_AS(analyze_kernels(xt::zeros<float>({3, 3})), std::invalid_argument);
 }

@@ -1,4 +1,7 @@
 #include "helpers.hpp"
+#include <xtensor/xview.hpp>
+
+#include "minicnn/vision/analysis.hpp"
 #include "minicnn/vision/filters.hpp"
 
 using namespace minicnn;
@@ -108,9 +111,67 @@ TEST_CASE("set_handset fills a first layer with classical filters that stay bit-
   Conv2d rgb(3, 2, 3);
   filters::set_handset(rgb, {"sobel_x", "blur"});
   CHECK(rgb.weight().value(0, 2, 1, 2) == doctest::Approx(2.f / 3));  // spread over 3 input channels
-  CHECK_THROWS_WITH_AS(filters::set_handset(rgb, {"sobel_x"}), doctest::Contains("has 2 output channels but 1 filters"),
+  CHECK_THROWS_WITH_AS(filters::set_handset(rgb, {"sobel_x"}), doctest::Contains("1 filter was named for its 2 output channels"),
                        std::invalid_argument);
   Conv2d tiny(1, 1, 3);
-  CHECK_THROWS_WITH_AS(filters::set_handset(tiny, {"gaussian5"}), doctest::Contains("filter gaussian5 (5x5) does not fit"),
+  CHECK_THROWS_WITH_AS(filters::set_handset(tiny, {"gaussian5"}), doctest::Contains("filter gaussian5 (5x5) is larger than its 3x3 kernel"),
                        std::invalid_argument);
+}
+
+TEST_CASE("One rule gives every kernel its kind: the bank's filters, and analyze's pass column, agree") {
+  CHECK(filters::kind_of(filters::box_blur()) == filters::Kind::low_pass);
+  CHECK(filters::kind_of(filters::sobel_x()) == filters::Kind::high_pass);
+  CHECK(filters::kind_of(filters::sharpen()) == filters::Kind::mixed);  // sum 1, sum |w| 9: keeps flat areas, boosts changes
+  CHECK(filters::kind_of(filters::identity()) == filters::Kind::all_pass);
+  CHECK(filters::get("sharpen").kind == filters::Kind::mixed);
+  CHECK(filters::get("emboss").kind == filters::Kind::mixed);
+  for (const auto& f : filters::bank()) {
+    CAPTURE(f.name);
+    CHECK(f.kind == filters::kind_of(f.kernel));
+    Tensor w = f.kernel;
+    w.reshape({1, 1, f.kernel.shape(0), f.kernel.shape(1)});
+    CHECK(analyze_kernels(w)[0].pass == filters::kind_name(f.kind));
+  }
+}
+
+TEST_CASE("Hand-set filters: the fair scale, the colour weights, and every reason a layer is refused") {
+  Conv2d conv(1, 3, 5);
+  filters::set_handset(conv, {"sobel_x", "scharr_x", "gaussian5"}, {filters::HandsetScale::init, filters::HandsetColor::luma});
+  const float target = 1.f / std::sqrt(3.f);  // sqrt(fan_in * b^2 / 3) with b = 1/sqrt(fan_in)
+  CHECK(filters::init_kernel_norm(conv.options()) == doctest::Approx(target));
+  for (std::size_t o = 0; o < 3; ++o) {
+    const Tensor k = xt::view(conv.weight().value, o);
+    CHECK(std::sqrt(xt::sum(k * k)()) == doctest::Approx(target));
+  }
+  // The shape is the filter's: the centred Sobel, scaled.
+  CHECK(conv.weight().value(0, 0, 2, 3) / conv.weight().value(0, 0, 1, 3) == doctest::Approx(2.f));
+  // The empirical norm of the random initialisation is close to the rule's.
+  manual_seed(3);
+  Conv2d big(1, 400, 5);
+  double sq = 0;
+  for (const float v : big.weight().value) sq += static_cast<double>(v) * v;
+  CHECK(std::sqrt(sq / 400) == doctest::Approx(target).epsilon(0.03));
+
+  Conv2d rgb(3, 2, 3);
+  filters::set_handset(rgb, {"sobel_x", "sobel_y"}, {filters::HandsetScale::raw, filters::HandsetColor::luma});
+  CHECK(rgb.weight().value(0, 0, 1, 2) == doctest::Approx(2 * 0.299f));
+  CHECK(rgb.weight().value(0, 1, 1, 2) == doctest::Approx(2 * 0.587f));
+  CHECK(rgb.weight().value(0, 2, 1, 2) == doctest::Approx(2 * 0.114f));
+  filters::set_handset(rgb, {"sobel_x", "sobel_y"}, {filters::HandsetScale::unit, filters::HandsetColor::gray});
+  CHECK(rgb.weight().value(0, 0, 1, 2) == doctest::Approx(rgb.weight().value(0, 2, 1, 2)));
+  CHECK(std::sqrt(xt::sum(xt::square(xt::view(rgb.weight().value, 1)))()) == doctest::Approx(1.f));
+
+  const Conv2dOptions three(1, 2, 3);
+  CHECK(filters::handset_problem(three, {"sobel_x", "sobel_y"}) == "");
+  CHECK(filters::handset_problem(three, {"sobel_x", "gabor45"}) == "filter gabor45 (5x5) is larger than its 3x3 kernel");
+  CHECK(filters::handset_problem(three, {"sobel_x"}) == "1 filter was named for its 2 output channels (name exactly one per channel)");
+  CHECK(filters::handset_problem(three, {"sobel_x", "sobelx"}).find("unknown filter 'sobelx'") == 0);
+  CHECK(filters::handset_problem(Conv2dOptions(2, 2, 3).groups(2), {"sobel_x", "sobel_y"}).find("grouped") != std::string::npos);
+  CHECK(filters::handset_problem(Conv2dOptions(1, 2, 1), {"identity", "identity"}).find("at least 3x3") != std::string::npos);
+  CHECK_THROWS_WITH_AS(filters::set_handset(conv, {"sobel_x"}), doctest::Contains("3 output channels"), std::invalid_argument);
+  // The default list fits the kernel: only 3x3 filters for a 3x3 layer.
+  for (const auto& n : filters::default_handset(16, 3)) CHECK(filters::get(n).kernel.shape(0) == 3);
+  CHECK(filters::handset_problem(Conv2dOptions(1, 8, 3), filters::default_handset(8, 3)) == "");
+  CHECK(filters::default_handset(6, 5) ==
+        std::vector<std::string>{"sobel_x", "sobel_y", "laplacian8", "sharpen", "gaussian5", "gabor45"});
 }

@@ -28,6 +28,16 @@ struct ChartOptions {
 };
 std::string svg_line_chart(const std::vector<ChartSeries>& series, const ChartOptions& options);
 
+// A few measurements with their spread, one row each (e.g. a variant's final accuracy over seeds):
+// every sample a small dot, the mean a large dot, a bar from low to high (mean +- one standard
+// deviation). Reads well where a line chart would have one point per line.
+struct IntervalRow {
+  std::string name, color;
+  std::vector<double> samples;
+  double mean = 0, low = 0, high = 0;
+};
+std::string svg_interval_chart(const std::vector<IntervalRow>& rows, const ChartOptions& options);
+
 // A picture in a report: PNG pixels or SVG text, with the file name Markdown links it under.
 struct Figure {
   std::string file;     // "images/kernels.png"
@@ -47,6 +57,9 @@ class Report {
   Report& table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                 bool right_align_numbers = true);
   Report& figures(const std::vector<Figure>& figures);  // side by side where they fit
+  // A table whose cells may be pictures: a cell with png or svg shows the picture (caption as its
+  // alt text), any other cell shows its caption as text.
+  Report& picture_table(const std::vector<std::string>& header, const std::vector<std::vector<Figure>>& rows);
   Report& code(const std::string& text);
 
   std::string html() const;      // self-contained
@@ -56,12 +69,13 @@ class Report {
 
  private:
   struct Block {
-    enum class Kind { heading, paragraph, bullets, table, figures, code } kind;
+    enum class Kind { heading, paragraph, bullets, table, figures, code, picture_table } kind;
     int level = 2;
     std::vector<std::string> text;                 // paragraph/code: one; bullets: items; table: header
     std::vector<std::vector<std::string>> rows;    // table
     std::vector<Figure> figures;
     bool right_align = true;
+    std::vector<std::vector<Figure>> cells;        // picture_table
   };
   std::string title_;
   std::vector<Block> blocks_;

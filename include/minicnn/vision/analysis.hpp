@@ -29,20 +29,21 @@ struct KernelInfo {
   FilterMatch match;
   float dc_gain = 0;             // sum of weights: the response to a flat image
   float dc_ratio = 0;            // dc_gain / sum |w|, in [-1, 1]
-  std::string pass;              // "low-pass" (|dc_ratio| >= 0.5), "high-pass" (<= 0.15) or "mixed"
+  std::string pass;              // filters::kind_name(filters::kind_of(kernel)): "low-pass" (|dc_ratio| >= 0.5),
+                                 // "high-pass" (<= 0.1), "mixed" or "all-pass" (one non-zero weight)
   float orientation_deg = 0;     // direction of the strongest wave in the DFT, 0..180 (0: varies along x)
   float frequency = 0;           // its spatial frequency, cycles per pixel (0..0.71)
   std::string orientation;       // "horizontal gradient (vertical edges)", "vertical gradient (horizontal edges)",
                                  // "diagonal (45 deg)", "diagonal (135 deg)", "isotropic" or "none" (flat)
   float norm = 0;                // L2 norm
-  float drift = 1;               // cosine to the starting kernel (1: unchanged); 1 when no start is given
+  float cosine_to_start = 1;     // cosine to the kernel before training (1: unchanged); 1 when no start is given
   double importance = 0;         // test-accuracy drop when this kernel is zeroed (filled by ablate_kernels)
   bool dead = false;             // norm < 1% of the layer's largest kernel norm
   int duplicate_of = -1;         // index of an earlier kernel with |cos| > 0.95, or -1
 };
 
 // One entry per (out, in) kernel of a conv weight (OC, C, KH, KW), in row-major order. initial,
-// if not empty, is the same layer's weight before training (for drift).
+// if not empty, is the same layer's weight before training (for cosine_to_start).
 std::vector<KernelInfo> analyze_kernels(const Tensor& weight, const Tensor& initial = Tensor());
 
 // Sets KernelInfo::importance: for each output channel of conv, how much accuracy() drops when

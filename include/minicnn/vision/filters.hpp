@@ -13,12 +13,18 @@
 
 namespace minicnn::filters {
 
+// What a kernel does to the frequencies of an image. One rule, kind_of(), decides it for every
+// kernel: the bank's filters, `minicnn filters list`, `analyze` and the compare report all use it.
+// With r = sum(w) / sum(|w|) (a flat image's response over the largest response any image of the
+// same contrast can give):
 enum class Kind {
-  low_pass,   // non-negative weights summing to 1: a weighted average, keeps flat areas, smooths
-  high_pass,  // weights summing to 0: flat areas go to 0, only changes (edges, texture) remain
-  other,      // sums to 1 but with negative weights (sharpen, emboss) or keeps everything (identity)
+  low_pass,   // |r| >= 0.5: mostly one sign, a weighted average: keeps flat areas, smooths (blurs)
+  high_pass,  // |r| <= 0.1: flat areas give (nearly) 0, only changes remain (edges, texture)
+  mixed,      // in between: keeps flat areas but boosts changes (sharpen, emboss: sum 1, sum |w| 9)
+  all_pass,   // one non-zero weight: the image unchanged (identity), shifted or scaled
 };
-const char* kind_name(Kind k);  // "low-pass", "high-pass", "other"
+const char* kind_name(Kind k);  // "low-pass", "high-pass", "mixed", "all-pass"
+Kind kind_of(const Tensor& kernel);  // any (KH, KW) kernel, hand-coded or learned
 
 struct Filter {
   std::string name;         // e.g. "sobel_x"
@@ -57,14 +63,43 @@ std::vector<std::string> names();
 // keep the image size. Smaller kernels are centred in the largest one's size. Optionally frozen.
 std::unique_ptr<Conv2d> make_conv(const std::vector<std::string>& names, bool frozen = true);
 
-// The classical filters to fill a first layer of n output channels of size K x K: edge
-// detectors first (sobel_x, sobel_y, laplacian8), then sharpen, a blur, diagonal Gabors, ...,
-// repeating if n is larger than the list.
+// The classical filters to fill a first layer of n output channels of size K x K, from the filters
+// that fit: for K >= 5 sobel_x, sobel_y, laplacian8, sharpen, gaussian5, then 5x5 Gabors at 45,
+// 135, 0 and 90 degrees, emboss, ...; for K = 3 or 4 the 3x3 family (sobel_x, sobel_y, laplacian8,
+// sharpen, gaussian3, emboss, laplacian4, scharr_x, ...). Repeats the list if n is larger.
 std::vector<std::string> default_handset(std::size_t n, std::size_t K);
+
+// How hand-set filters go into a conv layer.
+enum class HandsetScale {
+  raw,   // the textbook values (Sobel +-2, Scharr +-10)
+  init,  // each output channel's kernel rescaled to the L2 norm a kernel of the layer's random
+         // initialisation has: init_kernel_norm()
+  unit,  // each output channel's kernel rescaled to L2 norm 1
+};
+enum class HandsetColor {
+  gray,  // every input channel gets filter / C: the filter applied to the plain channel average
+  luma,  // with 3 input channels, R, G and B get filter * 0.299, 0.587, 0.114: the filter applied
+         // to the luminance (ITU-R BT.601); any other channel count is treated as gray
+};
+struct HandsetOptions {
+  HandsetScale scale = HandsetScale::raw;
+  HandsetColor color = HandsetColor::gray;
+};
+const char* scale_name(HandsetScale s);  // "raw", "init", "unit"
+const char* color_name(HandsetColor c);  // "gray", "luma"
+// sqrt(E ||w||^2) for one output channel's kernel (fan_in = C/groups * KH * KW weights) under
+// Conv2d's initialisation U(-b, b), b = 1/sqrt(fan_in): sqrt(fan_in * b^2 / 3) = 1/sqrt(3), about
+// 0.577, for any layer size.
+float init_kernel_norm(const Conv2dOptions& options);
+// The weights each input channel gets (they sum to 1).
+std::vector<float> channel_weights(std::size_t channels, HandsetColor color);
+// Why a conv layer with these options cannot hold these filters, or "" if it can: an unknown name,
+// as many names as output channels needed, no groups, a square kernel of at least 3x3, and no
+// filter larger than the kernel.
+std::string handset_problem(const Conv2dOptions& options, const std::vector<std::string>& names);
 // Sets output channel o of conv to filter names[o] (centred if smaller than the kernel), spread
-// evenly over its input channels (each gets the filter / C, so a gray image copied into every
-// channel gives the filter's response), and zeroes the bias. Throws std::invalid_argument if the
-// kernel is not square, smaller than a filter, or names has the wrong length.
-void set_handset(Conv2d& conv, const std::vector<std::string>& names);
+// over its input channels as options.color says and scaled as options.scale says, and zeroes the
+// bias. Throws std::invalid_argument with handset_problem()'s reason.
+void set_handset(Conv2d& conv, const std::vector<std::string>& names, const HandsetOptions& options = {});
 
 }  // namespace minicnn::filters

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Every subcommand refuses nonsense on its command line before doing anything: bad numbers
 # (negative, zero where not allowed, huge, not a number), unknown subcommands and unknown options
-# each exit 2 within a second with one line naming the option, and no output file appears.
+# each exit 2 with one line naming the option, and no output file appears. Each takes a few
+# milliseconds on a quiet machine; the test prints the slowest and fails only past 10 s (data
+# loaded or training begun), since a loaded CI machine can delay any process by a second.
 #   options_test.sh BUILD/minicnn SOURCE_DIR
 source "$(dirname "$0")/cli_lib.sh" "$1" "$2"
 CK="$T/none.npz"   # never read: the command line is refused first
+slowest=0
 refused() {  # refused OPTION_NAME ARGS...: exit 2, fast, one line naming OPTION_NAME, nothing written
   local name=$1; shift
   rm -rf work && mkdir work
@@ -12,7 +15,9 @@ refused() {  # refused OPTION_NAME ARGS...: exit 2, fast, one line naming OPTION
   (cd work && "$M" "$@" > ../out.txt 2> ../err.txt)
   local rc=$? t1=$(date +%s%N)
   [ $rc = 2 ] || { cat err.txt; fail "expected exit 2, got $rc: minicnn $*"; }
-  [ $(( (t1 - t0) / 1000000 )) -lt 1000 ] || fail "took over a second: minicnn $*"
+  local ms=$(( (t1 - t0) / 1000000 ))
+  [ $ms -gt $slowest ] && slowest=$ms
+  [ $ms -lt 10000 ] || fail "took over 10 s (did it load data?): minicnn $*"
   [ "$(wc -l < err.txt)" = 1 ] || { cat err.txt; fail "expected one line: minicnn $*"; }
   grep -qF -- "$name" err.txt || { cat err.txt; fail "the message does not name $name: minicnn $*"; }
   [ -z "$(ls -A work)" ] || fail "files appeared ($(ls -A work)): minicnn $*"
@@ -61,4 +66,5 @@ refused "aply" filters aply
 refused "--bogus" eval "$CK" --bogus
 refused "--augment" train --augment rotate
 refused "spec item 2" train --data "$DATA" --model "conv 6 5, linear 10"
+echo "slowest refusal: $slowest ms"
 echo "$pass passed, 0 failed"

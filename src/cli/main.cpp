@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_predict_command(app, command);
   add_picture_commands(app, command);
   add_compare_commands(app, command);
+  add_info_command(app, command);
 
   try {
     app.parse(argc, argv);

@@ -24,6 +24,7 @@
 #include "minicnn/layers/linear.hpp"
 #include "minicnn/layers/max_pool2d.hpp"
 #include "minicnn/layers/relu.hpp"
+#include "minicnn/layers/residual.hpp"
 #include "minicnn/layers/sigmoid.hpp"
 #include "minicnn/layers/softmax_cross_entropy.hpp"
 #include "minicnn/layers/tanh.hpp"

@@ -75,18 +75,6 @@ std::string checkpoint_path(const std::string& arg) {
   return model;
 }
 
-void make_dirs(const std::string& path) {
-  std::string cur;
-  for (std::size_t i = 0; i <= path.size(); ++i) {
-    if (i < path.size() && path[i] != '/') continue;
-    cur = path.substr(0, i);
-    if (cur.empty()) continue;
-    if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
-      throw std::runtime_error(cur + ": cannot create folder: " + std::strerror(errno));
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw std::runtime_error(path + ": is not a folder");
-}
 
 
 // The CPUs this process may use (affinity mask, container quota): core/threads.hpp.
@@ -173,6 +161,7 @@ void Progress::count(const char* label, std::size_t done, std::size_t total) {
     return;
   }
   const std::size_t quarter = 4 * done / std::max<std::size_t>(total, 1);
+  if (done <= total / 4 && quarter < last_quarter_) last_quarter_ = 0;  // a new count has begun
   if (quarter > last_quarter_) {
     last_quarter_ = quarter;
     std::printf("%s\n", line);

@@ -33,8 +33,6 @@ std::uint64_t parse_bytes(const std::string& option, const std::string& text);
 // folder without one ("runs/m1 is a folder with no model.npz").
 std::string checkpoint_path(const std::string& arg);
 
-// "mkdir -p"; throws std::runtime_error naming the path.
-void make_dirs(const std::string& path);
 bool path_exists(const std::string& path);
 bool same_file(const std::string& a, const std::string& b);  // both exist and are one file
 

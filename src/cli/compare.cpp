@@ -22,7 +22,7 @@
 #include "minicnn/core/threads.hpp"
 #include "minicnn/train/train.hpp"
 #include "data_source.hpp"
-#include "report.hpp"
+#include "minicnn/train/report.hpp"
 
 namespace minicnn::cli {
 
@@ -190,7 +190,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
   truncate(ablation, a.ablation_limit);
   const Normalization norm = compute_normalization(train);
   const Shape input = train.sample_shape();
-  make_dirs(a.out + "/images");
+  make_folders(a.out + "/images");
 
   // A test digit to push through the first layer: the first test image.
   Tensor digit;
@@ -261,7 +261,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
                                      {"handset_filters", v.handset},
                                      {"training", {{"test_limit", a.test_limit}, {"seed", a.seed}, {"epochs", a.epochs}}}}
                           .dump();
-    make_dirs(a.out + "/" + name);
+    make_folders(a.out + "/" + name);
     save_checkpoint(a.out + "/" + name + "/model.npz", *model, info);
     v.kernels = analyze_kernels(v.after, v.before);
     ablate_kernels(conv, [&] { return evaluate(*model, ablation, norm).accuracy(); }, v.kernels);
@@ -274,9 +274,9 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
   }
 
   // ---- figures ----
-  std::vector<Series> acc, loss;
+  std::vector<ChartSeries> acc, loss;
   for (const auto& v : results) {
-    Series s{v.name, kColors.at(v.name), {}}, l{v.name, kColors.at(v.name), {}};
+    ChartSeries s{v.name, kColors.at(v.name), {}, {}, true}, l{v.name, kColors.at(v.name), {}, {}, false};
     for (std::size_t e = 0; e < v.test_accuracy.size(); ++e) s.points.emplace_back(e + 1, 100 * v.test_accuracy[e]);
     // Loss per batch, smoothed over a window of 1% of the run so the curves can be told apart.
     const std::size_t n = v.batch_loss.size(), w = std::max<std::size_t>(1, n / 100), per_epoch = n / a.epochs;
@@ -288,8 +288,8 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
     acc.push_back(s);
     loss.push_back(l);
   }
-  const std::string acc_svg = svg_line_chart("Test accuracy after each epoch", "epoch", "test accuracy (%)", acc);
-  const std::string loss_svg = svg_line_chart("Training loss per batch (smoothed)", "epoch", "cross-entropy loss", loss);
+  const std::string acc_svg = svg_line_chart(acc, {"Test accuracy after each epoch", "epoch", "test accuracy (%)", 720, 360, 0, 0, true});
+  const std::string loss_svg = svg_line_chart(loss, {"Training loss per batch (smoothed)", "epoch", "cross-entropy loss"});
   write_text_atomic(a.out + "/images/accuracy.svg", acc_svg);
   write_text_atomic(a.out + "/images/loss.svg", loss_svg);
   save_png(a.out + "/images/sample_digit.png", digit_img);
@@ -297,10 +297,10 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
   for (const auto& v : results) {
     const Image k = kernels_figure(v, v.name.find("frozen") == std::string::npos);
     save_png(a.out + "/images/kernels_" + v.name + ".png", k);
-    kernel_png[v.name] = png_bytes(k);
+    kernel_png[v.name] = encode_png(k);
     const Image m = render_feature_maps(v.maps, "first conv layer, " + v.name, 84);
     save_png(a.out + "/images/featuremaps_" + v.name + ".png", m);
-    maps_png[v.name] = png_bytes(m);
+    maps_png[v.name] = encode_png(m);
   }
 
   // ---- the report, in HTML (self-contained) and Markdown (images beside it) ----
@@ -346,7 +346,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) {
   }
   html << "<h2>One test digit through the first layer</h2>\n<div class=\"fig\"><h3>input</h3><img width=\"112\" alt=\"digit\" "
           "src=\"data:image/png;base64,"
-       << base64(png_bytes(digit_img)) << "\"></div>\n";
+       << base64(encode_png(digit_img)) << "\"></div>\n";
   md << "## One test digit through the first layer\n\n![input digit](images/sample_digit.png)\n\n";
   for (const auto& v : results) {
     html << "<div class=\"fig\"><h3>" << v.name << (v.name.rfind("handset", 0) == 0 ? " (hand-coded start)" : "")
@@ -419,17 +419,22 @@ void add_compare_commands(CLI::App& app, Command& command) {
       ->capture_default_str();
   cmd->add_option("--data", c->data, "the data folder (IDX files, CIFAR-10 batches or class folders)");
   cmd->add_option("--variants", c->variants, "comma-separated: random, handset-frozen, handset-init, random-frozen")->capture_default_str();
-  cmd->add_option("--epochs", c->epochs, "epochs per variant")->capture_default_str();
-  cmd->add_option("--batch-size", c->batch_size, "images per SGD step")->capture_default_str();
-  cmd->add_option("--lr", c->lr, "learning rate (cosine schedule)")->capture_default_str();
-  cmd->add_option("--momentum", c->momentum, "SGD momentum")->capture_default_str();
-  cmd->add_option("--seed", c->seed, "seed: the same initialisation and data order for every variant")->capture_default_str();
-  cmd->add_option("--threads", c->threads, "threads (default: all cores)");
-  cmd->add_option("--limit", c->limit, "train on the first N images only (0: all)");
-  cmd->add_option("--test-limit", c->test_limit, "test on the first N images only (0: all)");
-  cmd->add_option("--ablation-limit", c->ablation_limit, "test images used to measure kernel importance")->capture_default_str();
+  cmd->add_option("--epochs", c->epochs, "epochs per variant")->capture_default_str()->check(whole_number(1, 100000));
+  cmd->add_option("--batch-size", c->batch_size, "images per SGD step")->capture_default_str()->check(whole_number(1, 65536));
+  cmd->add_option("--lr", c->lr, "learning rate (cosine schedule)")->capture_default_str()->check(real_number(0, 1e6));
+  cmd->add_option("--momentum", c->momentum, "SGD momentum")->capture_default_str()->check(real_number(0, 0.999));
+  cmd->add_option("--seed", c->seed, "seed: the same initialisation and data order for every variant")->capture_default_str()->check(whole_number(0, 4611686018427387904ull));
+  cmd->add_option("--threads", c->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
+  cmd->add_option("--limit", c->limit, "train on the first N images only (0: all)")->check(whole_number(0, 1000000000));
+  cmd->add_option("--test-limit", c->test_limit, "test on the first N images only (0: all)")->check(whole_number(0, 1000000000));
+  cmd->add_option("--ablation-limit", c->ablation_limit, "test images used to measure kernel importance")->capture_default_str()->check(whole_number(1, 1000000000));
   cmd->add_option("--out", c->out, "folder for the report, images and each variant's checkpoint")->capture_default_str();
   cmd->add_flag("--force", c->force, "replace an existing report");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn compare --epochs 3 --out runs/compare\n"
+      "  minicnn compare --model small --variants random,handset-frozen --out runs/c2\n"
+  );
   command.register_run(cmd, [c](const std::string& cmdline) { return run_compare(*c, cmdline); });
 
 }

@@ -72,12 +72,18 @@ int run(const EvalArgs& a, const CLI::App& cmd) {
 void add_eval_command(CLI::App& app, Command& command) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "evaluate a checkpoint on its test set: accuracy, per class, confusion matrix");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn eval runs/mnist                            on the test set it was trained with\n"
+      "  minicnn eval runs/mnist/checkpoints/epoch_1.npz    an earlier epoch\n"
+      "  minicnn eval runs/mnist --limit 1000               the first 1000 test images\n"
+  );
   cmd->add_option("checkpoint", args->checkpoint, "model.npz written by minicnn train, or its run folder")->required();
   cmd->add_option("--dataset", args->dataset, "evaluate on another dataset than the one it was trained on")
       ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
   cmd->add_option("--data", args->data, "the data folder (default: the one it was trained on)");
-  cmd->add_option("--limit", args->limit, "first N test images (default: as in training; 0: all)");
-  cmd->add_option("--threads", args->threads, "threads (default: all cores)");
+  cmd->add_option("--limit", args->limit, "first N test images (default: as in training; 0: all)")->check(whole_number(0, 1000000000));
+  cmd->add_option("--threads", args->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
   command.register_run(cmd, [args, cmd](const std::string&) { return run(*args, *cmd); });
 }
 

@@ -1,25 +1,138 @@
-// The minicnn command-line tool. Each subcommand lives in its own file in this folder.
+// The minicnn command-line tool. Each subcommand lives in its own file in this folder; this one
+// parses the command line, turns every kind of failure into one line and an exit code, and
+// answers --version, help and typos.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "minicnn/core/spec.hpp"
 #include "minicnn/train/train.hpp"
 
+namespace {
+
+using namespace minicnn::cli;
+
+constexpr const char* kVersion = "0.2.0";
+
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "; did you mean 'train'?" when a name is close enough, else "".
+std::string suggestion(const std::string& typo, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t d = 3;
+  for (const auto& n : names) {
+    const std::size_t e = edit_distance(typo, n);
+    if (e < d || (n.rfind(typo, 0) == 0 && typo.size() >= 3 && e < 8)) d = e, best = n;
+  }
+  return best.empty() ? "" : "; did you mean '" + best + "'?";
+}
+
+std::vector<std::string> subcommand_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const auto* s : const_cast<CLI::App&>(app).get_subcommands([](CLI::App*) { return true; })) names.push_back(s->get_name());
+  return names;
+}
+
+std::vector<std::string> option_names(CLI::App& app) {
+  std::vector<std::string> names;
+  for (const auto* o : app.get_options())
+    for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+  return names;
+}
+
+// The chain of subcommands named on the command line ("filters apply"), as far as they exist.
+std::vector<CLI::App*> chosen(CLI::App& app, int argc, char** argv, std::string* unknown) {
+  std::vector<CLI::App*> path{&app};
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.empty() || a[0] == '-') break;
+    CLI::App* sub = nullptr;
+    for (auto* s : path.back()->get_subcommands([](CLI::App*) { return true; }))
+      if (s->get_name() == a) sub = s;
+    if (!sub) {
+      if (!subcommand_names(*path.back()).empty() && unknown) *unknown = a;
+      break;
+    }
+    path.push_back(sub);
+  }
+  return path;
+}
+
+std::string prefix(const std::vector<CLI::App*>& path) {
+  std::string s = "minicnn";
+  for (std::size_t i = 1; i < path.size(); ++i) s += " " + path[i]->get_name();
+  return s;
+}
+
+int usage_error(const std::vector<CLI::App*>& path, const std::string& what) {
+  std::fprintf(stderr, "%s: %s (see '%s --help')\n", prefix(path).c_str(), what.c_str(), prefix(path).c_str());
+  return kExitUsage;
+}
+
+// CLI11's message, made into one line that names the option and suggests a spelling.
+int parse_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  std::string unknown;
+  const auto path = chosen(app, argc, argv, &unknown);
+  if (!unknown.empty())
+    return usage_error(path, "unknown command '" + unknown + "'" + suggestion(unknown, subcommand_names(*path.back())));
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
+      const auto names = option_names(*path.back());
+      if (a.size() > 1 && a[0] == '-' && std::find(names.begin(), names.end(), a) == names.end() && a != "--help" && a != "-h")
+        return usage_error(path, "unknown option '" + a + "'" + suggestion(a, names));
+    }
+    return usage_error(path, std::string(e.what()) + " (unexpected arguments)");
+  }
+  return usage_error(path, e.what());
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace minicnn::cli;
   CLI::App app{
-      "minicnn: train small convolutional networks on MNIST and look at what they learn.\n"
+      "minicnn: train small convolutional networks on MNIST, Fashion-MNIST, CIFAR-10 or your own image folders, and look "
+      "at what they learn.\n"
       "exit codes: 0 success, 1 error (bad file, data, checkpoint), 2 bad command line, 3 training diverged"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every subcommand");
+  app.set_version_flag("-V,--version", std::string("minicnn ") + kVersion);
+  app.footer(
+      "examples:\n"
+      "  minicnn train --epochs 3 --out runs/mnist              train lenet5 on MNIST\n"
+      "  minicnn train --data my_photos --augment crop,flip    your own images, one folder per class\n"
+      "  minicnn eval runs/mnist                               accuracy and confusion matrix\n"
+      "  minicnn predict runs/mnist my_digit.png               classify a picture\n"
+      "  minicnn help train                                    every option of a command\n");
   Command command;
   add_train_command(app, command);
   add_eval_command(app, command);
   add_predict_command(app, command);
   add_picture_commands(app, command);
   add_compare_commands(app, command);
+  add_datasets_commands(app, command);
   add_info_command(app, command);
+  CLI::App* help = app.add_subcommand("help", "help for a command: minicnn help [COMMAND [SUBCOMMAND]]");
+  std::vector<std::string> help_topic;
+  help->add_option("command", help_topic, "the command");
+  for (auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    if (sub != help) sub->set_help_all_flag("", "");  // --help-all only where it shows more than --help
 
   try {
     app.parse(argc, argv);
@@ -27,22 +140,37 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const std::string sub = argc > 1 && argv[1][0] != '-' ? std::string(" ") + argv[1] : "";
-    std::fprintf(stderr, "minicnn%s: %s\nrun 'minicnn%s --help' for usage\n", sub.c_str(), e.what(), sub.c_str());
-    return kExitUsage;
+    return parse_error(app, e, argc, argv);
   }
-  const std::string sub = app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+  if (help->parsed()) {
+    CLI::App* target = &app;
+    for (const auto& t : help_topic) {
+      CLI::App* next = nullptr;
+      for (auto* s : target->get_subcommands([](CLI::App*) { return true; }))
+        if (s->get_name() == t) next = s;
+      if (!next) return usage_error({target}, "unknown command '" + t + "'" + suggestion(t, subcommand_names(*target)));
+      target = next;
+    }
+    std::printf("%s", target->help().c_str());
+    return kExitOk;
+  }
+  const auto path = chosen(app, argc, argv, nullptr);
   try {
     return command.run_parsed(command_line(argc, argv));
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "minicnn%s: %s\n", sub.c_str(), e.what());
+    std::fprintf(stderr, "%s: %s\n", prefix(path).c_str(), e.what());
+    return kExitUsage;
+  } catch (const minicnn::SpecError& e) {  // a model spec from the command line (checkpoints' are file errors)
+    std::fprintf(stderr, "%s: %s\n", prefix(path).c_str(), e.what());
     return kExitUsage;
   } catch (const minicnn::TrainingDiverged& e) {
-    std::fprintf(stderr, "\nminicnn%s: %s\nThe last checkpoint written before this batch is kept.\n", sub.c_str(), e.what());
+    std::fprintf(stderr, "\n%s: %s\nThe last checkpoint written before this batch is kept.\n", prefix(path).c_str(), e.what());
     return kExitNumerical;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "minicnn%s: error: %s\n", sub.c_str(), e.what());
+    std::fprintf(stderr, "%s: error: %s\n", prefix(path).c_str(), e.what());
     return kExitError;
   }
 }

@@ -74,7 +74,7 @@ int run_apply(FilterArgs a) {
   std::optional<Mapping> forced;
   if (!a.normalize.empty()) forced = parse_mapping(a.normalize);
   const Image original = filter_input(a);
-  make_dirs(a.out);
+  make_folders(a.out);
   save_png(a.out + "/original.png", original);
   std::vector<Panel> panels{{"original\n" + std::string(a.color ? "colour" : "grey (BT.601)"), original}};
   std::vector<Mapping> used;
@@ -112,13 +112,13 @@ int run_list() {
 
 // ---- kernels / featuremaps / analyze: a conv layer of a checkpoint ----
 
-// The conv layer at --layer (a top-level index or a dotted path such as 3.body.0).
-Conv2d& conv_at(Sequential& m, const std::string& path, const std::string& ckpt) {
-  if (auto* conv = dynamic_cast<Conv2d*>(find_layer(m, path))) return *conv;
-  std::vector<std::string> convs;
-  for (auto& [p, layer] : named_layers(m))
-    if (dynamic_cast<Conv2d*>(layer)) convs.push_back(p);
-  throw UsageError("--layer " + path + " of " + ckpt + " is not a Conv2d (conv layers: " + (convs.empty() ? "none" : join(convs)) + ")");
+// The Conv2d at a --layer path ("3", or "3.body.0" inside a block); a usage error lists the conv layers.
+Conv2d& conv_at(Sequential& m, const std::string& layer, const std::string& ckpt) {
+  try {
+    return minicnn::conv_at(m, layer);
+  } catch (const std::invalid_argument& e) {  // "<path> is not a Conv2d (conv layers: ...)"
+    throw UsageError("--layer " + layer + " of " + ckpt + std::string(e.what()).substr(layer.size()));
+  }
 }
 
 struct KernelArgs {
@@ -149,7 +149,7 @@ int run_kernels(const KernelArgs& a) {
 }
 
 struct FeatureArgs {
-  std::string checkpoint, image, out = "runs/featuremaps";
+  std::string checkpoint, image, out = "runs/featuremaps", layer;
   bool raw = false, all_layers = false;
 };
 
@@ -170,9 +170,10 @@ int run_featuremaps(const FeatureArgs& a) {
   auto model = load_model(path, &info);
   Image seen;
   const Tensor x = model_input(a.image, info.input_shape, read_data_record(nlohmann::json::parse(info.extra_json)), a.raw, &seen);
-  make_dirs(a.out);
+  make_folders(a.out);
   save_png(a.out + "/input.png", enlarged(seen, 224));
-  for (const auto& p : save_feature_maps_png(*model, x, a.out, a.all_layers)) std::printf("%s\n", p.c_str());
+  if (!a.layer.empty()) conv_at(*model, a.layer, path);  // a usage error before any file is written
+  for (const auto& p : save_feature_maps_png(*model, x, a.out, a.layer, a.all_layers)) std::printf("%s\n", p.c_str());
   std::printf("input as the model saw it (enlarged): %s/input.png\n", a.out.c_str());
   return kExitOk;
 }
@@ -210,7 +211,9 @@ int run_analyze(const AnalyzeArgs& a) {
 
 }  // namespace
 
-void add_picture_commands(CLI::App& app, Command& command) {
+namespace {
+
+void add_filters_commands(CLI::App& app, Command& command) {
   auto fa = std::make_shared<FilterArgs>();
   CLI::App* filters_cmd = app.add_subcommand("filters", "the hand-coded filter bank: list it, or apply filters to a picture");
   filters_cmd->require_subcommand(1);
@@ -226,10 +229,23 @@ void add_picture_commands(CLI::App& app, Command& command) {
       ->check(CLI::IsMember({"clip", "abs", "minmax"}));
   apply->add_flag("--color", fa->color, "filter the red, green and blue channels each (default: the grey image)");
   apply->add_option("--out", fa->out, "folder to write")->capture_default_str();
+  apply->footer(
+      "examples:\n"
+      "  minicnn filters apply                                       the cat photo through edge, sharpen, blur\n"
+      "  minicnn filters apply me.jpg --filters sobel_x,sobel_y --size 256 --out runs/edges\n"
+      "  minicnn filters apply me.jpg --filters blur --color        filter each colour channel\n"
+  );
   command.register_run(apply, [fa](const std::string&) { return run_apply(*fa); });
   CLI::App* list = filters_cmd->add_subcommand("list", "print every filter with its kind and kernel values");
+  list->footer(
+      "examples:\n"
+      "  minicnn filters list | less\n"
+  );
   command.register_run(list, [](const std::string&) { return run_list(); });
 
+}
+
+void add_kernel_commands(CLI::App& app, Command& command) {
   auto ka = std::make_shared<KernelArgs>();
   CLI::App* kernels = app.add_subcommand("kernels", "draw a conv layer's kernels from a checkpoint as a PNG grid");
   kernels->add_option("checkpoint", ka->checkpoint, "model.npz, or a run folder")->required();
@@ -245,6 +261,12 @@ void add_picture_commands(CLI::App& app, Command& command) {
       ->check(CLI::IsMember({"auto", "channels", "rgb"}))
       ->capture_default_str();
   kernels->add_option("--scale", ka->scale, "pixels per kernel tap")->check(whole_number(1, 256))->capture_default_str();
+  kernels->footer(
+      "examples:\n"
+      "  minicnn kernels runs/mnist --out k.png                 the first conv layer\n"
+      "  minicnn kernels runs/mnist --layer 3 --scaling per-kernel --out k3.png\n"
+      "  minicnn kernels runs/photos --view channels --out k.png   one tile per input channel\n"
+  );
   command.register_run(kernels, [ka](const std::string&) { return run_kernels(*ka); });
 
   auto fm = std::make_shared<FeatureArgs>();
@@ -253,14 +275,36 @@ void add_picture_commands(CLI::App& app, Command& command) {
   feat->add_option("image", fm->image, "PNG, JPEG, BMP, ...")->required();
   feat->add_option("--out", fm->out, "folder to write")->capture_default_str();
   feat->add_flag("--raw", fm->raw, "only resize the image (no inversion, cropping or centring)");
+  feat->add_option("--layer", fm->layer, "only this Conv2d: a layer index, or a path inside a block (3.body.0)");
   feat->add_flag("--all-layers", fm->all_layers, "every layer with image-shaped output (ReLU, pooling, ...), not only conv");
+  feat->footer(
+      "examples:\n"
+      "  minicnn featuremaps runs/mnist my_digit.png --out runs/maps\n"
+      "  minicnn featuremaps runs/mnist my_digit.png --all-layers --out runs/maps\n"
+  );
   command.register_run(feat, [fm](const std::string&) { return run_featuremaps(*fm); });
 
+}
+
+void add_analyze_command(CLI::App& app, Command& command) {
   auto an = std::make_shared<AnalyzeArgs>();
   CLI::App* acmd = app.add_subcommand("analyze", "analyse every kernel of a conv layer against the classical filter bank");
   acmd->add_option("checkpoint", an->checkpoint, "model.npz, or a run folder")->required();
   acmd->add_option("--layer", an->layer, "the conv layer: index or path such as 3.body.0")->capture_default_str();
+  acmd->footer(
+      "examples:\n"
+      "  minicnn analyze runs/mnist               the first conv layer against the filter bank\n"
+      "  minicnn analyze runs/mnist --layer 3\n"
+  );
   command.register_run(acmd, [an](const std::string&) { return run_analyze(*an); });
+}
+
+}  // namespace
+
+void add_picture_commands(CLI::App& app, Command& command) {
+  add_filters_commands(app, command);
+  add_kernel_commands(app, command);  // kernels, featuremaps
+  add_analyze_command(app, command);
 }
 
 }  // namespace minicnn::cli

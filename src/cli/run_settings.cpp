@@ -19,11 +19,11 @@ const std::vector<SettingInfo>& run_settings_table() {
        "(split into train/ and test/, or not)",
        false, false, &S::data},
       {"channels", "--channels", "1 (grey) or 3 (colour); default: 3 if any training image is in colour", true, true,
-       &S::channels},
+       &S::channels, {}, 1, 3},
       {"image_size", "--image-size", "H or HxW: resize every image to this (auto: the most common size)", true, true,
        &S::image_size},
       {"val_split", "--val-split", "an image folder without train/ and test/: the fraction held out as the test set",
-       true, true, &S::val_split},
+       true, true, &S::val_split, {}, 0, 0.99, true},
       {"augment", "--augment", "none, or a list of crop (crop=P: pad P, crop at random), shift=P, flip", true, true,
        &S::augment},
       {"skip_bad_images", "--skip-bad-images", "leave unreadable images out (and report them) instead of stopping", false,
@@ -31,34 +31,34 @@ const std::vector<SettingInfo>& run_settings_table() {
       {"max_dataset_memory", "--max-dataset-memory", "refuse a dataset whose decoded images need more (e.g. 512M, 8G)",
        false, false, &S::max_dataset_memory},
       {"epochs", "--epochs", "epochs to train in total (when resuming: default the run's planned total)", true, false,
-       &S::epochs},
-      {"batch_size", "--batch-size", "images per optimiser step", true, true, &S::batch_size},
-      {"lr", "--lr", "learning rate (default 0.05 for sgd, 1e-3 for adam and adamw)", true, true, &S::lr},
+       &S::epochs, {}, 1, 100000},
+      {"batch_size", "--batch-size", "images per optimiser step", true, true, &S::batch_size, {}, 1, 65536},
+      {"lr", "--lr", "learning rate (default 0.05 for sgd, 1e-3 for adam and adamw)", true, true, &S::lr, {}, 0, 1e6},
       {"optimizer", "--optimizer", "sgd, adam or adamw (auto: sgd for MNIST-format data, adam for the rest)", true, true,
        &S::optimizer, {"auto", "sgd", "adam", "adamw"}},
       {"clip_grad_norm", "--clip-grad-norm", "clip the gradients' joint L2 norm to this (0: off)", true, true,
-       &S::clip_grad_norm},
+       &S::clip_grad_norm, {}, 0, 1e9},
       {"lr_schedule", "--lr-schedule", "constant, step (x gamma every --lr-step epochs), cosine (to 0) or onecycle", true,
        true, &S::lr_schedule, {"constant", "step", "cosine", "onecycle"}},
-      {"lr_step", "--lr-step", "epochs between step decays", true, true, &S::lr_step},
-      {"lr_gamma", "--lr-gamma", "step decay factor", true, true, &S::lr_gamma},
-      {"momentum", "--momentum", "SGD momentum (sgd only)", true, true, &S::momentum},
+      {"lr_step", "--lr-step", "epochs between step decays", true, true, &S::lr_step, {}, 1, 100000},
+      {"lr_gamma", "--lr-gamma", "step decay factor", true, true, &S::lr_gamma, {}, 0, 10, true},
+      {"momentum", "--momentum", "SGD momentum (sgd only)", true, true, &S::momentum, {}, 0, 0.999},
       {"weight_decay", "--weight-decay", "weight decay (weights only, not biases or norm scales)", true, true,
-       &S::weight_decay},
+       &S::weight_decay, {}, 0, 1000},
       {"nesterov", "--nesterov", "Nesterov momentum", true, true, &S::nesterov},
       {"normalize", "--normalize", "scale inputs to zero mean, unit variance with the training set's statistics "
        "(on by default; --no-normalize turns it off)", false, true, &S::normalize},
-      {"seed", "--seed", "seed for initialisation and data order", true, true, &S::seed},
+      {"seed", "--seed", "seed for initialisation and data order", true, true, &S::seed, {}, 0, 4611686018427387904},
       {"threads", "--threads", "threads (default: all cores); results are reproducible per thread count", true, false,
-       &S::threads},
-      {"limit", "--limit", "train on the first N images only (0: all)", true, true, &S::limit},
-      {"test_limit", "--test-limit", "test on the first N images only (0: all)", true, true, &S::test_limit},
+       &S::threads, {}, 1, 1024},
+      {"limit", "--limit", "train on the first N images only (0: all)", true, true, &S::limit, {}, 0, 1000000000},
+      {"test_limit", "--test-limit", "test on the first N images only (0: all)", true, true, &S::test_limit, {}, 0, 1000000000},
       {"out", "--out", "run folder to write", false, false, &S::out},
       {"resume", "--resume", "continue training from a checkpoint (its settings are kept)", false, false, &S::resume},
       {"force", "--force", "replace an existing run folder's model.npz", false, false, &S::force},
       {"checkpoint_every", "--checkpoint-every",
        "also save a resumable model.npz every N batches (0: only at the end of each epoch)", false, false,
-       &S::checkpoint_every},
+       &S::checkpoint_every, {}, 0, 1000000000},
   };
   return table;
 }
@@ -87,7 +87,13 @@ void add_run_options(CLI::App& cmd, RunSettings& s) {
           } else {
             CLI::Option* o = cmd.add_option(info.flag, s.*m, info.help);
             if (!info.choices.empty()) o->check(CLI::IsMember(info.choices));
-            if constexpr (!std::is_same_v<T, std::string>) o->capture_default_str();
+            if constexpr (std::is_integral_v<T>)
+              if (info.max > 0) o->check(whole_number(static_cast<std::uint64_t>(info.min), static_cast<std::uint64_t>(info.max)));
+            if constexpr (std::is_floating_point_v<T>)
+              if (info.max > 0) o->check(real_number(info.min, info.max, info.min_open));
+            if constexpr (!std::is_same_v<T, std::string>) {
+              if (std::string(info.key) != "threads") o->capture_default_str();  // threads: "all cores"
+            }
             else if (!(s.*m).empty()) o->capture_default_str();
           }
         },

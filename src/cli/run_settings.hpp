@@ -49,7 +49,8 @@ struct SettingInfo {
   bool fixed;        // fixed by a checkpoint: refused on the command line with --resume
   Member member;
   std::vector<std::string> choices = {};  // allowed values of a string setting (empty: any)
-  double min = 0, max = 0;                // allowed range of a number (max 0: any)
+  double min = 0, max = 0;                // allowed range of a number, checked as text before conversion
+  bool min_open = false;                  // the range excludes min
 };
 const std::vector<SettingInfo>& run_settings_table();
 

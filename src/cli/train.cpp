@@ -159,32 +159,29 @@ void print_folder_report(const DataSplits& d, float val_split) {
 // actual shape is recorded in the settings, so a resumed run and eval read it the same way.
 void TrainRun::load_data() {
   const DataSource src = resolve_data(s_.dataset, s_.data);
-  DataOptions o;
-  o.dir = src.dir;
-  o.idx_classes = idx_classes(src.dataset);
-  o.val_split = s_.val_split;
-  o.seed = s_.seed;
-  o.folder.channels = s_.channels;
-  parse_image_size(s_.image_size, o.folder.height, o.folder.width);
+  std::size_t height = 0, width = 0;
+  parse_image_size(s_.image_size, height, width);
+  DataOptions o = data_options(src, s_.val_split, s_.seed, s_.channels, height, width);
   o.folder.skip_bad = s_.skip_bad_images;
   o.folder.max_bytes = parse_bytes("--max-dataset-memory", s_.max_dataset_memory);
   Progress reading;
   o.folder.progress = [&](std::size_t done, std::size_t total) { reading.count("reading images", done, total); };
   DataSplits d = minicnn::load_data(o);
   reading.finish();
+  if (d.format == DataFormat::folder) print_folder_report(d, s_.val_split);
   s_.dataset = src.dataset;
   dir_ = src.dir;
   train_ = std::move(d.train);
   test_ = std::move(d.test);
   s_.channels = train_.channels;
   s_.image_size = std::to_string(train_.rows) + "x" + std::to_string(train_.cols);
-  if (d.format == DataFormat::folder) print_folder_report(d, s_.val_split);
   truncate(train_, s_.limit);
   truncate(test_, s_.test_limit);
   if (s_.normalize) norm_ = resumed_.is_null() ? compute_normalization(train_) : normalization_from_json(resumed_["normalize"]);
   input_ = train_.sample_shape();
   const ImageStats st = image_statistics(train_);
-  image_stats_ = {{"mean_mean", st.mean_mean}, {"mean_std", st.mean_std}, {"std_mean", st.std_mean}, {"std_std", st.std_std}};
+  image_stats_ = {{"mean_mean", st.mean_mean}, {"mean_std", st.mean_std}, {"std_mean", st.std_mean},
+                  {"std_std", st.std_std},   {"mid_mean", st.mid_mean},   {"mid_std", st.mid_std}};
   choose_defaults(d.format);
 }
 
@@ -201,7 +198,12 @@ void TrainRun::choose_defaults(DataFormat format) {
 
 void TrainRun::build_model_and_optimizer() {
   manual_seed(s_.seed);
-  model_ = build_model(spec_, input_);
+  try {
+    model_ = build_model(spec_, input_);
+  } catch (const SpecError& e) {  // from the command line: exit 2; from a checkpoint: a file error
+    if (s_.resume.empty()) throw;
+    throw std::runtime_error(s_.resume + ": cannot rebuild its architecture: " + e.what());
+  }
   if (s_.optimizer == "sgd")
     opt_ = std::make_unique<SGD>(model_->parameters(), s_.lr, s_.momentum, s_.weight_decay, s_.nesterov);
   else
@@ -225,7 +227,7 @@ void TrainRun::prepare_folder() {
   if (path_exists(out + "/model.npz") && !s_.force && !resuming_in_place)
     throw UsageError(out + " already holds a model.npz; choose another --out, resume from it with --resume " + out +
                      "/model.npz, or pass --force to replace it");
-  make_dirs(out + "/checkpoints");
+  make_folders(out + "/checkpoints");
   // A kill -9 during a write leaves "<file>.tmp.<pid>": remove those of processes that are gone.
   for (const std::string& dir : {out, out + "/checkpoints"})
     for (const auto& f : remove_stale_temporaries(dir))
@@ -396,6 +398,14 @@ int TrainRun::run() {
 void add_train_command(CLI::App& app, Command& command) {
   auto settings = std::make_shared<RunSettings>();
   CLI::App* cmd = app.add_subcommand("train", "train a model on MNIST or Fashion-MNIST and write a run folder");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn train --epochs 3 --out runs/mnist                   lenet5 on MNIST (data/mnist)\n"
+      "  minicnn train --dataset fashion-mnist --out runs/fashion    Debian's Fashion-MNIST\n"
+      "  minicnn train --data photos --augment crop,flip --out runs/p   one subfolder of images per class\n"
+      "  minicnn train --model \"conv 8 3 pad=1, relu, maxpool 2, flatten, linear 10\" --out runs/s\n"
+      "  minicnn train --resume runs/mnist/model.npz --epochs 5       continue a run (settings kept)\n"
+  );
   add_run_options(*cmd, *settings);
   command.register_run(cmd, [settings, cmd](const std::string& cmdline) { return TrainRun(*settings, *cmd, cmdline).run(); });
 }

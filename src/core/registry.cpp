@@ -173,8 +173,8 @@ void LayerArgs::expect_blocks(std::size_t min, std::size_t max) const {
   const std::size_t n = item_.blocks.size();
   if (n >= min && n <= max) return;
   if (max == 0) fail("'" + item_.type + "' takes no [...] block");
-  fail(min == 1 && n == 0 ? "'" + item_.type + "' needs a [...] block of layers" : "'" + item_.type + "' takes at most " +
-                                                                                       std::to_string(max) + " blocks");
+  if (min == 1 && n == 0) fail("'" + item_.type + "' needs a [...] block of layers");
+  fail("'" + item_.type + "' takes " + (max == 1 ? "one [...] block, not a (...) block too" : "at most " + std::to_string(max) + " blocks"));
 }
 
 std::unique_ptr<Sequential> LayerArgs::build_block(std::size_t i, const Shape& input_shape) const {
@@ -210,6 +210,37 @@ const std::vector<Preset>& presets() {
        "64, pooling, a linear classifier; BatchNorm after every conv",
        "conv 32 3 pad=1, batchnorm, relu, conv 32 3 pad=1, batchnorm, relu, maxpool 2, "
        "conv 64 3 pad=1, batchnorm, relu, conv 64 3 pad=1, batchnorm, relu, maxpool 2, flatten, linear {classes}"},
+      // The CIFAR-10 layout of He et al. (2016, "Deep Residual Learning", section 4.2: a 3x3 stem and
+      // stages at 16, 32, 64 channels), with two basic blocks per stage instead of three. A basic
+      // block is conv3x3-BN-ReLU-conv3x3-BN plus the shortcut, then ReLU; the first block of stages 2
+      // and 3 halves the size with stride 2 and projects its shortcut with a strided 1x1 conv + BN
+      // (the paper's option B). Convs before a BatchNorm have no bias (BN's shift replaces it), as
+      // in torchvision.
+      {"resnet-mini",
+       "ResNet for 32x32 colour images: 3x3 stem conv 16 + BN + ReLU; three stages of two basic residual blocks at "
+       "16, 32, 64 channels (32x32, 16x16, 8x8), stride-2 projection shortcuts into stages 2 and 3; global average "
+       "pooling, linear (175k parameters for 10 classes)",
+       "conv 16 3 pad=1 bias=0, batchnorm, relu, "
+       "res[conv 16 3 pad=1 bias=0, batchnorm, relu, conv 16 3 pad=1 bias=0, batchnorm] post=relu, "
+       "res[conv 16 3 pad=1 bias=0, batchnorm, relu, conv 16 3 pad=1 bias=0, batchnorm] post=relu, "
+       "res[conv 32 3 stride=2 pad=1 bias=0, batchnorm, relu, conv 32 3 pad=1 bias=0, batchnorm]"
+       "(conv 32 1 stride=2 bias=0, batchnorm) post=relu, "
+       "res[conv 32 3 pad=1 bias=0, batchnorm, relu, conv 32 3 pad=1 bias=0, batchnorm] post=relu, "
+       "res[conv 64 3 stride=2 pad=1 bias=0, batchnorm, relu, conv 64 3 pad=1 bias=0, batchnorm]"
+       "(conv 64 1 stride=2 bias=0, batchnorm) post=relu, "
+       "res[conv 64 3 pad=1 bias=0, batchnorm, relu, conv 64 3 pad=1 bias=0, batchnorm] post=relu, "
+       "globalavgpool, linear {classes}"},
+      // Digits need less: one basic block per stage, so three epochs of MNIST take minutes on two cores.
+      {"resnet-mini-gray",
+       "ResNet for 28x28 grey digits: resnet-mini with one basic block per stage (16, 32, 64 channels at 28x28, "
+       "14x14, 7x7) (78k parameters for 10 classes)",
+       "conv 16 3 pad=1 bias=0, batchnorm, relu, "
+       "res[conv 16 3 pad=1 bias=0, batchnorm, relu, conv 16 3 pad=1 bias=0, batchnorm] post=relu, "
+       "res[conv 32 3 stride=2 pad=1 bias=0, batchnorm, relu, conv 32 3 pad=1 bias=0, batchnorm]"
+       "(conv 32 1 stride=2 bias=0, batchnorm) post=relu, "
+       "res[conv 64 3 stride=2 pad=1 bias=0, batchnorm, relu, conv 64 3 pad=1 bias=0, batchnorm]"
+       "(conv 64 1 stride=2 bias=0, batchnorm) post=relu, "
+       "globalavgpool, linear {classes}"},
   };
   return p;
 }

@@ -1,4 +1,5 @@
 #include "minicnn/core/sequential.hpp"
+#include "minicnn/core/registry.hpp"
 
 #include <iomanip>
 #include <sstream>
@@ -16,8 +17,8 @@ Shape sample_output_shape(Layer& layer, const Shape& input_shape) {
   return out;
 }
 
-std::vector<std::pair<std::string, Layer*>> named_layers(Layer& root) {
-  std::vector<std::pair<std::string, Layer*>> all;
+NamedLayers named_layers(Layer& root) {
+  NamedLayers all;
   for (auto& [name, child] : root.children()) {
     all.emplace_back(name, child);
     for (auto& [sub, layer] : named_layers(*child)) all.emplace_back(name + "." + sub, layer);
@@ -29,6 +30,39 @@ Layer* find_layer(Layer& root, const std::string& path) {
   for (auto& [p, layer] : named_layers(root))
     if (p == path) return layer;
   return nullptr;
+}
+
+NamedParameters prefixed_parameters(const NamedLayers& children) {
+  NamedParameters all;
+  for (const auto& [prefix, child] : children)
+    for (auto& [n, p] : child->parameters()) all.emplace_back(prefix + "." + n, p);
+  return all;
+}
+
+NamedBuffers prefixed_buffers(const NamedLayers& children) {
+  NamedBuffers all;
+  for (const auto& [prefix, child] : children)
+    for (auto& [n, b] : child->buffers()) all.emplace_back(prefix + "." + n, b);
+  return all;
+}
+
+std::string composite_name(const std::string& type, const std::vector<std::pair<std::string, const Layer*>>& children) {
+  std::string s = type + "(\n";
+  for (const auto& [name, child] : children) {
+    std::string lines = child->name();
+    for (auto at = lines.find('\n'); at != std::string::npos; at = lines.find('\n', at + 3)) lines.insert(at + 1, "  ");
+    s += "  (" + name + "): " + lines + "\n";
+  }
+  return s + ")";
+}
+
+std::string short_name(const Layer& layer) {
+  std::string n = layer.name();
+  const auto newline = n.find('\n');
+  if (newline == std::string::npos) return n;
+  n.resize(newline);
+  if (!n.empty() && n.back() == '(') n.pop_back();
+  return n;
 }
 
 Layer& Sequential::add(std::unique_ptr<Layer> layer) {
@@ -66,39 +100,35 @@ const Tensor& Sequential::backward(const Tensor& dy) {
   return *g;
 }
 
-NamedParameters Sequential::parameters() {
-  NamedParameters all;
-  for (std::size_t i = 0; i < layers_.size(); ++i)
-    for (auto& [n, p] : layers_[i]->parameters()) all.emplace_back(std::to_string(i) + "." + n, p);
-  return all;
-}
+NamedParameters Sequential::parameters() { return prefixed_parameters(children()); }
+NamedBuffers Sequential::buffers() { return prefixed_buffers(children()); }
 
-NamedBuffers Sequential::buffers() {
-  NamedBuffers all;
-  for (std::size_t i = 0; i < layers_.size(); ++i)
-    for (auto& [n, b] : layers_[i]->buffers()) all.emplace_back(std::to_string(i) + "." + n, b);
-  return all;
-}
-
-std::vector<std::pair<std::string, Layer*>> Sequential::children() {
-  std::vector<std::pair<std::string, Layer*>> c;
+NamedLayers Sequential::children() {
+  NamedLayers c;
   for (std::size_t i = 0; i < layers_.size(); ++i) c.emplace_back(std::to_string(i), layers_[i].get());
   return c;
 }
 
+std::vector<Shape> Sequential::children_input_shapes(const Shape& input_shape) {
+  std::vector<Shape> in{input_shape};
+  for (std::size_t i = 0; i + 1 < layers_.size(); ++i) in.push_back(sample_output_shape(*layers_[i], in.back()));
+  return in;
+}
+
 std::string Sequential::name() const {
-  std::string s = "Sequential(\n";
-  for (std::size_t i = 0; i < layers_.size(); ++i) s += "  (" + std::to_string(i) + "): " + layers_[i]->name() + "\n";
-  return s + ")";
+  std::vector<std::pair<std::string, const Layer*>> c;
+  for (std::size_t i = 0; i < layers_.size(); ++i) c.emplace_back(std::to_string(i), layers_[i].get());
+  return composite_name("Sequential", c);
 }
 
 std::string Sequential::spec() const {
   std::string s;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    const std::string one = layers_[i]->spec();
+    std::string one = layers_[i]->spec();
     if (one.empty())
-      throw std::logic_error("Sequential::spec: layer " + std::to_string(i) + " (" + layers_[i]->name() +
+      throw std::logic_error("Sequential::spec: layer " + std::to_string(i) + " (" + short_name(*layers_[i]) +
                              ") has no spec form; register it (see docs/EXTENDING.md) to save or rebuild it");
+    if (dynamic_cast<const Sequential*>(layers_[i].get())) one = "seq[" + one + "]";  // a nested block
     s += (i ? ", " : "") + one;
   }
   return s;
@@ -135,31 +165,66 @@ std::vector<Shape> Sequential::output_shapes(const Shape& input_shape) {
   return shapes;
 }
 
+namespace {
+
+struct SummaryRow {
+  std::string path, layer, output, params;
+};
+
+// The number of parameter values in a layer and everything inside it: "2320", or "2320 (144 frozen)".
+std::string count_text(Layer& layer) {
+  std::size_t count = 0, frozen = 0;
+  for (auto& [n, p] : layer.parameters()) (p->frozen ? frozen : count) += p->value.size();
+  return std::to_string(count + frozen) + (frozen ? " (" + std::to_string(frozen) + " frozen)" : "");
+}
+
+// One row per layer inside parent, depth first, each name indented two spaces per level. input is
+// parent's per-sample input shape, or null when it is unknown (the shapes are then left blank).
+void nested_rows(Layer& parent, const std::string& path, const Shape* input, std::size_t depth, std::vector<SummaryRow>& rows) {
+  const NamedLayers children = parent.children();
+  const std::vector<Shape> inputs = input ? parent.children_input_shapes(*input) : std::vector<Shape>{};
+  for (std::size_t k = 0; k < children.size(); ++k) {
+    Layer& child = *children[k].second;
+    const Shape* in = k < inputs.size() ? &inputs[k] : nullptr;
+    const std::string child_path = path + "." + children[k].first;  // not a reference into rows: it grows
+    rows.push_back({child_path, std::string(2 * depth, ' ') + short_name(child),
+                    in ? shape_str(sample_output_shape(child, *in)) : "", count_text(child)});
+    nested_rows(child, child_path, in, depth + 1, rows);
+  }
+}
+
+}  // namespace
+
 std::string Sequential::summary(const Shape& input_shape) {
   const auto shapes = output_shapes(input_shape);
-  std::vector<std::string> names, outs{shape_str(input_shape)}, params;
+  std::vector<SummaryRow> rows;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    std::size_t count = 0, frozen = 0;
-    for (auto& [n, p] : layers_[i]->parameters()) (p->frozen ? frozen : count) += p->value.size();
-    names.push_back(layers_[i]->name());
-    outs.push_back(shape_str(shapes[i]));
-    params.push_back(std::to_string(count + frozen) + (frozen ? " (" + std::to_string(frozen) + " frozen)" : ""));
+    rows.push_back({std::to_string(i), short_name(*layers_[i]), shape_str(shapes[i]), count_text(*layers_[i])});
+    nested_rows(*layers_[i], std::to_string(i), i ? &shapes[i - 1] : &input_shape, 1, rows);
   }
-  auto widest = [](const std::vector<std::string>& v, std::size_t at_least) {
-    for (const auto& s : v) at_least = std::max(at_least, s.size());
-    return static_cast<int>(at_least + 2);
-  };
-  const int wn = widest(names, 5), wo = widest(outs, 6), wp = widest(params, 6) - 2;
+  std::size_t wi = 2, wn = 5, wo = std::max<std::size_t>(6, shape_str(input_shape).size()), wp = 6;
+  for (const auto& r : rows) {
+    wi = std::max(wi, r.path.size()), wn = std::max(wn, r.layer.size());
+    wo = std::max(wo, r.output.size()), wp = std::max(wp, r.params.size());
+  }
   std::ostringstream os;
-  os << std::left << std::setw(4) << "#" << std::setw(wn) << "layer" << std::setw(wo) << "output" << std::right
-     << std::setw(wp) << "params" << "\n";
-  os << std::left << std::setw(4) << "" << std::setw(wn) << "input" << outs[0] << "\n";
-  for (std::size_t i = 0; i < layers_.size(); ++i)
-    os << std::left << std::setw(4) << i << std::setw(wn) << names[i] << std::setw(wo) << outs[i + 1] << std::right
-       << std::setw(wp) << params[i] << "\n";
+  auto line = [&](const std::string& path, const std::string& layer, const std::string& output, const std::string& params) {
+    os << std::left << std::setw(static_cast<int>(wi + 2)) << path << std::setw(static_cast<int>(wn + 2)) << layer
+       << std::setw(static_cast<int>(wo + 2)) << output << std::right << std::setw(static_cast<int>(wp)) << params << "\n";
+  };
+  line("#", "layer", "output", "params");
+  os << std::left << std::setw(static_cast<int>(wi + 2)) << "" << std::setw(static_cast<int>(wn + 2)) << "input"
+     << shape_str(input_shape) << "\n";
+  for (const auto& r : rows) line(r.path, r.layer, r.output, r.params);
   const std::size_t total = num_parameters(), trainable = num_parameters(true);
   os << "parameters: " << total << " (" << trainable << " trainable, " << (total - trainable) << " frozen)\n";
   return os.str();
 }
+
+MINICNN_REGISTER_LAYER(Sequential, "seq", "seq[LAYER, ...]", [](const LayerArgs& a, const Shape& input_shape) {
+  a.expect_positional(0, 0);
+  a.expect_blocks(1, 1);
+  return a.build_block(0, input_shape);
+});
 
 }  // namespace minicnn

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -22,7 +23,7 @@ std::string dirname_of(const std::string& path) {
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const void* data, std::size_t size) {
+void write_file_atomic(const std::string& path, const void* data, std::size_t size, bool durable) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(path, std::string("cannot write: ") + std::strerror(errno));
@@ -41,7 +42,7 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
     left -= static_cast<std::size_t>(n);
   }
   // Data on disk before the rename makes it visible: a crash leaves the old file or the new one.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
     fail(path, std::string("write failed: ") + std::strerror(err));
@@ -51,6 +52,7 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
     ::unlink(tmp.c_str());
     fail(path, std::string("cannot rename the finished file into place: ") + std::strerror(err));
   }
+  if (!durable) return;
   const int dfd = ::open(dirname_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);  // make the rename itself durable
@@ -59,6 +61,17 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
 }
 
 void write_text_atomic(const std::string& path, const std::string& text) { write_file_atomic(path, text.data(), text.size()); }
+
+void make_folders(const std::string& path) {
+  for (std::size_t i = 1; i <= path.size(); ++i) {
+    if (i < path.size() && path[i] != '/') continue;
+    const std::string cur = path.substr(0, i);
+    if (::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
+      throw std::runtime_error(cur + ": cannot create folder: " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (!path.empty() && (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) throw std::runtime_error(path + ": is not a folder");
+}
 
 std::vector<std::string> remove_stale_temporaries(const std::string& dir) {
   std::vector<std::string> removed;

@@ -21,12 +21,40 @@ namespace minicnn {
 
 namespace {
 
-// The checks every header gets, from stb's answer (ok, w, h, c) for `name`.
-ImageInfo checked_info(bool ok, int w, int h, int c, const std::string& name) {
+std::uint32_t be32(const std::uint8_t* p) { return (std::uint32_t(p[0]) << 24) | (p[1] << 16) | (p[2] << 8) | p[3]; }
+
+// The size a PNG or JPEG header claims, read by hand: stb refuses images over its size limit with
+// "unknown image type" (it then tries every other format), which would hide what is wrong.
+bool claimed_size(const std::uint8_t* d, std::size_t n, std::uint64_t& w, std::uint64_t& h) {
+  static const std::uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (n >= 24 && std::memcmp(d, png, 8) == 0 && std::memcmp(d + 12, "IHDR", 4) == 0) {
+    w = be32(d + 16), h = be32(d + 20);
+    return true;
+  }
+  if (n < 4 || d[0] != 0xFF || d[1] != 0xD8) return false;
+  for (std::size_t i = 2; i + 9 < n;) {  // JPEG: walk the segments to a start-of-frame marker
+    if (d[i] != 0xFF) return false;
+    const std::uint8_t m = d[i + 1];
+    const std::size_t len = (std::size_t(d[i + 2]) << 8) | d[i + 3];
+    if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+      h = (std::size_t(d[i + 5]) << 8) | d[i + 6], w = (std::size_t(d[i + 7]) << 8) | d[i + 8];
+      return true;
+    }
+    i += 2 + len;
+  }
+  return false;
+}
+
+// The checks every header gets, from stb's answer (ok, w, h, c) for `name`; head is the start of
+// the file (for a clear message when stb cannot say).
+ImageInfo checked_info(bool ok, int w, int h, int c, const std::string& name, const std::uint8_t* head = nullptr,
+                       std::size_t head_size = 0) {
+  std::uint64_t cw = 0, ch = 0;
+  if (!ok && head && claimed_size(head, head_size, cw, ch) && (cw > kImageMaxSide || ch > kImageMaxSide))
+    throw std::runtime_error(name + ": image is " + std::to_string(cw) + "x" + std::to_string(ch) + ", over the limit of " +
+                             std::to_string(kImageMaxSide) + " pixels per side");
   if (!ok) {
     const std::string why = stbi_failure_reason() ? stbi_failure_reason() : "unknown";
-    if (why == "too large")
-      throw std::runtime_error(name + ": image is over the limit of " + std::to_string(kImageMaxSide) + " pixels per side");
     throw std::runtime_error(name + ": not a readable image (" + why + "); expected PNG, JPEG, BMP, GIF, TGA, PSD, HDR, PIC or PNM");
   }
   if (w <= 0 || h <= 0) throw std::runtime_error(name + ": image has zero size (" + std::to_string(w) + "x" + std::to_string(h) + ")");
@@ -62,8 +90,11 @@ ImageInfo read_image_info(const std::string& path) {
   if (!f) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
   int w = 0, h = 0, c = 0;
   const bool ok = stbi_info_from_file(f, &w, &h, &c) != 0;
+  std::uint8_t head[65536];
+  std::size_t got = 0;
+  if (!ok && std::fseek(f, 0, SEEK_SET) == 0) got = std::fread(head, 1, sizeof head, f);
   std::fclose(f);
-  return checked_info(ok, w, h, c, path);
+  return checked_info(ok, w, h, c, path, head, got);
 }
 
 Image decode_image(const std::uint8_t* data, std::size_t size, const std::string& name) {
@@ -72,7 +103,7 @@ Image decode_image(const std::uint8_t* data, std::size_t size, const std::string
   int w = 0, h = 0, c = 0;
   const int len = static_cast<int>(size);
   const bool ok = stbi_info_from_memory(data, len, &w, &h, &c) != 0;
-  checked_info(ok, w, h, c, name);
+  checked_info(ok, w, h, c, name, data, size);
   if (jpeg_truncated(data, size)) throw std::runtime_error(name + ": truncated JPEG (the data ends before its end-of-image marker)");
   const int want = (c == 1 || c == 2) ? 1 : (c == 4 ? 4 : 3);  // gray+alpha reads as gray
   stbi_uc* px = stbi_load_from_memory(data, len, &w, &h, &c, want);
@@ -99,17 +130,39 @@ Image load_image(const std::string& path) {
   return decode_image(data.data(), data.size(), path);
 }
 
-void save_png(const std::string& path, const Image& img) {
+std::string encode_png(const Image& img) {
   if (img.width == 0 || img.height == 0 || img.channels < 1 || img.channels > 4 ||
       img.pixels.size() != img.width * img.height * img.channels)
-    throw std::invalid_argument("save_png: " + path + ": image is empty or inconsistent (" + std::to_string(img.width) +
-                                "x" + std::to_string(img.height) + "x" + std::to_string(img.channels) + ")");
+    throw std::invalid_argument("encode_png: image is empty or inconsistent (" + std::to_string(img.width) + "x" +
+                                std::to_string(img.height) + "x" + std::to_string(img.channels) + ")");
   std::string bytes;
   const int ok = stbi_write_png_to_func(
       [](void* ctx, void* data, int n) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n); },
       &bytes, static_cast<int>(img.width), static_cast<int>(img.height), static_cast<int>(img.channels),
       img.pixels.data(), static_cast<int>(img.width * img.channels));
-  if (!ok || bytes.empty()) throw std::runtime_error(path + ": PNG encoding failed");
+  if (!ok || bytes.empty()) throw std::runtime_error("PNG encoding failed");
+  return bytes;
+}
+
+void save_png(const std::string& path, const Image& img, bool durable) {
+  std::string bytes;
+  try {
+    bytes = encode_png(img);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("save_png: " + path + ": " + e.what());
+  }
+  write_file_atomic(path, bytes.data(), bytes.size(), durable);
+}
+
+void save_jpeg(const std::string& path, const Image& img, int quality) {
+  if (img.width == 0 || img.height == 0 || img.channels < 1 || img.channels > 4)
+    throw std::invalid_argument("save_jpeg: " + path + ": image is empty or inconsistent");
+  std::string bytes;
+  const int ok = stbi_write_jpg_to_func(
+      [](void* ctx, void* data, int n) { static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n); },
+      &bytes, static_cast<int>(img.width), static_cast<int>(img.height), static_cast<int>(img.channels), img.pixels.data(),
+      std::clamp(quality, 1, 100));
+  if (!ok || bytes.empty()) throw std::runtime_error(path + ": JPEG encoding failed");
   write_file_atomic(path, bytes.data(), bytes.size());
 }
 
@@ -135,7 +188,8 @@ Image with_channels(const Image& img, std::size_t channels) {
   Image out(img.width, img.height, channels);
   const std::uint8_t* p = img.pixels.data();
   for (std::size_t i = 0, n = img.width * img.height; i < n; ++i, p += img.channels) {
-    float rgb[3] = {p[0], p[0], p[0]};
+    const float g0 = p[0];
+    float rgb[3] = {g0, g0, g0};
     if (img.channels >= 3) rgb[1] = p[1], rgb[2] = p[2];
     if (img.channels == 4 || img.channels == 2) {  // alpha over white
       const float a = p[img.channels - 1] / 255.f;

@@ -77,7 +77,7 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
   const auto t0 = clock::now();
   double loss_sum = carried.loss_sum;
   std::size_t seen = carried.seen, correct = carried.correct, seen_this_run = 0;
-  EpochReport rep{epoch + 1, 0, 0, 0, 0};
+  EpochReport rep{epoch + 1, 0, 0, 0, 0, false, 0, 0, {}};
   std::size_t b = start_batch;
   for (; b < nb; ++b) {
     loader_.load_batch(b, x_, labels_);

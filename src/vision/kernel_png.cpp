@@ -1,6 +1,7 @@
 #include "minicnn/vision/kernel_png.hpp"
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -140,8 +141,11 @@ Image render_kernels(const Tensor& w, const KernelImageOptions& o, KernelGrid* g
   g.rows = wrapped ? (OC + g.cols - 1) / g.cols : OC;
   g.tile_w = KW * o.scale;
   g.tile_h = KH * o.scale;
-  const Layout L = plan(g, o, wrapped);
-  const std::size_t b = o.border;
+  // RGB tiles are told apart by white gaps: a thin dark line vanishes between coloured tiles.
+  KernelImageOptions oo = o;
+  if (g.rgb) oo.border = std::max<std::size_t>(o.border, 4);
+  const Layout L = plan(g, oo, wrapped);
+  const std::size_t b = oo.border;
   g.pitch_x = g.tile_w + b;
   g.pitch_y = g.tile_h + L.caption_h + b;
   Image img(L.width, L.height, 3, 255);
@@ -149,7 +153,7 @@ Image render_kernels(const Tensor& w, const KernelImageOptions& o, KernelGrid* g
   g.grid_y = L.title_h + L.header_h + b + L.caption_h;
   if (!o.title.empty()) draw_text(img, 4, 3, o.title, kInk);
   g.range = o.range > 0 ? o.range : max_abs(w.data(), w.size());
-  fill(img, g.grid_x - b, L.title_h + L.header_h, L.grid_w, L.grid_h, kSeparator);
+  fill(img, g.grid_x - b, L.title_h + L.header_h, L.grid_w, L.grid_h, g.rgb ? kWhite : kSeparator);
   const std::size_t tiles = wrapped ? OC : OC * C;
   for (std::size_t t = 0; t < g.rows * g.cols; ++t) {
     const std::size_t x0 = g.grid_x + (t % g.cols) * g.pitch_x, y0 = g.grid_y + (t / g.cols) * g.pitch_y;
@@ -166,6 +170,15 @@ Image render_kernels(const Tensor& w, const KernelImageOptions& o, KernelGrid* g
   if (o.labels) draw_labels(img, L, g, OC, wrapped);
   if (o.legend) draw_legend(img, L, g, o);
   if (grid_out) *grid_out = g;
+  return img;
+}
+
+Image kernel_tile(const Tensor& k, float range, std::size_t scale) {
+  if (k.dimension() != 2) throw std::invalid_argument("kernel_tile: expected a (KH, KW) kernel, got " + shape_str(k.shape()));
+  Image img(k.shape(1) * scale, k.shape(0) * scale, 3);
+  KernelImageOptions o;
+  o.scale = scale;
+  draw_tile(img, k.data(), k.shape(0), k.shape(1), k.size(), false, range, o, 0, 0);
   return img;
 }
 
@@ -187,26 +200,54 @@ KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const K
   return g;
 }
 
-std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir, bool all_layers) {
+Conv2d& conv_at(Sequential& model, const std::string& path) {
+  std::string convs;
+  for (auto& [p, layer] : named_layers(model)) {
+    if (!dynamic_cast<Conv2d*>(layer)) continue;
+    if (p == path) return dynamic_cast<Conv2d&>(*layer);
+    convs += (convs.empty() ? "" : ", ") + p;
+  }
+  throw std::invalid_argument(path + " is not a Conv2d (conv layers: " + (convs.empty() ? "none" : convs) + ")");
+}
+
+namespace {
+// "relu" from "ReLU()", "maxpool2d" from "MaxPool2d(kernel_size=2, ...)": a file-name word.
+std::string kind_word(const Layer& layer) {
+  std::string kind = layer.name().substr(0, layer.name().find('('));
+  for (auto& ch : kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return kind;
+}
+}  // namespace
+
+std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir,
+                                               const std::string& path, bool all_layers) {
   if (x.dimension() != 3) throw std::invalid_argument("save_feature_maps_png: expected one input (C, H, W), got " + shape_str(x.shape()));
+  if (!path.empty()) conv_at(model, path);  // throws for a path that names no conv
   Tensor batch = x;
   batch.reshape({1, x.shape(0), x.shape(1), x.shape(2)});
-  const TrainingModeGuard eval(model, false);
+  // One pass, top-level layer by layer: every conv (inside blocks too) keeps its output until its
+  // next forward (the layer contract), and the other top-level outputs are copied as they pass.
+  std::map<std::string, Tensor> outputs;
+  {
+    const TrainingModeGuard eval(model, false);
+    const Tensor* h = &batch;
+    for (std::size_t i = 0; i < model.size(); ++i) {
+      h = &model[i].forward(*h);
+      if (all_layers && h->dimension() == 4) outputs[std::to_string(i)] = *h;
+    }
+  }
   std::vector<std::string> written;
-  const Tensor* h = &batch;
-  for (std::size_t i = 0; i < model.size(); ++i) {
-    h = &model[i].forward(*h);
-    const bool conv = dynamic_cast<Conv2d*>(&model[i]) != nullptr;
-    if (h->dimension() != 4 || (!conv && !all_layers)) continue;
-    Tensor maps = *h;
-    maps.reshape({h->shape(1), h->shape(2), h->shape(3)});
-    std::string kind = model[i].name().substr(0, model[i].name().find('('));
-    for (auto& ch : kind) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    const std::string path = dir + "/layer" + std::to_string(i) + "_" + (conv ? "conv" : kind) + ".png";
+  for (auto& [p, layer] : named_layers(model)) {
+    auto* conv = dynamic_cast<Conv2d*>(layer);
+    if (!path.empty() ? p != path : !conv && !outputs.count(p)) continue;
+    const Tensor& y = conv ? conv->output() : outputs[p];  // (1, C, H, W)
+    Tensor maps = y;
+    maps.reshape({y.shape(1), y.shape(2), y.shape(3)});
+    const std::string file = dir + "/layer" + p + "_" + (conv ? "conv" : kind_word(*layer)) + ".png";
     // The first layer's maps are drawn beside the kernels that made them from the picture itself.
-    const Tensor* kernels = conv && i == 0 ? &dynamic_cast<Conv2d&>(model[i]).weight().value : nullptr;
-    save_png(path, render_feature_maps(maps, "layer " + std::to_string(i) + ": " + model[i].name(), 64, kernels));
-    written.push_back(path);
+    const Tensor* kernels = conv && p == "0" ? &conv->weight().value : nullptr;
+    save_png(file, render_feature_maps(maps, "layer " + p + ": " + layer->name(), 64, kernels));
+    written.push_back(file);
   }
   return written;
 }

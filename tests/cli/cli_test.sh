@@ -26,15 +26,19 @@ for sub in train eval predict; do
   has h.txt "Usage" "$sub --help"
 done
 expect 2 e.txt "$M" train --bogus
-has e.txt "was not expected: --bogus" "unknown flag: exit 2"
+has e.txt "unknown option '--bogus'" "unknown flag: exit 2"
 expect 2 e.txt "$M" train --epochs many
-has e.txt "Could not convert" "bad value: exit 2"
+has e.txt "--epochs: expected a whole number" "bad value: exit 2"
 expect 2 e.txt "$M" train --dataset cifar
 has e.txt "cifar" "unknown dataset: exit 2"
 expect 2 e.txt "$M"
 has e.txt "subcommand" "no subcommand: exit 2"
 expect 2 e.txt "$M" train "${SMALL[@]}" --epochs 0 --out zero
-has e.txt "--epochs must be at least 1" "--epochs 0: exit 2"
+has e.txt "--epochs: expected a whole number from 1" "--epochs 0: exit 2"
+expect 0 v.txt "$M" --version
+has v.txt "minicnn 0." "--version prints the version"
+expect 0 h.txt "$M" help train
+has h.txt "--epochs" "help COMMAND shows that command's options"
 
 # --- bad data ---
 expect 1 e.txt "$M" train --data "$T/nowhere" --out r0
@@ -46,8 +50,8 @@ has e.txt "empty: holds no dataset minicnn can read" "a folder with no dataset: 
 mkdir bad && cp "$DATA"/* bad/ && head -c 1000 "$DATA/train-images-idx3-ubyte" > bad/train-images-idx3-ubyte
 expect 1 e.txt "$M" train --data bad --out r0
 has e.txt "truncated" "truncated dataset: exit 1"
-expect 1 e.txt "$M" train "${SMALL[@]}" --model "conv 6 5, linear 10" --out r0
-has e.txt "put 'flatten' before it" "bad model spec: exit 1 with the reason"
+expect 2 e.txt "$M" train "${SMALL[@]}" --model "conv 6 5, linear 10" --out r0
+has e.txt "put 'flatten' before it" "bad model spec on the command line: exit 2 with the reason"
 
 # --- a run ---
 expect 0 run1.txt "$M" train "${SMALL[@]}" --epochs 2 --out r1

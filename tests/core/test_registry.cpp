@@ -1,6 +1,8 @@
 #include "helpers.hpp"
 #include "minicnn/core/registry.hpp"
 
+#include <tuple>
+
 using namespace minicnn;
 using namespace minicnn::test;
 
@@ -28,6 +30,20 @@ TEST_CASE("Presets, and spec() gives back a spec that rebuilds the same model") 
   }
   CHECK(build_model("lenet5", {1, 28, 28})->num_parameters() == 61706);  // as torch counts LeNet-5
   CHECK(build_model("small", {1, 28, 28})->num_parameters() == 208 + 3216 + 2570);
+  // The residual presets, each for its input; counts as torch counts the same modules.
+  for (const auto& [preset, input, params] : {std::tuple<std::string, Shape, std::size_t>{"resnet-mini", {3, 32, 32}, 175258},
+                                              {"resnet-mini-gray", {1, 28, 28}, 77754}}) {
+    CAPTURE(preset);
+    auto m = build_model(preset, input, 7);
+    CHECK(m->spec() == expand_preset(preset, 7));
+    CHECK(build_model(m->spec(), input)->name() == m->name());
+    CHECK(m->output_shapes(input).back() == Shape{7});
+    CHECK(build_model(preset, input)->num_parameters() == params);
+  }
+  auto mini = build_model("resnet-mini", {3, 32, 32});
+  CHECK(mini->output_shapes({3, 32, 32}).at(8) == Shape{64, 8, 8});  // after the third stage
+  CHECK(dynamic_cast<Residual&>((*mini)[5]).shortcut() != nullptr);  // stage 2's first block projects
+  CHECK(dynamic_cast<Residual&>((*mini)[6]).shortcut() == nullptr);
   auto odd = build_model("conv 3 3x2 stride=2x1 pad=1 dilation=2, maxpool 2 stride=1x2, flatten, linear 4 bias=0", {2, 9, 8});
   CHECK(build_model(odd->spec(), {2, 9, 8})->name() == odd->name());
 }

@@ -72,3 +72,36 @@ TEST_CASE("Sequential train/eval mode reaches every layer") {
   m.train();
   for (std::size_t i = 0; i < m.size(); ++i) CHECK(m[i].training());
 }
+
+TEST_CASE("A Sequential inside a Sequential: names, spec, name() and summary() show the nesting") {
+  manual_seed(4);
+  Sequential m;
+  m.add<Conv2d>(1, 2, 3, 1, 1);
+  auto inner = std::make_unique<Sequential>();
+  inner->add<ReLU>();
+  inner->add<Conv2d>(2, 3, 3);
+  m.add(std::move(inner));
+  m.add<Flatten>();
+  m.add<Linear>(3 * 4 * 4, 2);
+
+  std::vector<std::string> names;
+  for (auto& [n, p] : m.parameters()) names.push_back(n);
+  CHECK(names == std::vector<std::string>{"0.weight", "0.bias", "1.1.weight", "1.1.bias", "3.weight", "3.bias"});
+  CHECK(prefixed_parameters({{"body", &m}}).at(2).first == "body.1.1.weight");
+  CHECK(m.spec() == "conv 2 3 pad=1, seq[relu, conv 3 3], flatten, linear 2");
+  CHECK(m.name().find("  (1): Sequential(\n    (0): ReLU()\n    (1): Conv2d(2, 3") != std::string::npos);
+  CHECK(m.name().find("\n  )\n  (2): Flatten") != std::string::npos);
+  CHECK(short_name(m[1]) == "Sequential");
+  CHECK(short_name(m[2]) == "Flatten(start_dim=1, end_dim=-1)");
+  CHECK(m.children_input_shapes({1, 6, 6}) == std::vector<Shape>{{1, 6, 6}, {2, 6, 6}, {3, 4, 4}, {48}});
+
+  const std::string s = m.summary({1, 6, 6});
+  CAPTURE(s);
+  CHECK(s.find("\n1    Sequential    ") != std::string::npos);
+  CHECK(s.find("\n1.0    ReLU()    ") != std::string::npos);  // indented under its parent
+  CHECK(s.find("\n1.1    Conv2d(2, 3, kernel_size=(3, 3), stride=(1, 1))    ") != std::string::npos);
+  CHECK(s.find("  (3, 4, 4)      57\n2    Flatten") != std::string::npos);
+  CHECK(s.find("parameters: 175 (175 trainable, 0 frozen)") != std::string::npos);
+  auto rebuilt = build_model(m.spec(), {1, 6, 6});
+  CHECK(rebuilt->name() == m.name());
+}

@@ -38,6 +38,11 @@ const std::vector<std::pair<Conv2dOptions, Shape>> kLargerConfigs = {
     {opts(32, 20, 3, 1, 1), {2, 32, 6, 7}},        // C*K*K = 288
     {opts(1, 6, 5, 1, 2), {5, 1, 28, 28}},         // lenet5's first layer, full size, odd batch
     {opts(6, 16, 5), {3, 6, 14, 14}},              // lenet5's second layer
+    // resnet-mini-gray's stride-2 stages: 3x3 and the 1x1 projection, no bias, odd output side 7
+    {opts(16, 32, 3, 2, 1, 1, 1, false), {2, 16, 28, 28}},
+    {opts(32, 64, 3, 2, 1, 1, 1, false), {3, 32, 14, 14}},
+    {opts(32, 64, 1, 2, 0, 1, 1, false), {2, 32, 14, 14}},
+    {opts(64, 64, 3, 1, 1, 1, 1, false), {2, 64, 7, 7}},
 };
 
 // The kernel paths that compute differently from the reference: everything this CPU runs.

@@ -37,31 +37,58 @@ void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::f
 
 using namespace minicnn;
 
+namespace {
+
+// Allocations in three training steps of the model after a first step has sized every buffer.
+long allocations_in_steady_steps(const std::string& spec, int threads) {
+  set_num_threads(threads);
+  const Dataset d = test::synthetic_dataset(256, 28);
+  manual_seed(1);
+  auto model = build_model(spec, {1, 28, 28});
+  model->set_needs_input_grad(false);
+  SGD opt(model->parameters(), 0.05f, 0.9f);
+  DataLoader loader(d, 64, true, 1);
+  loader.set_epoch(0);
+  SoftmaxCrossEntropy loss;
+  Tensor x;
+  std::vector<int> labels;
+  auto step = [&](std::size_t b) {
+    loader.load_batch(b, x, labels);
+    loss.forward(model->forward(x), labels);
+    model->backward(loss.backward());
+    opt.step();
+  };
+  step(0);  // the first batch sizes every buffer
+  const long before = g_allocations.load();
+  for (std::size_t b = 1; b < 4; ++b) step(b);
+  const long during = g_allocations.load() - before;
+  set_num_threads(1);
+  return during;
+}
+
+}  // namespace
+
 TEST_CASE("A lenet5 training step allocates nothing once shapes are stable (1 and 2 threads)") {
   for (int threads : {1, 2}) {
     CAPTURE(threads);
-    set_num_threads(threads);
-    const Dataset d = test::synthetic_dataset(256, 28);
-    manual_seed(1);
-    auto model = build_model("lenet5", {1, 28, 28});
-    model->set_needs_input_grad(false);
-    SGD opt(model->parameters(), 0.05f, 0.9f);
-    DataLoader loader(d, 64, true, 1);
-    loader.set_epoch(0);
-    SoftmaxCrossEntropy loss;
-    Tensor x;
-    std::vector<int> labels;
-    auto step = [&](std::size_t b) {
-      loader.load_batch(b, x, labels);
-      loss.forward(model->forward(x), labels);
-      model->backward(loss.backward());
-      opt.step();
-    };
-    step(0);  // the first batch sizes every buffer
-    const long before = g_allocations.load();
-    for (std::size_t b = 1; b < 4; ++b) step(b);
-    const long during = g_allocations.load() - before;
+    const long during = allocations_in_steady_steps("lenet5", threads);
     CHECK_MESSAGE(during == 0, during << " heap allocations in 3 training steps after the first");
   }
-  set_num_threads(1);
+}
+
+// Residual blocks with both kinds of shortcut, BatchNorm in both branches, the post ReLU and a
+// block as the model's first layer (whose dx is skipped): the sums refill their buffers in place.
+TEST_CASE("A residual model's training step allocates nothing once shapes are stable (1 and 2 threads)") {
+  const std::string spec =
+      "res[conv 4 3 pad=1 bias=0, batchnorm, relu, conv 1 3 pad=1](conv 1 1, batchnorm), "
+      "conv 8 3 pad=1 bias=0, batchnorm, relu, "
+      "res[conv 8 3 pad=1 bias=0, batchnorm, relu, conv 8 3 pad=1 bias=0, batchnorm] post=relu, "
+      "res[conv 16 3 stride=2 pad=1 bias=0, batchnorm, relu, conv 16 3 pad=1 bias=0, batchnorm]"
+      "(conv 16 1 stride=2 bias=0, batchnorm) post=relu, "
+      "seq[globalavgpool, linear 10]";
+  for (int threads : {1, 2}) {
+    CAPTURE(threads);
+    const long during = allocations_in_steady_steps(spec, threads);
+    CHECK_MESSAGE(during == 0, during << " heap allocations in 3 training steps after the first");
+  }
 }

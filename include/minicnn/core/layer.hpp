@@ -37,6 +37,9 @@ struct Parameter {
 using NamedParameters = std::vector<std::pair<std::string, Parameter*>>;
 // State that is saved with the model but not trained by gradients (BatchNorm running stats).
 using NamedBuffers = std::vector<std::pair<std::string, Tensor*>>;
+class Layer;
+// A composite layer's children, each with the name its parameters are prefixed with ("0", "body").
+using NamedLayers = std::vector<std::pair<std::string, Layer*>>;
 
 class Layer {
  public:
@@ -49,7 +52,9 @@ class Layer {
   virtual NamedParameters parameters() { return {}; }
   virtual NamedBuffers buffers() { return {}; }
 
-  // PyTorch-style description: "Conv2d(1, 6, kernel_size=5, stride=1, padding=2)".
+  // PyTorch-style description: "Conv2d(1, 6, kernel_size=5, stride=1, padding=2)". A composite
+  // layer lists its children on the lines after "Sequential(" or "Residual(", indented, as
+  // PyTorch prints nested modules.
   virtual std::string name() const = 0;
   // The model-spec text that rebuilds this layer, e.g. "conv 6 5 pad=2" (see core/spec.hpp).
   // Empty means the layer has no spec form, and a model holding it cannot be saved.
@@ -57,7 +62,15 @@ class Layer {
 
   // The layers a composite layer (Sequential, Residual) is made of, named as their parameters are
   // prefixed ("0", "body"). Plain layers have none. See named_layers() in core/sequential.hpp.
-  virtual std::vector<std::pair<std::string, Layer*>> children() { return {}; }
+  virtual NamedLayers children() { return {}; }
+  // The per-sample input shape of each child, in children() order, for a per-sample input of
+  // input_shape: how summary() finds the output shapes of nested layers. Composite layers say how
+  // they wire their children (Sequential: each gets the previous one's output; Residual: body and
+  // shortcut both get the input); with none, summary() leaves the nested shapes out.
+  virtual std::vector<Shape> children_input_shapes(const Shape& input_shape) {
+    (void)input_shape;
+    return {};
+  }
 
   // Train/eval mode, as model.train()/model.eval() in PyTorch: Dropout and BatchNorm behave
   // differently in each. Layers that do not care ignore it.

@@ -6,9 +6,6 @@
 
 namespace minicnn {
 
-// Layers applied in order. forward runs them first to last, backward last to first, and
-// parameters() names each child's parameters with its index, as PyTorch's state_dict does:
-// "0.weight", "0.bias", "3.weight", ...
 // The per-sample output shape of a layer for per-sample input shape (e.g. {1, 28, 28} -> {6, 28, 28}),
 // found by running a batch of one zero sample through it in eval mode (the mode is restored), so
 // that the probe moves no BatchNorm statistics and draws no dropout mask.
@@ -16,9 +13,20 @@ Shape sample_output_shape(Layer& layer, const Shape& input_shape);
 
 // Every layer below root, depth first, each with its dotted path as parameters are named:
 // "0", "3", "3.body", "3.body.0", ... (root itself is not listed).
-std::vector<std::pair<std::string, Layer*>> named_layers(Layer& root);
+NamedLayers named_layers(Layer& root);
 // The layer at a dotted path, or nullptr.
 Layer* find_layer(Layer& root, const std::string& path);
+// The parameters (buffers) of a composite layer's children, each name prefixed with its child's:
+// child "0" gives "0.weight", child "body" gives "body.0.weight", as PyTorch's state_dict names
+// nested modules. Sequential and Residual both return exactly this.
+NamedParameters prefixed_parameters(const NamedLayers& children);
+NamedBuffers prefixed_buffers(const NamedLayers& children);
+// A composite layer's name(), as PyTorch prints nested modules: type, then one line per child
+// with its own name indented under it ("Residual(\n  (body): Sequential(\n    (0): ...\n  )\n)").
+std::string composite_name(const std::string& type, const std::vector<std::pair<std::string, const Layer*>>& children);
+// A layer's name() on one line: a composite's first line without its "(" ("Sequential", "Residual").
+std::string short_name(const Layer& layer);
+
 // The first layer of type L in depth-first order (the first conv of a model), or nullptr; its path
 // goes to *path if given.
 template <class L>
@@ -31,6 +39,11 @@ L* first_layer(Layer& root, std::string* path = nullptr) {
   return nullptr;
 }
 
+// Layers applied in order. forward runs them first to last, backward last to first, and
+// parameters() names each child's parameters with its index, as PyTorch's state_dict does:
+// "0.weight", "0.bias", "3.weight", ...
+// A Sequential is a layer too, so one can sit inside another (spec "seq[conv 8 3, relu]"), and
+// its parameters then read "2.0.weight", as for an nn.Sequential inside an nn.Sequential.
 class Sequential final : public Layer {
  public:
   Sequential() = default;
@@ -49,9 +62,11 @@ class Sequential final : public Layer {
   const Tensor& backward(const Tensor& dy) override;
   NamedParameters parameters() override;
   NamedBuffers buffers() override;
-  std::vector<std::pair<std::string, Layer*>> children() override;
+  NamedLayers children() override;
+  std::vector<Shape> children_input_shapes(const Shape& input_shape) override;
   std::string name() const override;          // "Sequential(" + one child per line + ")"
-  std::string spec() const override;          // children's specs joined by ", "
+  // The children's specs joined by ", "; a Sequential nested inside is written "seq[...]".
+  std::string spec() const override;
   void set_training(bool on) override;
   // Passed to the first layer: the only one whose dx leaves the model.
   void set_needs_input_grad(bool on) override;
@@ -67,7 +82,9 @@ class Sequential final : public Layer {
   // The per-layer output shapes for one sample of shape input_shape (e.g. {1, 28, 28}), each found
   // with sample_output_shape.
   std::vector<Shape> output_shapes(const Shape& input_shape);
-  // A table: index, layer, output shape, parameter count; then the totals.
+  // A table: index, layer, output shape, parameter count; then the totals. The layers inside a
+  // composite layer follow it, indented, with their paths ("3.body.0"); a composite's count is
+  // that of everything inside it.
   std::string summary(const Shape& input_shape);
 
  private:

@@ -9,8 +9,14 @@
 namespace minicnn {
 
 // Writes bytes to path atomically; throws std::runtime_error naming the path and the reason.
-void write_file_atomic(const std::string& path, const void* data, std::size_t size);
+// durable: flush the data and the rename to disk before returning (what a checkpoint needs); a
+// dataset of thousands of small files is written with durable = false, still atomically.
+void write_file_atomic(const std::string& path, const void* data, std::size_t size, bool durable = true);
 void write_text_atomic(const std::string& path, const std::string& text);
+
+// "mkdir -p": creates path and any missing parents; throws std::runtime_error naming the folder
+// that could not be made, or path if it exists and is not a folder.
+void make_folders(const std::string& path);
 
 // Removes "<name>.tmp.<pid>" files in dir whose process no longer exists: what a kill -9 during a
 // write leaves behind. Returns the names removed. Temporaries of live processes are kept.

@@ -41,8 +41,13 @@ Image with_channels(const Image& image, std::size_t channels);
 // Resized with stb_image_resize (Mitchell filter down, Catmull-Rom up), every channel alike.
 Image resize_image(const Image& image, std::size_t width, std::size_t height);
 
-// Writes a PNG atomically (temporary file + rename).
-void save_png(const std::string& path, const Image& image);
+// The PNG file's bytes, encoded in memory (for a data: URI).
+std::string encode_png(const Image& image);
+// Writes a PNG atomically (temporary file + rename); durable as write_file_atomic.
+void save_png(const std::string& path, const Image& image, bool durable = true);
+
+// Writes a JPEG (quality 1..100) atomically, for tests and examples that need one.
+void save_jpeg(const std::string& path, const Image& image, int quality = 90);
 
 // ITU-R BT.601 luma, Y = 0.299 R + 0.587 G + 0.114 B, as (H, W) floats in [0, 255]. Transparent
 // pixels are composited over white first, as a viewer shows them.

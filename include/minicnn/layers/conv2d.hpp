@@ -58,6 +58,8 @@ class Conv2d final : public Layer {
 
   // (N, OC, OH, OW) for an input of the given shape; throws like forward on a bad one.
   Shape output_shape(const Shape& input_shape) const;
+  // y of the last forward (empty before one): how feature-map pictures see a conv inside a block.
+  const Tensor& output() const { return y_; }
 
  private:
   Conv2dOptions o_;

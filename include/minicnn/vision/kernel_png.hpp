@@ -55,14 +55,24 @@ void value_color(float v, float m, KernelImageOptions::ColorMap map, std::uint8_
 // into a near-square grid, each tile captioned with its output channel. Reads the weights, never
 // changes them.
 Image render_kernels(const Tensor& weight, const KernelImageOptions& options = {}, KernelGrid* grid = nullptr);
+// One (KH, KW) kernel as a tile, scale px per tap, in the diverging colour map over [-range, range].
+Image kernel_tile(const Tensor& kernel, float range, std::size_t scale);
+
 // The legend alone: a colour bar for values in [-range, range] and what the colours mean.
 Image render_legend(float range, const KernelImageOptions& options = {});
 KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const KernelImageOptions& options = {});
 
-// Runs one input x (C, H, W) through the model (eval mode, restored after) and writes a grid of
-// the output channels of every conv layer (every top-level layer with all_layers):
-// "<dir>/layer<i>_<kind>.png". Returns the files written.
+// The Conv2d at a dotted layer path of model: "3", or "3.body.0" inside a block (the paths of
+// named_layers, as parameters are named). Throws std::invalid_argument("<path> is not a Conv2d
+// (conv layers: 0, 3.body.0, ...)") when there is none there.
+Conv2d& conv_at(Sequential& model, const std::string& path);
+
+// Runs one input x (C, H, W) through the model (eval mode, restored after) and writes, for every
+// Conv2d (those inside blocks too; only the one at `path` if one is given), a grid of its output
+// channels: "<dir>/layer<path>_conv.png" ("layer0_conv.png", "layer3.body.0_conv.png"). With
+// all_layers, every other top-level layer with image-shaped output too ("layer1_relu.png"). The
+// first layer's maps are drawn beside the kernels that made them. Returns the files written.
 std::vector<std::string> save_feature_maps_png(Sequential& model, const Tensor& x, const std::string& dir,
-                                               bool all_layers = false);
+                                               const std::string& path = "", bool all_layers = false);
 
 }  // namespace minicnn

@@ -29,5 +29,6 @@ void add_predict_command(CLI::App& app, Command& command);
 void add_picture_commands(CLI::App& app, Command& command);  // filters, kernels, featuremaps, analyze
 void add_compare_commands(CLI::App& app, Command& command);  // compare
 void add_datasets_commands(CLI::App& app, Command& command);  // datasets make-shapes, datasets export
+void add_info_command(CLI::App& app, Command& command);      // info
 
 }  // namespace minicnn::cli

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/data/digit.hpp"
 #include "minicnn/io/image_io.hpp"
@@ -76,10 +77,8 @@ std::string checkpoint_path(const std::string& arg) {
 
 
 
-int default_threads() {
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
-}
+// The CPUs this process may use (affinity mask, container quota): core/threads.hpp.
+int default_threads() { return default_num_threads(); }
 
 std::string shell_quote(const std::string& s) {
   if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == std::string::npos)

@@ -1,7 +1,14 @@
 #include "minicnn/core/threads.hpp"
 
+#include <cmath>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
+
+#ifdef __linux__
+#include <sched.h>
+#endif
 
 // Declared by hand: including <cblas.h> next to xtensor-blas clashes (see STYLE.md).
 extern "C" void openblas_set_num_threads(int num_threads);
@@ -16,6 +23,19 @@ int& thread_count() {
   }();
   return n;
 }
+
+// CPUs allowed by a cgroup v2 quota ("200000 100000" in cpu.max: 2 CPUs), or 0 for none.
+int cgroup_cpu_quota() {
+  std::ifstream f("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  double period = 0;
+  if (!(f >> quota >> period) || quota == "max" || period <= 0) return 0;
+  try {
+    return static_cast<int>(std::ceil(std::stod(quota) / period));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
 }  // namespace
 
 void set_num_threads(int n) {
@@ -25,5 +45,15 @@ void set_num_threads(int n) {
 }
 
 int num_threads() { return thread_count(); }
+
+int default_num_threads() {
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+#ifdef __linux__
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+#endif
+  if (const int quota = cgroup_cpu_quota(); quota > 0 && quota < n) n = quota;
+  return n < 1 ? 1 : n;
+}
 
 }  // namespace minicnn

@@ -109,9 +109,10 @@ Shape Conv2d::output_shape(const Shape& in) const {
                               " the kernel does not fit in the image");
 }
 
-// The fast path (src/layers/conv_kernels.cpp) computes, per image n and group g, one product
+// The fast path (src/layers/conv_kernels.*) computes, per image n and group g, one product
 //   y_n,g (OC/G, OH*OW) = W_g (OC/G, Cg*KH*KW) * cols_n,g (Cg*KH*KW, OH*OW)
-// where cols = im2col(x_n) holds every window of the image as a column; images go to threads.
+// where cols = im2col(x_n) holds every window of the image as a column (built, or read in place
+// from a zero-padded copy of the image: conv_implicit.cpp); images go to threads.
 const Tensor& Conv2d::forward(const Tensor& x) {
   std::size_t OH = 0, OW = 0;
   if (!conv_output_hw(o_, x.shape(), OH, OW)) output_shape(shape_of(x));  // throws with the full message

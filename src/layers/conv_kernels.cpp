@@ -4,6 +4,7 @@
 
 #include "core/parallel.hpp"
 #include "layers/gemm.hpp"
+#include "minicnn/core/kernel_path.hpp"
 
 // This file is built with -fno-tree-loop-distribute-patterns under GCC (see CMakeLists.txt):
 // otherwise GCC turns each short row copy below into a call to memcpy, which costs more than the
@@ -106,15 +107,21 @@ std::size_t im2col_scratch_size(const Geometry& g) {
 void im2col(const float* x, const Geometry& g, float* cols, float* scratch) {
   if (g.PH == 0 && g.PW == 0) return im2col_unpadded(x, g, cols);
   if (im2col_scratch_size(g) == 0 || scratch == nullptr) return im2col_padded(x, g, cols);
-  const Geometry p = on_padded_image(g);
-  std::fill(scratch, scratch + p.C * p.H * p.W, 0.f);
-  for (long c = 0; c < g.C; ++c)
-    for (long h = 0; h < g.H; ++h) {
-      const float* src = x + (c * g.H + h) * g.W;
-      float* dst = scratch + (c * p.H + h + g.PH) * p.W + g.PW;
-      for (long w = 0; w < g.W; ++w) dst[w] = src[w];
+  pad_image(x, g.C, g.H, g.W, g.PH, g.PH, g.PW, g.PW, scratch);
+  im2col_unpadded(scratch, on_padded_image(g), cols);
+}
+
+void pad_image(const float* x, long C, long H, long W, long top, long bottom, long left, long right, float* dst) {
+  const long PW = W + left + right;
+  for (long c = 0; c < C; ++c) {
+    for (long i = 0; i < top * PW; ++i) *dst++ = 0.f;
+    for (long h = 0; h < H; ++h, x += W) {
+      for (long j = 0; j < left; ++j) *dst++ = 0.f;
+      for (long j = 0; j < W; ++j) *dst++ = x[j];  // a plain loop: see the note at the top of the file
+      for (long j = 0; j < right; ++j) *dst++ = 0.f;
     }
-  im2col_unpadded(scratch, p, cols);
+    for (long i = 0; i < bottom * PW; ++i) *dst++ = 0.f;
+  }
 }
 
 // The adjoint of im2col: dx[c][h][w] = sum of dcols over every (row, column) im2col read
@@ -144,37 +151,43 @@ float sum8(const float* a, long n) {
 }
 
 namespace {
-// One buffer of the given shape per chunk.
-void ensure_count(std::vector<Tensor>& bufs, int count, std::initializer_list<std::size_t> shape) {
-  if (bufs.size() != static_cast<std::size_t>(count)) bufs.resize(static_cast<std::size_t>(count));
-  for (auto& b : bufs) ensure_shape(b, shape);
-}
 std::size_t z(long v) { return static_cast<std::size_t>(v); }
 }  // namespace
 
-void ConvWorkspace::size_buffers(const ConvProblem& p, int chunks, bool for_backward, bool want_x) {
+bool implicit_fits(const ConvProblem& p) {
   const Geometry& g = p.g;
-  const long CKK = g.C * g.KH * g.KW, P = g.OH * g.OW, OCg = p.OC / p.G;
-  ensure_count(cols_, chunks, {z(CKK), z(P)});
-  ensure_count(scratch_, chunks, {im2col_scratch_size(g)});
-  if (!for_backward) return;
-  if (want_x) ensure_count(dcols_, chunks, {z(CKK), z(P)});
-  ensure_count(dyt_, chunks, {OCg >= 16 ? z(P * OCg) : 0});
-  ensure_count(dw_part_, chunks, {z(CKK), z(OCg)});
-  ensure_count(db_part_, chunks, {z(p.OC)});
+  return p.G == 1 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 && g.PH < g.KH && g.PW < g.KW;
+}
+
+void ConvWorkspace::forward(const ConvProblem& p, const float* x, const float* w, const float* b, float* y,
+                            float* x_copy) {
+  const GemmKernels* k = own_gemm_kernels(kernel_path());
+  if (k && implicit_fits(p)) return forward_implicit(*k, p, x, w, b, y, x_copy);
+  forward_im2col(p, x, w, b, y, x_copy);
+}
+
+void ConvWorkspace::backward(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw,
+                             float* db, float* dx) {
+  const GemmKernels* k = own_gemm_kernels(kernel_path());
+  if (k && implicit_fits(p)) return backward_implicit(*k, p, x, w, dy, dw, db, dx);
+  backward_im2col(p, x, w, dy, dw, db, dx);
 }
 
 // One GEMM per image and group rather than one per batch: the columns stay in L2 and the product
 // lands in NCHW order with no transpose.
-void ConvWorkspace::forward(const ConvProblem& p, const float* x, const float* w, const float* b, float* y,
-                            float* x_copy) {
+void ConvWorkspace::forward_im2col(const ConvProblem& p, const float* x, const float* w, const float* b, float* y,
+                                   float* x_copy) {
   const Geometry& g = p.g;
   const int G = static_cast<int>(p.G), OCg = static_cast<int>(p.OC / p.G), P = static_cast<int>(g.OH * g.OW);
   const int CKKg = static_cast<int>(g.C / p.G * g.KH * g.KW);
   const std::size_t CHW = z(g.C * g.H * g.W);
-  size_buffers(p, chunk_count(z(p.N)), false, false);
+  chunks_.resize(z(chunk_count(z(p.N))));
+  for (Chunk& ch : chunks_) {
+    ensure_shape(ch.cols, {z(g.C * g.KH * g.KW), z(P)});
+    ensure_shape(ch.padded, {im2col_scratch_size(g)});
+  }
   parallel_for(z(p.N), [&](std::size_t n0, std::size_t n1, int c) {
-    float *cols = cols_[c].data(), *scratch = scratch_[c].data();
+    float *cols = chunks_[z(c)].cols.data(), *scratch = chunks_[z(c)].padded.data();
     for (std::size_t n = n0; n < n1; ++n) {
       float* yn = y + n * z(p.OC) * z(P);
       std::copy(x + n * CHW, x + (n + 1) * CHW, x_copy + n * CHW);
@@ -194,19 +207,27 @@ void ConvWorkspace::forward(const ConvProblem& p, const float* x, const float* w
 //                                    more outputs per group from a copied dy^T, so no transpose flag)
 //   dcols_g = W_g^T * dy_n,g, then dx_n = col2im(dcols)
 // The columns are rebuilt from x rather than kept from forward: a batch's columns do not fit in
-// cache (bench/RESULTS.md). Per-chunk partial sums are added in chunk order afterwards, so the
-// result does not depend on scheduling.
-void ConvWorkspace::backward(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw,
-                             float* db, float* dx) {
+// cache (bench/RESULTS.md).
+void ConvWorkspace::backward_im2col(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw,
+                                    float* db, float* dx) {
   const Geometry& g = p.g;
   const int G = static_cast<int>(p.G), OC = static_cast<int>(p.OC), OCg = OC / G;
   const int P = static_cast<int>(g.OH * g.OW), CKKg = static_cast<int>(g.C / p.G * g.KH * g.KW);
   const int chunks = chunk_count(z(p.N));
   const bool copy_dyt = OCg >= 16;
-  size_buffers(p, chunks, true, dx != nullptr);
+  chunks_.resize(z(chunks));
+  for (Chunk& ch : chunks_) {
+    ensure_shape(ch.cols, {z(g.C * g.KH * g.KW), z(P)});
+    ensure_shape(ch.padded, {im2col_scratch_size(g)});
+    if (dx) ensure_shape(ch.dcols, {z(g.C * g.KH * g.KW) * z(P)});
+    ensure_shape(ch.dyt, {copy_dyt ? z(P * OCg) : 0});
+    ensure_shape(ch.dw_part, {z(g.C * g.KH * g.KW), z(OCg)});
+    ensure_shape(ch.db_part, {z(OC)});
+  }
   parallel_for(z(p.N), [&](std::size_t n0, std::size_t n1, int c) {
-    float *cols = cols_[c].data(), *dcols = dx ? dcols_[c].data() : nullptr, *dwp = dw_part_[c].data();
-    float *dyt = dyt_[c].data(), *dbp = db_part_[c].data(), *scratch = scratch_[c].data();
+    Chunk& ch = chunks_[z(c)];
+    float *cols = ch.cols.data(), *dcols = ch.dcols.data(), *dwp = ch.dw_part.data();
+    float *dyt = ch.dyt.data(), *dbp = ch.db_part.data(), *scratch = ch.padded.data();
     std::fill(dbp, dbp + OC, 0.f);
     for (std::size_t n = n0; n < n1; ++n) {
       const float* dyn = dy + n * z(OC) * z(P);
@@ -230,19 +251,27 @@ void ConvWorkspace::backward(const ConvProblem& p, const float* x, const float* 
       if (dx) col2im(dcols, g, dx + n * z(g.C * g.H * g.W));
     }
   });
+  add_up_partials(p, chunks, dw, db);
+}
+
+// The per-chunk partial sums are added in chunk order, so the result does not depend on which
+// thread ran which chunk, or when.
+void ConvWorkspace::add_up_partials(const ConvProblem& p, int chunks, float* dw, float* db) {
+  const Geometry& g = p.g;
+  const std::size_t G = z(p.G), OC = z(p.OC), OCg = OC / G, CKKg = z(g.C / p.G * g.KH * g.KW);
   if (dw)  // (OC, CKKg) from per-chunk (G, CKKg, OCg)
-    for (int gi = 0; gi < G; ++gi)
-      for (int o = 0; o < OCg; ++o)
-        for (int k = 0; k < CKKg; ++k) {
-          const std::size_t from = (z(gi) * z(CKKg) + z(k)) * z(OCg) + z(o);
-          float sum = dw_part_[0].data()[from];
-          for (int c = 1; c < chunks; ++c) sum += dw_part_[c].data()[from];
-          dw[(z(gi) * z(OCg) + z(o)) * z(CKKg) + z(k)] = sum;
+    for (std::size_t gi = 0; gi < G; ++gi)
+      for (std::size_t o = 0; o < OCg; ++o)
+        for (std::size_t k = 0; k < CKKg; ++k) {
+          const std::size_t from = (gi * CKKg + k) * OCg + o;
+          float sum = chunks_[0].dw_part.data()[from];
+          for (int c = 1; c < chunks; ++c) sum += chunks_[z(c)].dw_part.data()[from];
+          dw[(gi * OCg + o) * CKKg + k] = sum;
         }
   if (db)
-    for (int o = 0; o < OC; ++o) {
-      float sum = db_part_[0].data()[o];
-      for (int c = 1; c < chunks; ++c) sum += db_part_[c].data()[o];
+    for (std::size_t o = 0; o < OC; ++o) {
+      float sum = chunks_[0].db_part.data()[o];
+      for (int c = 1; c < chunks; ++c) sum += chunks_[z(c)].db_part.data()[o];
       db[o] = sum;
     }
 }

@@ -1,11 +1,19 @@
 #pragma once
-// Private: the fast path behind Conv2d. im2col and col2im turn one image's convolution into one
-// matrix product per group; ConvWorkspace spreads a batch's images over threads, owns the
-// per-thread buffers and adds up the per-thread partial sums of the weight and bias gradients.
-// conv2d.cpp holds the math and the shape checks and calls ConvWorkspace::forward/backward.
+// Private: the fast paths behind Conv2d. conv2d.cpp holds the math and the shape checks and calls
+// ConvWorkspace::forward/backward, which spread a batch's images over threads, own the per-chunk
+// buffers, add up the per-chunk partial sums of the weight and bias gradients, and run one of two
+// algorithms per image:
+//
+//   * im2col: copy every window of the image into a column of a matrix, then one matrix product
+//     per group (and col2im, its adjoint, in backward). Any stride, padding, dilation, groups.
+//   * implicit (conv_implicit.cpp): the same products without the im2col matrix, read straight
+//     from a zero-padded copy of the image through a table of row starts. For stride 1,
+//     dilation 1, one group and padding smaller than the kernel (lenet5's and most 3x3 layers),
+//     on minicnn's own kernels (OpenBLAS cannot read a matrix through a row table).
 #include <cstddef>
 #include <vector>
 
+#include "layers/gemm.hpp"
 #include "minicnn/core/tensor.hpp"
 #include "minicnn/layers/conv2d.hpp"
 
@@ -57,6 +65,13 @@ inline ConvProblem conv_problem(const Conv2dOptions& o, const Tensor::shape_type
           L(xs[0]), L(o.groups()), L(o.out_channels())};
 }
 
+// Writes x (C, H, W) into dst (C, H + top + bottom, W + left + right) with zero borders; every
+// float of dst is written, so dst needs no clearing first.
+void pad_image(const float* x, long C, long H, long W, long top, long bottom, long left, long right, float* dst);
+
+// Can the implicit algorithm run this convolution?
+bool implicit_fits(const ConvProblem& p);
+
 // The batch-level fast path. Buffers are sized on first use and reused, so a training step
 // allocates nothing once shapes are stable.
 class ConvWorkspace {
@@ -70,13 +85,34 @@ class ConvWorkspace {
   void backward(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw, float* db, float* dx);
 
  private:
-  void size_buffers(const ConvProblem& p, int chunks, bool for_backward, bool want_x);
-  std::vector<Tensor> cols_;     // per chunk: im2col of one image (C*KH*KW, OH*OW)
-  std::vector<Tensor> scratch_;  // per chunk: im2col's zero-padded copy of one image, if any
-  std::vector<Tensor> dcols_;    // per chunk: gradient w.r.t. those columns
-  std::vector<Tensor> dyt_;      // per chunk: one image's dy for one group, transposed (OH*OW, OC/G), if used
-  std::vector<Tensor> dw_part_;  // per chunk: partial weight gradient, transposed (G*C/G*KH*KW, OC/G)
-  std::vector<Tensor> db_part_;  // per chunk: partial bias gradient (OC)
+  void forward_im2col(const ConvProblem& p, const float* x, const float* w, const float* b, float* y, float* x_copy);
+  void backward_im2col(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw, float* db,
+                       float* dx);
+  void forward_implicit(const GemmKernels& k, const ConvProblem& p, const float* x, const float* w, const float* b,
+                        float* y, float* x_copy);
+  void backward_implicit(const GemmKernels& k, const ConvProblem& p, const float* x, const float* w, const float* dy,
+                         float* dw, float* db, float* dx);
+  // dw (OC, CKKg) and db (OC) from the chunks' partial sums, added in chunk order.
+  void add_up_partials(const ConvProblem& p, int chunks, float* dw, float* db);
+
+  // One chunk's scratch. A chunk is a run of images that one thread handles at a time. Forward
+  // and backward size only the buffers they use (the others keep their size), so alternating
+  // them reallocates nothing.
+  struct Chunk {
+    Tensor cols;       // im2col: the columns of one image (C*KH*KW, OH*OW)
+    Tensor padded;     // the zero-padded image (implicit; im2col when that is faster)
+    Tensor dcols;      // the gradient w.r.t. the columns (im2col; implicit on the padded width)
+    Tensor dyt;        // im2col: one image's dy for one group, transposed (OH*OW, OC/G), if used
+    Tensor wide;       // implicit: y on the padded width, before the crop
+    Tensor dx_wide;    // implicit: dx on the padded width, before the crop
+    Tensor dy_wide;    // implicit: dy on the padded width (zeros on the right), for dW
+    Tensor dy_padded;  // implicit: dy padded by kernel - 1 - padding, for dx
+    Tensor dw_part;    // partial weight gradient, transposed (G*C/G*KH*KW, OC/G)
+    Tensor db_part;    // partial bias gradient (OC)
+  };
+  std::vector<Chunk> chunks_;
+  std::vector<long> x_taps_, dy_taps_;  // implicit: row tables into padded and dy_padded
+  Tensor w_flipped_;                    // implicit: the kernel flipped, for dx (C, OC*KH*KW)
 };
 
 }  // namespace minicnn

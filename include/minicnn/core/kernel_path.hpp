@@ -3,22 +3,37 @@
 // reference path is the plain loop that defines it (slow, for debugging and for the tests to
 // compare the fast paths against).
 //
-// The default is the fastest path this CPU supports. The environment variable MINICNN_KERNELS
-// (read once, at the first call) or set_kernel_path() choose another, e.g. to reproduce a result
-// from a slower machine or to rule the fast code out when hunting a bug.
+// The default is the fastest path this CPU supports: minicnn's own kernels for the widest vector
+// instructions the CPU has (avx512, else avx2, else portable), chosen from the CPU's feature flags
+// at start-up. Their speed therefore does not depend on which kernels OpenBLAS picks (which the
+// environment variable OPENBLAS_CORETYPE can change, and an older OpenBLAS may get wrong on a
+// newer CPU). The environment variable MINICNN_KERNELS (read once, at the first call) or
+// set_kernel_path() choose another, e.g. to compare with OpenBLAS, to reproduce a result from a
+// machine without AVX-512, or to rule the fast code out when hunting a bug.
 #include <string>
+#include <vector>
 
 namespace minicnn {
 
 enum class KernelPath {
-  reference,  // the defining loops (e.g. seven-loop convolution), sums in double
-  blas,       // im2col + OpenBLAS sgemm
+  reference,  // the defining loops (seven-loop convolution, triple-loop matrix product), sums in double
+  portable,   // minicnn's own kernels in plain C++: any CPU
+  avx2,       // the same kernels with AVX2 + FMA instructions
+  avx512,     // the same kernels with AVX-512F instructions
+  blas,       // im2col + OpenBLAS sgemm (OpenBLAS picks its kernels by its own CPU detection)
 };
 
 KernelPath kernel_path();
+// Throws std::invalid_argument when this CPU cannot run the path.
 void set_kernel_path(KernelPath path);
-const char* kernel_path_name(KernelPath path);  // "reference", "blas"
+const char* kernel_path_name(KernelPath path);  // "reference", "portable", "avx2", "avx512", "blas"
 // Parses a name; throws std::invalid_argument listing the names.
 KernelPath parse_kernel_path(const std::string& name);
+
+bool kernel_path_supported(KernelPath path);        // does this CPU have the instructions?
+std::vector<KernelPath> supported_kernel_paths();   // every path this CPU runs, in enum order
+KernelPath best_kernel_path();                      // the default: avx512, avx2 or portable
+// The CPU features minicnn's kernels look for and this CPU has, e.g. "avx2 fma avx512f".
+std::string cpu_features_used();
 
 }  // namespace minicnn

@@ -1,6 +1,6 @@
 #pragma once
 // How many threads minicnn's layers use. Layers split the batch into num_threads() contiguous
-// chunks (per-image GEMMs, pooling, ...); BLAS itself stays single-threaded, because on
+// chunks (per-image products, pooling, ...); BLAS itself stays single-threaded, because on
 // minicnn's small, skinny matrices OpenBLAS threads cost more than they give.
 // The chunking depends only on the batch size and this number, so a run is bit-reproducible
 // for a fixed seed and thread count (sums over chunks are added in chunk order).
@@ -8,5 +8,10 @@ namespace minicnn {
 
 void set_num_threads(int n);  // n >= 1; throws std::invalid_argument otherwise
 int num_threads();            // 1 until set
+
+// The thread count the command-line tool uses unless told otherwise: the CPUs this process may
+// run on (its affinity mask, e.g. from taskset or a container's cpuset), lowered to a container's
+// CPU quota (cgroup cpu.max) when it has one. Threads beyond that would only queue for the same CPUs.
+int default_num_threads();
 
 }  // namespace minicnn

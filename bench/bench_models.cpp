@@ -1,0 +1,152 @@
+// Throughput of a model in minicnn: training steps per second (batch 64, SGD lr 0.05 momentum
+// 0.9) and inference (batch 1000 for lenet5, 256 for the 32x32 colour models), optionally per-layer
+// forward/backward times. Synthetic data, so the numbers measure the framework, not the disk.
+// Every figure is the median of --repeats runs; a run is --batches steps, or by default as many
+// as take about half a second.
+//   minicnn_bench [--model lenet5|convnet-rgb|resnet-mini] [--threads N] [--repeats 5] [--batches N]
+//                 [--train-only] [--layers]
+// Prints "key value" lines that scripts/bench.sh reads; exits 3 if this build lacks the model.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "minicnn/core/registry.hpp"
+#include "minicnn/minicnn.hpp"
+
+// Declared by hand: including <cblas.h> next to xtensor-blas clashes (see STYLE.md).
+extern "C" char* openblas_get_corename(void);
+
+using namespace minicnn;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+double seconds_since(clock_type::time_point t0) { return std::chrono::duration<double>(clock_type::now() - t0).count(); }
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+// Median over `repeats` runs of `count` calls of f, in items per second (`items` per call).
+template <class F>
+double rate(int repeats, int count, double items, F f) {
+  std::vector<double> r;
+  for (int k = 0; k < repeats; ++k) {
+    const auto t0 = clock_type::now();
+    for (int i = 0; i < count; ++i) f();
+    r.push_back(count * items / seconds_since(t0));
+  }
+  return median(r);
+}
+
+// Enough calls of f for about `seconds`, judged from `probe` calls (at least 3).
+template <class F>
+int calls_for(double seconds, int probe, F f) {
+  const auto t0 = clock_type::now();
+  for (int i = 0; i < probe; ++i) f();
+  return std::max(3, static_cast<int>(seconds * probe / seconds_since(t0)));
+}
+
+// Per layer at the training batch: median over `count` calls of forward, and of backward.
+void print_layers(Sequential& model, const Tensor& x, const std::vector<int>& labels, SoftmaxCrossEntropy& loss,
+                  Optimizer& opt, int count) {
+  model.train();
+  std::vector<Tensor> inputs{x};
+  for (std::size_t i = 0; i < model.size(); ++i) inputs.push_back(model[i].forward(inputs.back()));
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    Layer& l = model[i];
+    const Tensor dy = xt::ones<float>(inputs[i + 1].shape());
+    std::vector<double> f, bw;
+    for (int k = 0; k < count; ++k) {
+      auto t0 = clock_type::now();
+      l.forward(inputs[i]);
+      f.push_back(seconds_since(t0));
+      t0 = clock_type::now();
+      l.backward(dy);
+      bw.push_back(seconds_since(t0));
+    }
+    std::printf("layer %zu %-62s forward_ms %.4f backward_ms %.4f\n", i, l.name().c_str(), 1e3 * median(f), 1e3 * median(bw));
+  }
+  std::vector<double> f, bw, st;  // the rest of a step: the loss, and the optimiser's update
+  for (int k = 0; k < count; ++k) {
+    auto t0 = clock_type::now();
+    loss.forward(inputs.back(), labels);
+    f.push_back(seconds_since(t0));
+    t0 = clock_type::now();
+    loss.backward();
+    bw.push_back(seconds_since(t0));
+    t0 = clock_type::now();
+    opt.step();
+    st.push_back(seconds_since(t0));
+  }
+  std::printf("loss %-63s forward_ms %.4f backward_ms %.4f\n", "SoftmaxCrossEntropy", 1e3 * median(f), 1e3 * median(bw));
+  std::printf("step %-63s step_ms %.4f\n", "SGD(momentum=0.9)", 1e3 * median(st));
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model_name = "lenet5";
+  int threads = 1, repeats = 5, batches = 0;
+  bool layers = false, train_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--model" && i + 1 < argc) model_name = argv[++i];
+    else if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (a == "--repeats" && i + 1 < argc) repeats = std::atoi(argv[++i]);
+    else if (a == "--batches" && i + 1 < argc) batches = std::atoi(argv[++i]);
+    else if (a == "--layers") layers = true;
+    else if (a == "--train-only") train_only = true;
+    else {
+      std::fprintf(stderr, "usage: minicnn_bench [--model NAME] [--threads N] [--repeats N] [--batches N] [--train-only] [--layers]\n");
+      return 2;
+    }
+  }
+  if (threads < 1 || repeats < 1 || batches < 0) {
+    std::fprintf(stderr, "minicnn_bench: --threads and --repeats must be >= 1, --batches >= 0\n");
+    return 2;
+  }
+  const std::vector<std::string> names = preset_names();
+  if (std::find(names.begin(), names.end(), model_name) == names.end()) {
+    std::fprintf(stderr, "minicnn_bench: this build has no preset '%s'\n", model_name.c_str());
+    return 3;
+  }
+  const bool colour = model_name != "lenet5";
+  const std::size_t C = colour ? 3 : 1, HW = colour ? 32 : 28, B = 64, B_infer = colour ? 256 : 1000;
+
+  set_num_threads(threads);
+  manual_seed(1);
+  auto model = build_model(model_name, {C, HW, HW});
+  model->set_needs_input_grad(false);
+  SGD opt(model->parameters(), 0.05f, 0.9f);
+  SoftmaxCrossEntropy loss;
+  Rng rng(2);
+  Tensor x = Tensor::from_shape({B, C, HW, HW});
+  init::normal(x, 0.f, 1.f, rng);
+  std::vector<int> labels(B);
+  for (std::size_t i = 0; i < B; ++i) labels[i] = static_cast<int>(i % 10);
+  auto step = [&] {
+    loss.forward(model->forward(x), labels);
+    model->backward(loss.backward());
+    opt.step();
+  };
+  std::printf("model %s\nthreads %d\nkernels %s\nopenblas_core %s\n", model_name.c_str(), threads,
+              kernel_path_name(kernel_path()), openblas_get_corename());
+  // Warm up (buffers sized, caches and threads hot), and time a few steps to size the runs.
+  for (int i = 0; i < 5; ++i) step();
+  const int steps = batches > 0 ? batches : calls_for(0.5, 5, step);
+  std::printf("train_images_per_second %.1f\n", rate(repeats, steps, B, step));
+
+  if (!train_only) {
+    model->eval();
+    Tensor xi = Tensor::from_shape({B_infer, C, HW, HW});
+    init::normal(xi, 0.f, 1.f, rng);
+    auto infer = [&] { model->forward(xi); };
+    infer();
+    const int calls = batches > 0 ? std::max(1, batches / 40) : calls_for(0.5, 2, infer);
+    std::printf("infer_images_per_second %.1f\n", rate(repeats, calls, B_infer, infer));
+  }
+  if (layers) print_layers(*model, x, labels, loss, opt, steps);
+  return 0;
+}

@@ -1,0 +1,104 @@
+"""The same benchmark as bench_models.cpp, in PyTorch: the same models, batch 64, SGD lr 0.05
+momentum 0.9, synthetic data; training images/s, and inference images/s at batch 1000 (lenet5) or
+256 (the 32x32 colour models), medians of --repeats runs of about half a second each.
+Prints "key value" lines that scripts/bench.sh reads. Run with Debian's /usr/bin/python3."""
+import argparse
+import statistics
+import time
+
+import torch
+from torch import nn
+
+
+def lenet5():
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def convnet_rgb():  # minicnn's preset: conv 32 3 pad=1, batchnorm, relu, ... , flatten, linear 10
+    def conv(cin, c):
+        return [nn.Conv2d(cin, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU()]
+    return nn.Sequential(*conv(3, 32), *conv(32, 32), nn.MaxPool2d(2), *conv(32, 64), *conv(64, 64),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 8 * 8, 10))
+
+
+class Residual(nn.Module):  # minicnn's res[body](shortcut) post=relu
+    def __init__(self, body, shortcut=None):
+        super().__init__()
+        self.body, self.shortcut = body, shortcut
+
+    def forward(self, x):
+        return torch.relu(self.body(x) + (x if self.shortcut is None else self.shortcut(x)))
+
+
+def resnet_mini():  # minicnn's preset: a 3x3 stem, two basic blocks at 16, 32, 64 channels
+    def block(cin, c, stride):
+        body = nn.Sequential(nn.Conv2d(cin, c, 3, stride, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU(),
+                             nn.Conv2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c))
+        shortcut = nn.Sequential(nn.Conv2d(cin, c, 1, stride, bias=False), nn.BatchNorm2d(c)) if stride > 1 else None
+        return Residual(body, shortcut)
+    return nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+                         block(16, 16, 1), block(16, 16, 1), block(16, 32, 2), block(32, 32, 1),
+                         block(32, 64, 2), block(64, 64, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+
+
+MODELS = {"lenet5": (lenet5, (1, 28, 28), 1000), "convnet-rgb": (convnet_rgb, (3, 32, 32), 256),
+          "resnet-mini": (resnet_mini, (3, 32, 32), 256)}
+
+
+def rate(repeats, count, items, f):
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(count):
+            f()
+        runs.append(count * items / (time.perf_counter() - t0))
+    return statistics.median(runs)
+
+
+def calls_for(seconds, probe, f):
+    t0 = time.perf_counter()
+    for _ in range(probe):
+        f()
+    return max(3, int(seconds * probe / (time.perf_counter() - t0)))
+
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--model", default="lenet5", choices=sorted(MODELS))
+parser.add_argument("--threads", type=int, default=1)
+parser.add_argument("--repeats", type=int, default=5)
+parser.add_argument("--train-only", action="store_true")
+args = parser.parse_args()
+torch.set_num_threads(args.threads)
+torch.manual_seed(1)
+
+make, shape, infer_batch = MODELS[args.model]
+model = make()
+opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+loss_fn = nn.CrossEntropyLoss()
+x = torch.randn(64, *shape)
+labels = torch.arange(64) % 10
+
+
+def step():
+    opt.zero_grad()
+    loss_fn(model(x), labels).backward()
+    opt.step()
+
+
+print(f"model {args.model}")
+print(f"threads {args.threads}")
+for _ in range(5):
+    step()
+print(f"train_images_per_second {rate(args.repeats, calls_for(0.5, 5, step), 64, step):.1f}")
+
+if not args.train_only:
+    model.eval()
+    xi = torch.randn(infer_batch, *shape)
+    with torch.no_grad():
+        def infer():
+            model(xi)
+        infer()
+        print(f"infer_images_per_second {rate(args.repeats, calls_for(0.5, 2, infer), infer_batch, infer):.1f}")

@@ -1,0 +1,134 @@
+#include "core/thread_pool.hpp"
+
+#include <chrono>
+#include <cstdlib>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace minicnn {
+
+namespace {
+using steady = std::chrono::steady_clock;
+
+// How long a waiting thread spins before it sleeps. Short: on a loaded machine a longer spin only
+// takes CPU time from the thread being waited for (bench/RESULTS.md).
+std::chrono::microseconds spin_time() {
+  static const std::chrono::microseconds t{[] {
+    const char* e = std::getenv("MINICNN_SPIN_US");
+    return e ? std::atoi(e) : 5;
+  }()};
+  return t;
+}
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// Spins until done() or the spin time is over; returns done().
+template <class Done>
+bool spin_until(Done done) {
+  const auto until = steady::now() + spin_time();
+  for (int i = 1;; ++i) {
+    if (done()) return true;
+    if (i % 64 == 0 && steady::now() > until) return done();
+    cpu_relax();
+  }
+}
+}  // namespace
+
+ThreadPool& ThreadPool::instance() {
+  static ThreadPool pool;
+  return pool;
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+    generation_.fetch_add(1);
+  }
+  work_ready_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void ThreadPool::start_workers(int count) {
+  while (static_cast<int>(workers_.size()) < count) {
+    const int id = static_cast<int>(workers_.size()) + 1;
+    workers_.emplace_back([this, id] { worker_main(id); });
+  }
+}
+
+void ThreadPool::run_chunks_from(int first, int chunks) {
+  for (int k = 0; k < chunks; ++k) {
+    const int c = (first + k) % chunks;
+    const std::uint64_t bit = std::uint64_t{1} << c;
+    if (!(unclaimed_.load(std::memory_order_relaxed) & bit)) continue;
+    if (!(unclaimed_.fetch_and(~bit, std::memory_order_acq_rel) & bit)) continue;  // someone else was first
+    fn_(ctx_, c);
+    // seq_cst, paired with wait_until_done: either the caller sees 0 or we see it sleeping.
+    if (remaining_.fetch_sub(1, std::memory_order_seq_cst) == 1 && caller_sleeping_.load(std::memory_order_seq_cst)) {
+      { std::lock_guard<std::mutex> lock(mutex_); }  // the caller is now inside wait(), or has not checked yet
+      work_done_.notify_one();
+    }
+  }
+}
+
+void ThreadPool::wait_until_done() {
+  auto done = [this] { return remaining_.load(std::memory_order_seq_cst) == 0; };
+  if (spin_until(done)) return;
+  std::unique_lock<std::mutex> lock(mutex_);
+  caller_sleeping_.store(true, std::memory_order_seq_cst);
+  work_done_.wait(lock, done);
+  caller_sleeping_.store(false, std::memory_order_relaxed);
+}
+
+void ThreadPool::run(int chunks, int threads, void (*fn)(void*, int), void* ctx) {
+  if (chunks <= 1 || threads <= 1 || busy_.exchange(true, std::memory_order_acquire)) {
+    for (int c = 0; c < chunks; ++c) fn(ctx, c);
+    return;
+  }
+  start_workers(threads - 1);
+  fn_ = fn;
+  ctx_ = ctx;
+  chunks_.store(chunks, std::memory_order_relaxed);
+  remaining_.store(chunks, std::memory_order_relaxed);
+  unclaimed_.store(chunks == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << chunks) - 1, std::memory_order_release);
+  // Wake the workers: a new generation for those spinning, the condition variable for those
+  // asleep (seq_cst, paired with worker_main: either we see a sleeper or it sees the generation).
+  generation_.fetch_add(1, std::memory_order_seq_cst);
+  if (sleeping_workers_.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    work_ready_.notify_all();
+  }
+  run_chunks_from(0, chunks);
+  wait_until_done();  // only chunks another thread has started can be left
+  busy_.store(false, std::memory_order_release);
+}
+
+void ThreadPool::worker_main(int id) {
+  // A worker can start after the job it was created for, or even after the destructor has
+  // bumped the generation, so stop_ is part of what it waits for, not only the generation.
+  std::uint32_t seen = generation_.load(std::memory_order_seq_cst);
+  for (;;) {
+    auto woken = [&] { return stop_.load(std::memory_order_seq_cst) || generation_.load(std::memory_order_seq_cst) != seen; };
+    if (!spin_until(woken)) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      sleeping_workers_.fetch_add(1, std::memory_order_seq_cst);
+      work_ready_.wait(lock, woken);
+      sleeping_workers_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    if (stop_.load(std::memory_order_seq_cst)) return;
+    seen = generation_.load(std::memory_order_seq_cst);
+    // chunks_ may already belong to a newer job than `seen`; the claim bits keep that safe.
+    const int chunks = chunks_.load(std::memory_order_relaxed);
+    if (chunks > 0) run_chunks_from(id % chunks, chunks);
+  }
+}
+
+}  // namespace minicnn

@@ -16,6 +16,7 @@ int& thread_count() {
   }();
   return n;
 }
+thread_local int this_thread_count = 0;  // 0: the global count
 }  // namespace
 
 void set_num_threads(int n) {
@@ -24,6 +25,11 @@ void set_num_threads(int n) {
   openblas_set_num_threads(1);
 }
 
-int num_threads() { return thread_count(); }
+int num_threads() { return this_thread_count ? this_thread_count : thread_count(); }
+
+void set_num_threads_this_thread(int n) {
+  if (n < 0) throw std::invalid_argument("set_num_threads_this_thread: expected n >= 0, got " + std::to_string(n));
+  this_thread_count = n;
+}
 
 }  // namespace minicnn

@@ -7,6 +7,11 @@
 namespace minicnn {
 
 void set_num_threads(int n);  // n >= 1; throws std::invalid_argument otherwise
-int num_threads();            // 1 until set
+int num_threads();            // 1 until set; on a thread with its own count (below), that count
+
+// Gives the calling thread its own count (n >= 1), or takes it back (n == 0): a helper thread,
+// such as the live training page drawing feature maps, runs a model on one core without
+// changing how the training thread splits its batches.
+void set_num_threads_this_thread(int n);
 
 }  // namespace minicnn

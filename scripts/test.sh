@@ -6,9 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MINICNN_TEST_PACKAGES=1   # setup.sh also installs what the browser tests drive
-exclude=()
 if [ "${1:-}" = "--sanitize" ]; then
-  exclude=(-LE integration)      # tests that drive outside programs (Chromium, PyTorch) run in the normal stage
   export MINICNN_BUILD_DIR=build-sanitize
   scripts/setup.sh -DMINICNN_SANITIZE=ON
   # Leaks are checked too; halt_on_error makes any report a failing test.
@@ -20,4 +18,8 @@ else
 fi
 scripts/get-mnist.sh          # the suite trains on a slice of real MNIST
 cd "$MINICNN_BUILD_DIR"
+# The sanitizer build checks minicnn's own code; the tests that drive other programs (Chromium,
+# onnxruntime, PyTorch, mpirun; CTest label "integration") run once, in the normal build.
+exclude=()
+[ "${1:-}" = "--sanitize" ] && exclude=(-LE integration)
 ctest --output-on-failure -j"$(nproc 2>/dev/null || echo 2)" "${exclude[@]}"

@@ -135,10 +135,13 @@ function chart(canvas, series, opts) {
   }
   let lx = W - R - 8;
   g.textAlign = "right";
-  for (const s of series.slice().reverse()) {
-    g.fillStyle = s.color;
+  for (const s of series.slice().reverse()) {  // dark text after a thick swatch: pale series stay legible
+    g.fillStyle = "#222";
     g.fillText(s.name, lx, T + 16);
-    lx -= g.measureText(s.name).width + 16;
+    lx -= g.measureText(s.name).width + 6;
+    g.strokeStyle = s.color; g.lineWidth = 4;
+    g.beginPath(); g.moveTo(lx - 16, T + 12); g.lineTo(lx, T + 12); g.stroke();
+    lx -= 30;
   }
 }
 

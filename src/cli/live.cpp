@@ -163,7 +163,9 @@ void LiveMonitor::publish(Sequential& model, bool force) {
                {"lr_changes", lr_changes_}};
   s->history = history_;
   s->tensors = latest_ ? latest_->tensors : nullptr;  // read only by this thread: no lock needed
-  if (watched() && (force || !s->tensors || now - last_tensors_ >= std::chrono::milliseconds(900))) {
+  // While paused the weights stand still: one snapshot on pausing, no new picture versions after it.
+  const bool due = state_ != "paused" && now - last_tensors_ >= std::chrono::milliseconds(900);
+  if (watched() && (force || !s->tensors || due)) {
     auto t = std::make_shared<LiveTensors>();
     t->version = ++version_;
     for (auto& [n, p] : model.parameters()) t->values.emplace_back(n, p->value);

@@ -36,7 +36,9 @@ try {
     const p2 = await text(page, 'position');
     check(p1 === p2, `while paused the batch counter stays at ${p1} (2.5 s later: ${p2})`);
     check(await text(page, 'pause') === 'Resume', 'the button now offers Resume');
-    await until(page, () => [...document.querySelectorAll('#kernels img, #maps img')].every((i) => i.complete && i.naturalWidth > 0), 10000);
+    // Paused, the weights stand still and the pictures stop changing once the last ones arrived.
+    check(await until(page, () => [...document.querySelectorAll('#kernels img, #maps img')].every((i) => i.complete && i.naturalWidth > 0), 30000),
+          'while paused, every picture has loaded');
     for (const id of await page.$$eval('#kernels img, #maps img', (a) => a.map((i) => i.id))) {
       const img = await page.$('#' + id);
       check(await onScreen(img, 20, 20) && await colours(img) > 2, `picture ${id} is on screen and not blank`);

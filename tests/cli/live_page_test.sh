@@ -8,7 +8,8 @@
 #   live_page_test.sh BUILD/minicnn SOURCE_DIR
 source "$(dirname "$0")/cli_lib.sh" "$1" "$2"
 source "$SRC/tests/cli/browser_lib.sh"
-A=(--data "$DATA" --epochs 3 --limit 20000 --test-limit 500 --batch-size 16 --lr 0.02 --threads 2 --seed 5)
+# Long enough (3 x 3750 batches) that on a quiet machine the page can pause and stop it before it ends.
+A=(--data "$DATA" --epochs 3 --limit 60000 --test-limit 500 --batch-size 16 --lr 0.02 --threads 2 --seed 5)
 
 # Every tensor and run array of two checkpoints is bit-identical.
 same_checkpoints() {

@@ -5,7 +5,7 @@ namespace minicnn::cli {
 
 extern const char* const kLivePage;
 const char* const kLivePage = R"PAGE(<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>minicnn live</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>minicnn live</title>
 <style>
 body{font-family:sans-serif;margin:0;color:#222;background:#fafafa}
 header{background:#fff;border-bottom:1px solid #ddd;padding:10px 20px;position:sticky;top:0;z-index:1}

@@ -5,7 +5,7 @@ namespace minicnn::cli {
 
 extern const char* const kServePage;
 const char* const kServePage = R"PAGE(<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>minicnn: inside the network</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>minicnn: inside the network</title>
 <style>
 body{font-family:sans-serif;margin:0;color:#222;background:#fafafa}
 header{background:#fff;border-bottom:1px solid #ddd;padding:10px 20px}h1{font-size:1.25em;margin:0}

@@ -9,8 +9,12 @@ packages=(
   libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
   libstb-dev doctest-dev zlib1g-dev
   libzip-dev nlohmann-json3-dev libcli11-dev
+  libcpp-httplib-dev libssl-dev libbrotli-dev
   python3-numpy
 )
+# The browser tests (scripts/test.sh sets MINICNN_TEST_PACKAGES=1): headless Chromium driven by
+# puppeteer-core, which the tests install with npm into the build folder.
+if [ "${MINICNN_TEST_PACKAGES:-0}" = 1 ]; then packages+=(chromium nodejs npm curl iproute2); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,6 +5,7 @@
 #                                in build-sanitize/ (any report fails the run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export MINICNN_TEST_PACKAGES=1   # setup.sh also installs what the browser tests drive
 if [ "${1:-}" = "--sanitize" ]; then
   export MINICNN_BUILD_DIR=build-sanitize
   scripts/setup.sh -DMINICNN_SANITIZE=ON

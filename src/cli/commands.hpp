@@ -30,5 +30,7 @@ void add_picture_commands(CLI::App& app, Command& command);  // filters, kernels
 void add_compare_commands(CLI::App& app, Command& command);  // compare
 void add_datasets_commands(CLI::App& app, Command& command);  // datasets make-shapes, datasets export
 void add_info_command(CLI::App& app, Command& command);      // info
+void add_report_command(CLI::App& app, Command& command);    // report
+void add_serve_command(CLI::App& app, Command& command);     // serve
 
 }  // namespace minicnn::cli

@@ -124,10 +124,14 @@ Dataset load_test_set(const DataRecord& r, const std::string& dir_override, std:
 }
 
 Tensor model_input(const std::string& path, const Shape& input_shape, const DataRecord& data, bool raw, Image* pixels) {
+  return model_input(load_image(path), input_shape, data, raw, pixels);
+}
+
+Tensor model_input(const Image& picture, const Shape& input_shape, const DataRecord& data, bool raw, Image* pixels) {
   if (input_shape.size() != 3 || (input_shape[0] != 1 && input_shape[0] != 3))
     throw std::runtime_error("the model expects inputs " + shape_str(input_shape) + "; pictures can feed only (1, H, W) or (3, H, W)");
   const std::size_t C = input_shape[0], H = input_shape[1], W = input_shape[2];
-  Image img = with_channels(load_image(path), C);
+  Image img = with_channels(picture, C);
   if (C == 1 && data.digit_like() && !raw) {
     Tensor gray = Tensor::from_shape({img.height, img.width});
     std::copy(img.pixels.begin(), img.pixels.end(), gray.begin());

@@ -60,5 +60,7 @@ Dataset load_test_set(const DataRecord& r, const std::string& dir_override, std:
 // an 8-bit image.
 Tensor model_input(const std::string& image_path, const Shape& input_shape, const DataRecord& data, bool raw,
                    Image* pixels = nullptr);
+// The same for a picture already decoded (an upload, a drawing).
+Tensor model_input(const Image& picture, const Shape& input_shape, const DataRecord& data, bool raw, Image* pixels = nullptr);
 
 }  // namespace minicnn::cli

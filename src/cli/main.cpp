@@ -128,6 +128,8 @@ int main(int argc, char** argv) {
   add_compare_commands(app, command);
   add_datasets_commands(app, command);
   add_info_command(app, command);
+  add_report_command(app, command);
+  add_serve_command(app, command);
   CLI::App* help = app.add_subcommand("help", "help for a command: minicnn help [COMMAND [SUBCOMMAND]]");
   std::vector<std::string> help_topic;
   help->add_option("command", help_topic, "the command");

@@ -59,6 +59,17 @@ const std::vector<SettingInfo>& run_settings_table() {
       {"checkpoint_every", "--checkpoint-every",
        "also save a resumable model.npz every N batches (0: only at the end of each epoch)", false, false,
        &S::checkpoint_every, {}, 0, 1000000000},
+      {"lr_changes", "--lr-changes",
+       "multiply the learning rate from given batches on: BATCH:FACTOR,... (batches counted from the start of training; "
+       "the live page's learning-rate control records its changes here, so a resumed run repeats them)",
+       true, true, &S::lr_changes, {}, 0, 0, false, true},
+      {"live", "--live",
+       "serve a live page while training (loss, accuracy, kernels and their gradients, feature maps; pause, stop and "
+       "learning-rate controls) on --host:--port",
+       false, false, &S::live},
+      {"port", "--port", "the live page's port (0: any free port)", false, false, &S::port, {}, 0, 65535},
+      {"host", "--host", "the live page's address; anything but 127.0.0.1 (this machine only) opens it, and its controls, "
+       "to the network", false, false, &S::host},
   };
   return table;
 }
@@ -72,7 +83,7 @@ nlohmann::json training_record(const RunSettings& s) {
 
 void read_training_record(RunSettings& s, const nlohmann::json& record) {
   for (const auto& info : run_settings_table())
-    if (info.stored)
+    if (info.stored && (record.contains(info.key) || !info.may_be_missing))
       std::visit([&](auto m) { s.*m = record.at(info.key).get<std::decay_t<decltype(s.*m)>>(); }, info.member);
 }
 

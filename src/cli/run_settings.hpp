@@ -36,6 +36,10 @@ struct RunSettings {
   std::string out = "runs/train", resume;
   bool force = false;
   std::size_t checkpoint_every = 0;
+  std::string lr_changes;  // "BATCH:FACTOR,...": learning-rate multipliers (LrSchedule::multipliers)
+  bool live = false;       // serve the live page while training
+  int port = 8080;
+  std::string host = "127.0.0.1";
 };
 
 struct SettingInfo {
@@ -51,6 +55,7 @@ struct SettingInfo {
   std::vector<std::string> choices = {};  // allowed values of a string setting (empty: any)
   double min = 0, max = 0;                // allowed range of a number, checked as text before conversion
   bool min_open = false;                  // the range excludes min
+  bool may_be_missing = false;            // added later: a checkpoint without it means the default
 };
 const std::vector<SettingInfo>& run_settings_table();
 

@@ -2,6 +2,7 @@
 // writes a run folder: model.npz, checkpoints/epoch_N.npz, metrics.csv, config.json and kernel PNGs.
 #include <csignal>
 #include <cstdio>
+#include <limits>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -14,9 +15,12 @@
 #include "minicnn/optim/adam.hpp"
 #include "minicnn/optim/sgd.hpp"
 #include "minicnn/train/run_folder.hpp"
+#include "minicnn/train/run_report.hpp"
 #include "minicnn/train/train.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 #include "data_source.hpp"
+#include "live.hpp"
+#include "report.hpp"
 #include "run_settings.hpp"
 
 namespace minicnn::cli {
@@ -62,11 +66,18 @@ class TrainRun {
   void load_data();
   void build_model_and_optimizer();
   void prepare_folder();
+  void write_config();
   void save(const std::string& path, std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial = {});
   void snapshot_kernels(std::size_t epoch);
   void write_filmstrip() const;
   int interrupted(std::size_t epoch, const EpochReport& partial);
   void finish_epoch(std::size_t epoch, const EpochReport& rep);
+  void write_report();
+  // Stop between batches: Ctrl-C, SIGTERM, or the live page's stop button.
+  bool stop_requested() const { return InterruptGuard::signal() != 0 || (live_ && live_->stop_requested()); }
+  void after_batch(const BatchReport& r, Trainer& trainer);
+  void start_live(std::size_t batches_per_epoch);
+  void change_lr(float multiplier, std::size_t position, Trainer& trainer);
 
   RunSettings s_;
   const CLI::App& cmd_;
@@ -91,6 +102,9 @@ class TrainRun {
   Progress progress_;
   double last_accuracy_ = 0;
   std::size_t eval_batch_ = 1000;  // images per evaluation batch (eval_batch_size: within a memory budget)
+  std::vector<float> batch_loss_, batch_lr_;  // every batch's loss and learning rate so far (kept in checkpoints)
+  std::size_t batches_per_epoch_ = 0;
+  std::unique_ptr<LiveMonitor> live_;  // --live
 };
 
 void TrainRun::check_settings() {
@@ -133,6 +147,8 @@ void TrainRun::read_resumed_settings() {
       carried_ = {t.value("epoch_loss_sum", 0.0), t.value("epoch_correct", std::size_t(0)), t.value("epoch_seen", std::size_t(0))};
     for (const auto& [n, a] : resume_file_.info.arrays)
       if (n.rfind("kernels.epoch_", 0) == 0) kernel_history_.emplace_back(std::stoul(n.substr(14)), a);
+      else if (n == "batch_loss") batch_loss_.assign(a.begin(), a.end());
+      else if (n == "batch_lr") batch_lr_.assign(a.begin(), a.end());
     history_ = resumed_.at("history");
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(s_.resume + ": not a resumable training checkpoint (" + e.what() + ")");
@@ -212,6 +228,11 @@ void TrainRun::build_model_and_optimizer() {
   schedule_.kind = LrSchedule::parse(s_.lr_schedule);
   schedule_.step_size = s_.lr_step;
   schedule_.gamma = s_.lr_gamma;
+  try {
+    schedule_.multipliers = LrSchedule::parse_multipliers(s_.lr_changes);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--lr-changes: ") + e.what());
+  }
   conv_ = first_layer<Conv2d>(*model_, &conv_path_);
   eval_batch_ = eval_batch_size(*model_, input_);
   if (resumed_.is_null()) return;
@@ -234,6 +255,14 @@ void TrainRun::prepare_folder() {
   for (const std::string& dir : {out, out + "/checkpoints"})
     for (const auto& f : remove_stale_temporaries(dir))
       std::printf("removed %s/%s, a temporary file left by a run that was killed while writing\n", dir.c_str(), f.c_str());
+  write_config();
+  // Wall-clock timings are kept out of checkpoints (which must be bit-identical run to run): a run
+  // resumed in its own folder takes earlier epochs' timings from the metrics.csv already there.
+  if (!s_.resume.empty()) metrics_ = read_metrics_csv(out + "/metrics.csv");
+}
+
+// config.json: the command and every setting (again when the live page changes the learning rate).
+void TrainRun::write_config() {
   nlohmann::json config = training_record(s_);
   config.update({{"command", cmdline_},
                  {"model", s_.model},
@@ -245,16 +274,14 @@ void TrainRun::prepare_folder() {
                  {"classes", train_.classes},
                  {"resumed_from", s_.resume.empty() ? nlohmann::json() : nlohmann::json(s_.resume)},
                  {"environment", environment_info()}});
-  write_text_atomic(out + "/config.json", config.dump(2) + "\n");
-  // Wall-clock timings are kept out of checkpoints (which must be bit-identical run to run): a run
-  // resumed in its own folder takes earlier epochs' timings from the metrics.csv already there.
-  if (!s_.resume.empty()) metrics_ = read_metrics_csv(out + "/metrics.csv");
+  write_text_atomic(s_.out + "/config.json", config.dump(2) + "\n");
 }
 
 void TrainRun::save(const std::string& path, std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial) {
   nlohmann::json training = training_record(s_);
   training["epochs_done"] = epochs_done;
   training["batches_done"] = batches_done;
+  training["batches_per_epoch"] = batches_per_epoch_;
   if (batches_done > 0)
     training.update({{"epoch_loss_sum", partial.loss_sum}, {"epoch_correct", partial.correct}, {"epoch_seen", partial.seen}});
   const nlohmann::json extra{{"dataset", s_.dataset},
@@ -271,6 +298,11 @@ void TrainRun::save(const std::string& path, std::size_t epochs_done, std::size_
   info.input_shape = input_;
   info.extra_json = extra.dump();
   for (const auto& [e, w] : kernel_history_) info.arrays.emplace_back("kernels.epoch_" + std::to_string(e), w);
+  for (const auto& [name, v] : {std::pair("batch_loss", &batch_loss_), std::pair("batch_lr", &batch_lr_)}) {
+    Tensor t = Tensor::from_shape({v->size()});
+    std::copy(v->begin(), v->end(), t.begin());
+    if (!v->empty()) info.arrays.emplace_back(name, std::move(t));
+  }
   save_checkpoint(path, *model_, info, opt_.get());
 }
 
@@ -288,19 +320,8 @@ void TrainRun::snapshot_kernels(std::size_t epoch) {
 // kernel that grows looks stronger.
 void TrainRun::write_filmstrip() const {
   if (kernel_history_.empty()) return;
-  KernelImageOptions o;
-  o.legend = false;
-  o.labels = false;
-  for (const auto& [e, w] : kernel_history_)
-    for (const float v : w) o.range = std::max(o.range, std::abs(v));
-  std::vector<std::pair<std::string, Image>> frames;
-  KernelGrid grid;
-  for (const auto& [e, w] : kernel_history_) frames.emplace_back("epoch " + std::to_string(e), render_kernels(w, o, &grid));
-  KernelImageOptions legend = o;
-  legend.legend = true;
-  legend.view = grid.rgb ? KernelImageOptions::View::rgb : KernelImageOptions::View::per_channel;  // as the tiles were drawn
   const std::string title = "layer " + conv_path_ + " (" + conv_->name() + "), its kernels after each epoch";
-  save_png(s_.out + "/kernels_filmstrip.png", filmstrip(frames, title, render_legend(o.range, legend)));
+  save_png(s_.out + "/kernels_filmstrip.png", kernel_filmstrip(kernel_history_, title));
 }
 
 // Ctrl-C (SIGINT) or SIGTERM: the batch in hand is finished; save a resumable checkpoint, say how
@@ -308,13 +329,15 @@ void TrainRun::write_filmstrip() const {
 int TrainRun::interrupted(std::size_t epoch, const EpochReport& partial) {
   progress_.finish();
   save(s_.out + "/model.npz", epoch, partial.batches_done, partial.totals);
-  const int sig = InterruptGuard::signal();
+  const int sig = InterruptGuard::signal() ? InterruptGuard::signal() : SIGINT;  // the live page's stop counts as Ctrl-C
   const std::string where = partial.batches_done ? "in epoch " + std::to_string(epoch + 1) + " after batch " +
                                                        std::to_string(partial.batches_done) + " of " + std::to_string(partial.num_batches)
                                                  : "after epoch " + std::to_string(epoch);
-  std::fprintf(stderr, "\nminicnn train: %s %s; saved %s/model.npz\nresume with: %s train --resume %s --out %s\n",
-               sig == SIGTERM ? "terminated" : "interrupted", where.c_str(), s_.out.c_str(), program_.c_str(),
-               shell_quote(s_.out + "/model.npz").c_str(), shell_quote(s_.out).c_str());
+  const std::string resume = program_ + " train --resume " + shell_quote(s_.out + "/model.npz") + " --out " + shell_quote(s_.out);
+  const char* how = !InterruptGuard::signal() ? "stopped from the live page" : sig == SIGTERM ? "terminated" : "interrupted";
+  std::fprintf(stderr, "\nminicnn train: %s %s; saved %s/model.npz\nresume with: %s\n", how, where.c_str(), s_.out.c_str(),
+               resume.c_str());
+  if (live_) live_->finish("stopped", std::string(how) + " " + where + "; resume with: " + resume, *model_);
   return 128 + sig;
 }
 
@@ -349,11 +372,59 @@ void TrainRun::finish_epoch(std::size_t epoch, const EpochReport& rep) {
   }
   metrics_ = rows;
   write_metrics_csv(s_.out + "/metrics.csv", metrics_);
+  if (live_) live_->after_epoch(history_);
+}
+
+void TrainRun::write_report() {
+  try {
+    std::printf("  report: %s (curves, kernels, confusion matrix, mistakes, settings)\n",
+                write_run_report(s_.out, program_, &test_).c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "warning: no report.html: %s (try: %s report %s)\n", e.what(), program_.c_str(), shell_quote(s_.out).c_str());
+  }
+}
+
+// Every batch: its loss and learning rate for the records, then the live page: the snapshot, a
+// pause (held here, between batches), a new learning-rate multiplier from the next batch on.
+void TrainRun::after_batch(const BatchReport& r, Trainer& trainer) {
+  batch_loss_.push_back(r.loss);
+  batch_lr_.push_back(opt_->lr());
+  if (!live_) return;
+  live_->after_batch(r, opt_->lr(), s_.lr_changes, *model_);
+  while (live_->paused() && !stop_requested()) live_->idle(*model_);
+  if (const auto m = live_->take_lr_request()) change_lr(*m, (r.epoch - 1) * r.num_batches + r.batch, trainer);
+}
+
+void TrainRun::start_live(std::size_t batches_per_epoch) {
+  LiveSetup l;
+  l.title = s_.out + ": " + s_.model + " on " + dir_;
+  l.spec = spec_, l.input_shape = input_, l.epochs = s_.epochs, l.batches_per_epoch = batches_per_epoch;
+  l.batch_size = s_.batch_size, l.train_images = train_.size(), l.lr = s_.lr, l.test = &test_, l.norm = norm_;
+  l.batch_loss = batch_loss_, l.history = history_;
+  live_->start(l);
+  std::printf("live page: %s\n", live_->url().c_str());
+  std::fflush(stdout);
+}
+
+// The learning rate times `multiplier` from batch `position` on: recorded in the settings (so
+// checkpoints and config.json carry it and a resumed run repeats it) and read back from the
+// record's text, so this run uses exactly the number a resumed one will.
+void TrainRun::change_lr(float multiplier, std::size_t position, Trainer& trainer) {
+  auto changes = schedule_.multipliers;
+  changes.emplace_back(position, multiplier);
+  s_.lr_changes = LrSchedule::format_multipliers(changes);
+  schedule_.multipliers = LrSchedule::parse_multipliers(s_.lr_changes);
+  trainer.set_schedule(schedule_, s_.lr, s_.epochs);
+  write_config();
+  progress_.finish();
+  std::printf("live page: learning rate x%g from batch %zu on (--lr-changes %s)\n", static_cast<double>(schedule_.multipliers.back().second),
+              position, s_.lr_changes.c_str());
 }
 
 int TrainRun::run() {
   if (!s_.resume.empty()) read_resumed_settings();
   check_settings();
+  if (s_.live) live_ = std::make_unique<LiveMonitor>(s_.host, s_.port);  // binds now: a port in use fails before any work
   s_.threads = s_.threads > 0 ? s_.threads : default_threads();
   set_num_threads(s_.threads);
   load_data();
@@ -369,6 +440,13 @@ int TrainRun::run() {
 
   if (kernel_history_.empty()) snapshot_kernels(start_epoch_);
   DataLoader loader(train_, s_.batch_size, /*shuffle=*/true, s_.seed, norm_, augment_);
+  batches_per_epoch_ = loader.num_batches();
+  // One record per batch trained so far (NaN for batches of a checkpoint that predates them).
+  for (auto* v : {&batch_loss_, &batch_lr_}) {
+    v->resize(start_epoch_ * batches_per_epoch_ + start_batch_, std::numeric_limits<float>::quiet_NaN());
+    v->reserve(s_.epochs * batches_per_epoch_);
+  }
+  if (live_) start_live(batches_per_epoch_);
   Trainer trainer(*model_, *opt_, loader);
   trainer.set_schedule(schedule_, s_.lr, s_.epochs);
   trainer.set_clip_grad_norm(s_.clip_grad_norm);
@@ -379,13 +457,14 @@ int TrainRun::run() {
         [&](const BatchReport& r) {
           progress_.update(r.epoch, s_.epochs, r.batch, r.num_batches, r.running_loss, r.running_accuracy,
                            r.images_per_second, r.eta_seconds);
+          after_batch(r, trainer);
           if (s_.checkpoint_every && r.batch % s_.checkpoint_every == 0 && r.batch < r.num_batches)
             save(s_.out + "/model.npz", epoch, r.batch, r.totals);
         },
-        [] { return InterruptGuard::signal() != 0; }, epoch == start_epoch_ ? carried_ : EpochTotals{});
+        [&] { return stop_requested(); }, epoch == start_epoch_ ? carried_ : EpochTotals{});
     if (rep.stopped_early) return interrupted(epoch, rep);
     finish_epoch(epoch, rep);
-    if (InterruptGuard::signal() && epoch + 1 < s_.epochs) return interrupted(epoch + 1, EpochReport{});
+    if (stop_requested() && epoch + 1 < s_.epochs) return interrupted(epoch + 1, EpochReport{});
   }
   write_filmstrip();
 
@@ -394,6 +473,12 @@ int TrainRun::run() {
   if (conv_)
     std::printf("  kernels: %s/kernels_epoch%zu.png (first conv layer), %s/kernels_filmstrip.png (every epoch)\n",
                 s_.out.c_str(), s_.epochs, s_.out.c_str());
+  write_report();
+  if (live_) {
+    char done[160];
+    std::snprintf(done, sizeof done, "test accuracy %.2f%% after %zu epochs", 100 * last_accuracy_, s_.epochs);
+    live_->finish("finished", done, *model_);
+  }
   return kExitOk;
 }
 

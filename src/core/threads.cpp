@@ -36,6 +36,7 @@ int cgroup_cpu_quota() {
     return 0;
   }
 }
+thread_local int this_thread_count = 0;  // 0: the global count
 }  // namespace
 
 void set_num_threads(int n) {
@@ -44,7 +45,12 @@ void set_num_threads(int n) {
   openblas_set_num_threads(1);
 }
 
-int num_threads() { return thread_count(); }
+int num_threads() { return this_thread_count ? this_thread_count : thread_count(); }
+
+void set_num_threads_this_thread(int n) {
+  if (n < 0) throw std::invalid_argument("set_num_threads_this_thread: expected n >= 0, got " + std::to_string(n));
+  this_thread_count = n;
+}
 
 int default_num_threads() {
   int n = static_cast<int>(std::thread::hardware_concurrency());

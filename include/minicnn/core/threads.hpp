@@ -7,7 +7,12 @@
 namespace minicnn {
 
 void set_num_threads(int n);  // n >= 1; throws std::invalid_argument otherwise
-int num_threads();            // 1 until set
+int num_threads();            // 1 until set; on a thread with its own count (below), that count
+
+// Gives the calling thread its own count (n >= 1), or takes it back (n == 0): a helper thread,
+// such as the live training page drawing feature maps, runs a model on one core without
+// changing how the training thread splits its batches.
+void set_num_threads_this_thread(int n);
 
 // The thread count the command-line tool uses unless told otherwise: the CPUs this process may
 // run on (its affinity mask, e.g. from taskset or a container's cpuset), lowered to a container's

@@ -59,6 +59,12 @@ const std::vector<SettingInfo>& run_settings_table() {
       {"checkpoint_every", "--checkpoint-every",
        "also save a resumable model.npz every N batches (0: only at the end of each epoch)", false, false,
        &S::checkpoint_every, {}, 0, 1000000000},
+      {"sync_batchnorm", "--sync-batchnorm",
+       "under mpirun: BatchNorm normalises with the statistics of the whole batch, not of each process's slice", true,
+       false, &S::sync_batchnorm},
+      {"distributed", "--distributed",
+       "refuse to train unless started by mpirun as one of several processes (docs/SCALING.md)", false, false,
+       &S::distributed},
   };
   return table;
 }
@@ -71,8 +77,9 @@ nlohmann::json training_record(const RunSettings& s) {
 }
 
 void read_training_record(RunSettings& s, const nlohmann::json& record) {
+  // A setting newer than the checkpoint keeps its default.
   for (const auto& info : run_settings_table())
-    if (info.stored)
+    if (info.stored && record.contains(info.key))
       std::visit([&](auto m) { s.*m = record.at(info.key).get<std::decay_t<decltype(s.*m)>>(); }, info.member);
 }
 

@@ -36,6 +36,7 @@ struct RunSettings {
   std::string out = "runs/train", resume;
   bool force = false;
   std::size_t checkpoint_every = 0;
+  bool sync_batchnorm = false, distributed = false;  // data-parallel training (docs/SCALING.md)
 };
 
 struct SettingInfo {

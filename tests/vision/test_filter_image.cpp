@@ -47,14 +47,6 @@ TEST_CASE("Output mappings") {
   CHECK(default_mapping(filters::Kind::low_pass) == Mapping::clip);
 }
 
-namespace {
-std::size_t dark(const Image& img, std::size_t x0, std::size_t y0, std::size_t w, std::size_t h) {
-  std::size_t n = 0;
-  for (std::size_t y = y0; y < y0 + h && y < img.height; ++y)
-    for (std::size_t x = x0; x < x0 + w && x < img.width; ++x) n += const_cast<Image&>(img).at(x, y)[0] < 160;
-  return n;
-}
-}  // namespace
 
 TEST_CASE("A montage labels every panel, draws each kernel beside its name, and explains the mapping under the panels") {
   const Image a(40, 30, 1, 255), b(40, 30, 3, 255);
@@ -63,8 +55,8 @@ TEST_CASE("A montage labels every panel, draws each kernel beside its name, and 
                              "abs: |response|, scaled\nclip: clamped");
   CHECK(with.width > plain.width);                           // the kernel card takes room beside the label
   CHECK(with.height >= plain.height + 2 * text_height());    // two footnote lines
-  CHECK(dark(with, 0, 0, with.width, text_height()) > 50);   // labels on top
-  CHECK(dark(with, 0, with.height - text_height() - 4, with.width, text_height()) > 50);  // footnote at the bottom
+  CHECK(ink_in(with, 0, 0, with.width, text_height()) > 50);   // labels on top
+  CHECK(ink_in(with, 0, with.height - text_height() - 4, with.width, text_height()) > 50);  // footnote at the bottom
   const Image card = kernel_card(filters::sobel_x());
   CHECK(card.width >= 3 * text_width("-2"));  // numbers at a legible size fit in the cells
   CHECK(card.width == card.height);
@@ -74,6 +66,6 @@ TEST_CASE("A feature-map grid numbers every map and says how it was scaled") {
   const Tensor maps = randn({4, 6, 6}, 2);
   const Image img = render_feature_maps(maps, "layer 0: Conv2d", 60);
   CHECK(img.width >= 2 * 60);
-  CHECK(dark(img, 0, 0, img.width, text_height()) > 30);                    // the title
-  CHECK(dark(img, 0, img.height - text_height() - 2, img.width, text_height()) > 30);  // the legend
+  CHECK(ink_in(img, 0, 0, img.width, text_height()) > 30);                    // the title
+  CHECK(ink_in(img, 0, img.height - text_height() - 2, img.width, text_height()) > 30);  // the legend
 }

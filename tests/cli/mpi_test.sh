@@ -137,10 +137,10 @@ ok "kill -9 of rank 1: the job ended in ${took}s (exit $rc) naming rank 1; model
 "${MPI[@]}" -np 1 "$M" train "${A[@]}" --seed 1 --out differ : -np 1 "$M" train "${A[@]}" --seed 2 --out differ > seed.log 2>&1
 rc=$?
 [ $rc = 2 ] || { cat seed.log; fail "ranks with different seeds: exit $rc, expected 2"; }
-grep -q "rank 1 differs from rank 0: seed 2 here, 1 on rank 0" seed.log || { cat seed.log; fail "the seed is not named"; }
+grep -q "^minicnn train: rank 1 differs from rank 0: .*seed 2 here, 1 on rank 0" seed.log || { cat seed.log; fail "the seed is not named"; }
 grep -q "rank 1 started with other settings, data or model than rank 0" seed.log || { cat seed.log; fail "rank 0 does not say it"; }
 [ ! -e differ ] || fail "a run folder was written although the ranks differ"
-ok "ranks with other seeds refuse to start (exit 2): 'rank 1 differs from rank 0: seed 2 here, 1 on rank 0'"
+ok "ranks with other seeds refuse to start (exit 2): $(grep -o 'rank 1 differs from rank 0: .*' seed.log)"
 mkdir other
 cp "$DATA"/t10k-* other/
 "$PY" -c "
@@ -150,7 +150,7 @@ data = bytearray(open(src, 'rb').read())
 data[16 + 784 * 7 + 400] ^= 0xff   # one pixel of image 7
 open('other/train-images-idx3-ubyte', 'wb').write(data)
 shutil.copy('$DATA/train-labels-idx1-ubyte', 'other/')" || fail "cannot make the altered dataset"
-"${MPI[@]}" -np 1 "$M" train "${A[@]}" --out differ : -np 1 "$M" train "${A[@]}" --data other --out differ > data.log 2>&1
+"${MPI[@]}" -np 1 "$M" train "${A[@]}" --out differ : -np 1 "$M" train --data other "${A[@]:2}" --out differ > data.log 2>&1
 rc=$?
 [ $rc = 2 ] || { cat data.log; fail "ranks with different data: exit $rc, expected 2"; }
 grep -q 'rank 1 differs from rank 0: training data {"checksum":"[0-9a-f]*","images":5000} here' data.log ||

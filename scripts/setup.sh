@@ -10,6 +10,7 @@ packages=(
   libstb-dev doctest-dev zlib1g-dev
   libzip-dev nlohmann-json3-dev libcli11-dev
   python3-numpy
+  libopenmpi-dev openmpi-bin   # data-parallel training with mpirun (docs/SCALING.md); optional
 )
 missing=()
 for p in "${packages[@]}"; do

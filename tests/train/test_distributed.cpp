@@ -192,7 +192,7 @@ TEST_CASE("DataLoader shards: the ranks' slices of a batch, in rank order, are t
   CHECK_THROWS_AS(loader.set_shard(3, 3), std::invalid_argument);
 }
 
-TEST_CASE("Two ranks of one thread train the very bits of one process with two threads; evaluation is shared out") {
+TEST_CASE("Two ranks of one thread train the very bits of one process with two threads, and share out evaluation") {
   Run alone = train_epoch(false, 2, 1), ranks = train_epoch(false, 1, 2);
   CHECK(same_bits(alone.model, ranks.model));
   const EvalResult whole = evaluate(alone.model, noise_images(160), Normalization{}, 25);
@@ -202,7 +202,7 @@ TEST_CASE("Two ranks of one thread train the very bits of one process with two t
   CHECK(ranks.eval.confusion == whole.confusion);
 }
 
-TEST_CASE("BatchNorm across ranks: synced, the whole batch's statistics; by default each rank's own") {
+TEST_CASE("BatchNorm across ranks: synced, the whole batch's statistics, by default each rank's own") {
   Run alone = train_epoch(true, 2, 1), synced = train_epoch(true, 1, 2, true), own = train_epoch(true, 1, 2, false);
   CHECK(same_bits(alone.model, synced.model));
   CHECK_FALSE(same_bits(alone.model, own.model));

@@ -11,6 +11,7 @@ packages=(
   libzip-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libssl-dev libbrotli-dev
   python3-numpy
+  libopenmpi-dev openmpi-bin   # data-parallel training with mpirun (docs/SCALING.md); optional
 )
 # The browser tests (scripts/test.sh sets MINICNN_TEST_PACKAGES=1): headless Chromium driven by
 # puppeteer-core, which the tests install with npm into the build folder.

@@ -70,6 +70,12 @@ const std::vector<SettingInfo>& run_settings_table() {
       {"port", "--port", "the live page's port (0: any free port)", false, false, &S::port, {}, 0, 65535},
       {"host", "--host", "the live page's address; anything but 127.0.0.1 (this machine only) opens it, and its controls, "
        "to the network", false, false, &S::host},
+      {"sync_batchnorm", "--sync-batchnorm",
+       "under mpirun: BatchNorm normalises with the statistics of the whole batch, not of each process's slice", true,
+       false, &S::sync_batchnorm, {}, 0, 0, false, true},
+      {"distributed", "--distributed",
+       "refuse to train unless started by mpirun as one of several processes (docs/SCALING.md)", false, false,
+       &S::distributed},
   };
   return table;
 }
@@ -82,6 +88,7 @@ nlohmann::json training_record(const RunSettings& s) {
 }
 
 void read_training_record(RunSettings& s, const nlohmann::json& record) {
+  // A setting newer than the checkpoint (may_be_missing) keeps its default.
   for (const auto& info : run_settings_table())
     if (info.stored && (record.contains(info.key) || !info.may_be_missing))
       std::visit([&](auto m) { s.*m = record.at(info.key).get<std::decay_t<decltype(s.*m)>>(); }, info.member);

@@ -40,6 +40,7 @@ struct RunSettings {
   bool live = false;       // serve the live page while training
   int port = 8080;
   std::string host = "127.0.0.1";
+  bool sync_batchnorm = false, distributed = false;  // data-parallel training (docs/SCALING.md)
 };
 
 struct SettingInfo {

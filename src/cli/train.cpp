@@ -21,6 +21,7 @@
 #include "data_source.hpp"
 #include "live.hpp"
 #include "report.hpp"
+#include "distributed.hpp"
 #include "run_settings.hpp"
 
 namespace minicnn::cli {
@@ -28,35 +29,42 @@ namespace minicnn::cli {
 namespace {
 
 // Catches SIGINT and SIGTERM while it lives (restoring the previous handlers after), so training
-// can stop between batches rather than die in the middle of one.
+// can stop between batches rather than die in the middle of one. SIGUSR1 and SIGUSR2 count as
+// SIGINT and SIGTERM: mpirun passes those on to the ranks at once (scripts/mpirun.sh).
 class InterruptGuard {
  public:
   InterruptGuard() {
     caught_ = 0;
     old_int_ = std::signal(SIGINT, handle);
     old_term_ = std::signal(SIGTERM, handle);
+    old_usr1_ = std::signal(SIGUSR1, handle);
+    old_usr2_ = std::signal(SIGUSR2, handle);
   }
   ~InterruptGuard() {
     std::signal(SIGINT, old_int_);
     std::signal(SIGTERM, old_term_);
+    std::signal(SIGUSR1, old_usr1_);
+    std::signal(SIGUSR2, old_usr2_);
   }
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
   static int signal() { return caught_; }
 
  private:
-  static void handle(int sig) { caught_ = sig; }
+  static void handle(int sig) { caught_ = sig == SIGUSR1 ? SIGINT : sig == SIGUSR2 ? SIGTERM : sig; }
   static inline volatile std::sig_atomic_t caught_ = 0;
   void (*old_int_)(int);
   void (*old_term_)(int);
+  void (*old_usr1_)(int);
+  void (*old_usr2_)(int);
 };
 
 // One run of `minicnn train`, step by step: settings (from the command line or the checkpoint being
 // resumed), data, model and optimiser, the run folder, then the epochs.
 class TrainRun {
  public:
-  TrainRun(RunSettings s, const CLI::App& cmd, std::string cmdline)
-      : s_(std::move(s)), cmd_(cmd), cmdline_(std::move(cmdline)), program_(program_of(cmdline_)) {}
+  TrainRun(RunSettings s, const CLI::App& cmd, std::string cmdline, DistributedRun& dist)
+      : s_(std::move(s)), cmd_(cmd), cmdline_(std::move(cmdline)), program_(program_of(cmdline_)), dist_(dist) {}
   int run();
 
  private:
@@ -74,7 +82,13 @@ class TrainRun {
   void finish_epoch(std::size_t epoch, const EpochReport& rep);
   void write_report();
   // Stop between batches: Ctrl-C, SIGTERM, or the live page's stop button.
-  bool stop_requested() const { return InterruptGuard::signal() != 0 || (live_ && live_->stop_requested()); }
+  bool stop_requested() const { return local_stop_signal() != 0; }
+  // Ctrl-C or SIGTERM, or the live page's stop (as SIGINT); 0 for none. Under mpirun the ranks
+  // then agree on one (DistributedRun::agree_on_signal).
+  int local_stop_signal() const {
+    if (const int sig = InterruptGuard::signal()) return sig;
+    return live_ && live_->stop_requested() ? SIGINT : 0;
+  }
   void after_batch(const BatchReport& r, Trainer& trainer);
   void start_live(std::size_t batches_per_epoch);
   void change_lr(float multiplier, std::size_t position, Trainer& trainer);
@@ -105,6 +119,8 @@ class TrainRun {
   std::vector<float> batch_loss_, batch_lr_;  // every batch's loss and learning rate so far (kept in checkpoints)
   std::size_t batches_per_epoch_ = 0;
   std::unique_ptr<LiveMonitor> live_;  // --live
+  DistributedRun& dist_;  // this process alone, or one rank of an mpirun job: rank 0 writes
+  int stop_signal_ = 0;   // the signal every rank agreed to stop for
 };
 
 void TrainRun::check_settings() {
@@ -273,11 +289,13 @@ void TrainRun::write_config() {
                  {"normalize", normalization_json(norm_)},
                  {"classes", train_.classes},
                  {"resumed_from", s_.resume.empty() ? nlohmann::json() : nlohmann::json(s_.resume)},
+                 {"processes", dist_.world_size()},
                  {"environment", environment_info()}});
   write_text_atomic(s_.out + "/config.json", config.dump(2) + "\n");
 }
 
 void TrainRun::save(const std::string& path, std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial) {
+  if (!dist_.writer()) return;
   nlohmann::json training = training_record(s_);
   training["epochs_done"] = epochs_done;
   training["batches_done"] = batches_done;
@@ -312,14 +330,14 @@ void TrainRun::snapshot_kernels(std::size_t epoch) {
   if (!conv_) return;
   KernelImageOptions titled;
   titled.title = "layer " + conv_path_ + " after epoch " + std::to_string(epoch) + ": " + conv_->name();
-  save_png(s_.out + "/kernels_epoch" + std::to_string(epoch) + ".png", render_kernels(conv_->weight().value, titled));
+  if (dist_.writer()) save_png(s_.out + "/kernels_epoch" + std::to_string(epoch) + ".png", render_kernels(conv_->weight().value, titled));
   kernel_history_.emplace_back(epoch, conv_->weight().value);
 }
 
 // Every epoch's kernels side by side on one colour scale (the largest |w| of any epoch), so a
 // kernel that grows looks stronger.
 void TrainRun::write_filmstrip() const {
-  if (kernel_history_.empty()) return;
+  if (kernel_history_.empty() || !dist_.writer()) return;
   const std::string title = "layer " + conv_path_ + " (" + conv_->name() + "), its kernels after each epoch";
   save_png(s_.out + "/kernels_filmstrip.png", kernel_filmstrip(kernel_history_, title));
 }
@@ -329,7 +347,7 @@ void TrainRun::write_filmstrip() const {
 int TrainRun::interrupted(std::size_t epoch, const EpochReport& partial) {
   progress_.finish();
   save(s_.out + "/model.npz", epoch, partial.batches_done, partial.totals);
-  const int sig = InterruptGuard::signal() ? InterruptGuard::signal() : SIGINT;  // the live page's stop counts as Ctrl-C
+  const int sig = stop_signal_ ? stop_signal_ : SIGINT;  // the live page's stop counts as Ctrl-C
   const std::string where = partial.batches_done ? "in epoch " + std::to_string(epoch + 1) + " after batch " +
                                                        std::to_string(partial.batches_done) + " of " + std::to_string(partial.num_batches)
                                                  : "after epoch " + std::to_string(epoch);
@@ -343,7 +361,7 @@ int TrainRun::interrupted(std::size_t epoch, const EpochReport& partial) {
 
 void TrainRun::finish_epoch(std::size_t epoch, const EpochReport& rep) {
   progress_.finish();
-  const EvalResult ev = evaluate(*model_, test_, norm_, eval_batch_);
+  const EvalResult ev = dist_.evaluate(*model_, test_, norm_, epoch + 1, eval_batch_);
   last_accuracy_ = ev.accuracy();
   history_.push_back({{"epoch", epoch + 1},
                       {"train_loss", rep.train_loss},
@@ -371,7 +389,7 @@ void TrainRun::finish_epoch(std::size_t epoch, const EpochReport& rep) {
     rows.push_back(m);
   }
   metrics_ = rows;
-  write_metrics_csv(s_.out + "/metrics.csv", metrics_);
+  if (dist_.writer()) write_metrics_csv(s_.out + "/metrics.csv", metrics_);
   if (live_) live_->after_epoch(history_);
 }
 
@@ -424,12 +442,17 @@ void TrainRun::change_lr(float multiplier, std::size_t position, Trainer& traine
 int TrainRun::run() {
   if (!s_.resume.empty()) read_resumed_settings();
   check_settings();
+  if (dist_.world_size() > 1 && !cmd_.count("--threads")) s_.threads = dist_.default_threads();
+  if (s_.live && dist_.world_size() > 1)
+    throw UsageError("--live: not under mpirun (" + std::to_string(dist_.world_size()) +
+                     " processes); the run's report.html shows the same curves afterwards");
   if (s_.live) live_ = std::make_unique<LiveMonitor>(s_.host, s_.port);  // binds now: a port in use fails before any work
   s_.threads = s_.threads > 0 ? s_.threads : default_threads();
   set_num_threads(s_.threads);
   load_data();
   build_model_and_optimizer();
-  prepare_folder();
+  dist_.check_same_everywhere(training_record(s_), spec_, train_, test_, *model_);
+  dist_.writer_first([&] { prepare_folder(); });
 
   std::printf("minicnn train: %s on %s (%zu train / %zu test images), %d thread%s\n", s_.model.c_str(), dir_.c_str(),
               train_.size(), test_.size(), s_.threads, s_.threads == 1 ? "" : "s");
@@ -450,6 +473,7 @@ int TrainRun::run() {
   Trainer trainer(*model_, *opt_, loader);
   trainer.set_schedule(schedule_, s_.lr, s_.epochs);
   trainer.set_clip_grad_norm(s_.clip_grad_norm);
+  dist_.attach(*model_, trainer, loader, s_.sync_batchnorm, s_.out);
   const InterruptGuard interrupt;
   for (std::size_t epoch = start_epoch_; epoch < s_.epochs; ++epoch) {
     const auto rep = trainer.run_epoch(
@@ -461,10 +485,12 @@ int TrainRun::run() {
           if (s_.checkpoint_every && r.batch % s_.checkpoint_every == 0 && r.batch < r.num_batches)
             save(s_.out + "/model.npz", epoch, r.batch, r.totals);
         },
-        [&] { return stop_requested(); }, epoch == start_epoch_ ? carried_ : EpochTotals{});
+        [&] { return (stop_signal_ = dist_.agree_on_signal(local_stop_signal())) != 0; },
+        epoch == start_epoch_ ? carried_ : EpochTotals{});
     if (rep.stopped_early) return interrupted(epoch, rep);
     finish_epoch(epoch, rep);
-    if (stop_requested() && epoch + 1 < s_.epochs) return interrupted(epoch + 1, EpochReport{});
+    if (epoch + 1 < s_.epochs && (stop_signal_ = dist_.agree_on_signal(local_stop_signal())))
+      return interrupted(epoch + 1, EpochReport{});
   }
   write_filmstrip();
 
@@ -473,7 +499,7 @@ int TrainRun::run() {
   if (conv_)
     std::printf("  kernels: %s/kernels_epoch%zu.png (first conv layer), %s/kernels_filmstrip.png (every epoch)\n",
                 s_.out.c_str(), s_.epochs, s_.out.c_str());
-  write_report();
+  if (dist_.writer()) write_report();
   if (live_) {
     char done[160];
     std::snprintf(done, sizeof done, "test accuracy %.2f%% after %zu epochs", 100 * last_accuracy_, s_.epochs);
@@ -496,7 +522,10 @@ void add_train_command(CLI::App& app, Command& command) {
       "  minicnn train --resume runs/mnist/model.npz --epochs 5       continue a run (settings kept)\n"
   );
   add_run_options(*cmd, *settings);
-  command.register_run(cmd, [settings, cmd](const std::string& cmdline) { return TrainRun(*settings, *cmd, cmdline).run(); });
+  command.register_run(cmd, [settings, cmd](const std::string& cmdline) {
+    return run_distributed(settings->distributed, program_of(cmdline),
+                           [&](DistributedRun& dist) { return TrainRun(*settings, *cmd, cmdline, dist).run(); });
+  });
 }
 
 }  // namespace minicnn::cli

@@ -163,6 +163,18 @@ void DataLoader::set_epoch(std::size_t epoch) {
 
 std::size_t DataLoader::num_batches() const { return (data_.size() + batch_size_ - 1) / batch_size_; }
 
+void DataLoader::set_shard(std::size_t rank, std::size_t world) {
+  if (world == 0 || rank >= world)
+    throw std::invalid_argument("DataLoader: shard " + std::to_string(rank) + " of " + std::to_string(world) +
+                                " does not exist; expected rank < world");
+  rank_ = rank;
+  world_ = world;
+}
+
+std::size_t DataLoader::batch_length(std::size_t b) const {
+  return b < num_batches() ? std::min(batch_size_, data_.size() - b * batch_size_) : 0;
+}
+
 std::vector<std::uint32_t> DataLoader::batch_indices(std::size_t b) const {
   const std::size_t begin = b * batch_size_, B = std::min(batch_size_, data_.size() - begin);
   return {order_.begin() + static_cast<long>(begin), order_.begin() + static_cast<long>(begin + B)};
@@ -207,7 +219,8 @@ void DataLoader::load_sample(std::size_t index, float* out) const {
 void DataLoader::load_batch(std::size_t b, Tensor& x, std::vector<int>& labels) const {
   if (b >= num_batches())
     throw std::out_of_range("DataLoader: batch " + std::to_string(b) + " of " + std::to_string(num_batches()));
-  const std::size_t begin = b * batch_size_, B = std::min(batch_size_, data_.size() - begin);
+  const std::size_t n = batch_length(b);
+  const std::size_t begin = b * batch_size_ + n * rank_ / world_, B = n * (rank_ + 1) / world_ - n * rank_ / world_;
   ensure_shape(x, {B, data_.channels, data_.rows, data_.cols});
   labels.resize(B);
   for (std::size_t i = 0; i < B; ++i) {

@@ -52,16 +52,25 @@ const Tensor& BatchNorm2d::forward(const Tensor& x) {
   ensure_shape(y_, x.shape());
   ensure_shape(xhat_, x.shape());
   used_batch_stats_ = training_;
+  if (training_) {
+    sums_.assign(2 * C_ + 1, 0.0);  // double: a channel can hold millions of values
+    for (std::size_t c = 0; c < C_; ++c) {
+      double s = 0, sq = 0;
+      for (std::size_t n = 0; n < N; ++n)
+        for (const float *p = x.data() + (n * C_ + c) * HW, *e = p + HW; p < e; ++p) s += *p, sq += double(*p) * *p;
+      sums_[c] = s, sums_[C_ + c] = sq;
+    }
+    sums_[2 * C_] = static_cast<double>(M);
+    if (sync_) sync_(sums_.data(), sums_.size());
+    count_ = sums_[2 * C_];
+  }
   for (std::size_t c = 0; c < C_; ++c) {
     double mean, var;
     if (training_) {
-      double s = 0, sq = 0;  // double: a channel can hold millions of values
-      for (std::size_t n = 0; n < N; ++n)
-        for (const float *p = x.data() + (n * C_ + c) * HW, *e = p + HW; p < e; ++p) s += *p, sq += double(*p) * *p;
-      mean = s / M;
-      var = std::max(0.0, sq / M - mean * mean);
+      mean = sums_[c] / count_;
+      var = std::max(0.0, sums_[C_ + c] / count_ - mean * mean);
       running_mean_(c) = static_cast<float>((1 - momentum_) * running_mean_(c) + momentum_ * mean);
-      running_var_(c) = static_cast<float>((1 - momentum_) * running_var_(c) + momentum_ * var * M / (M - 1));
+      running_var_(c) = static_cast<float>((1 - momentum_) * running_var_(c) + momentum_ * var * count_ / (count_ - 1));
     } else {
       mean = running_mean_(c);
       var = running_var_(c);
@@ -87,20 +96,28 @@ const Tensor& BatchNorm2d::forward(const Tensor& x) {
 //   training (mean and var depend on x; Ioffe & Szegedy, 2015):
 //     dx = weight * s / M * (M * dy - sum dy - xhat * sum(dy * xhat))
 //   eval (fixed running statistics): dx = weight * s * dy
+// Synced, M and the sums cover every process's slice: dbias and dweight are the whole batch's,
+// the same on every process (which leaves them out of its gradient sum).
 const Tensor& BatchNorm2d::backward(const Tensor& dy) {
   check_backward(y_.dimension() != 0, dy, y_);
   ensure_shape(dx_, dy.shape());
-  const std::size_t N = dy.shape(0), HW = dy.shape(2) * dy.shape(3), M = N * HW;
+  const std::size_t N = dy.shape(0), HW = dy.shape(2) * dy.shape(3);
+  sums_.assign(2 * C_, 0.0);
   for (std::size_t c = 0; c < C_; ++c) {
     double sdy = 0, sdyx = 0;
     for (std::size_t n = 0; n < N; ++n) {
       const std::size_t off = (n * C_ + c) * HW;
       for (std::size_t k = 0; k < HW; ++k) sdy += dy.data()[off + k], sdyx += double(dy.data()[off + k]) * xhat_.data()[off + k];
     }
-    if (!bias_.frozen) bias_.grad(c) = static_cast<float>(sdy);
-    if (!weight_.frozen) weight_.grad(c) = static_cast<float>(sdyx);
+    sums_[c] = sdy, sums_[C_ + c] = sdyx;
+  }
+  if (used_batch_stats_ && sync_) sync_(sums_.data(), sums_.size());
+  const double M = used_batch_stats_ ? count_ : 1.0;  // a and b below serve the training formula only
+  for (std::size_t c = 0; c < C_; ++c) {
+    if (!bias_.frozen) bias_.grad(c) = static_cast<float>(sums_[c]);
+    if (!weight_.frozen) weight_.grad(c) = static_cast<float>(sums_[C_ + c]);
     const float gs = weight_.value(c) * inv_std_(c);
-    const float a = static_cast<float>(sdy / M), b = static_cast<float>(sdyx / M);
+    const float a = static_cast<float>(sums_[c] / M), b = static_cast<float>(sums_[C_ + c] / M);
     for (std::size_t n = 0; n < N; ++n) {
       const std::size_t off = (n * C_ + c) * HW;
       for (std::size_t k = 0; k < HW; ++k)

@@ -10,8 +10,8 @@
 namespace minicnn {
 
 namespace {
-// The fewest batch rows / output features worth a second thread; smaller products run on one.
-constexpr std::size_t kGrainRows = 16, kGrainFeatures = 32;
+// The fewest batch rows worth a second thread in forward and dx; smaller products run on one.
+constexpr std::size_t kGrainRows = 16;
 }  // namespace
 
 Linear::Linear(std::size_t in_features, std::size_t out_features, bool bias)
@@ -74,26 +74,41 @@ const Tensor& Linear::forward(const Tensor& x) {
 //   dW = dy^T x        (out, in)
 //   db = sum_n dy      (out)
 //   dx = dy W          (N, in)
+// dW and db are sums over the batch. Threads take contiguous chunks of its rows, as Conv2d's do,
+// and the chunks' partial sums are added in chunk order: the result is the same run to run, and
+// the same bits as data-parallel training with one process per chunk (train/distributed.hpp),
+// whose processes add their sums in the same order.
 const Tensor& Linear::backward(const Tensor& dy) {
   check_backward(x_.dimension() != 0, dy, y_);
   const std::size_t N = dy.shape(0);
-  const int n = static_cast<int>(N), in = static_cast<int>(in_), out = static_cast<int>(out_);
+  const int in = static_cast<int>(in_), out = static_cast<int>(out_);
   const bool want_w = !weight_.frozen, want_b = has_bias_ && !bias_.frozen;
-  // Threads split dW and db by output feature (rows of dW): each thread sums the whole batch for
-  // its features, so no partial sums need adding up afterwards.
-  if (want_w || want_b)
-    parallel_for(out_, [&](std::size_t o0, std::size_t o1, int) {
+  if (want_w || want_b) {
+    const int chunks = chunk_count(N);
+    if (dw_part_.size() < static_cast<std::size_t>(chunks)) dw_part_.resize(static_cast<std::size_t>(chunks));
+    for (int c = 1; c < chunks; ++c) ensure_shape(dw_part_[static_cast<std::size_t>(c)], {out_ + 1, in_});  // last row: db
+    parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
+      // Chunk 0 writes into the gradients; the others into their own (out + 1, in) scratch.
+      float* dw = c == 0 ? weight_.grad.data() : dw_part_[static_cast<std::size_t>(c)].data();
+      float* db = c == 0 ? (has_bias_ ? bias_.grad.data() : nullptr) : dw + out_ * in_;
       if (want_w)
-        gemm(true, false, static_cast<int>(o1 - o0), in, n, 1.f, dy.data() + o0, out, x_.data(), in, 0.f,
-             weight_.grad.data() + o0 * in_, in);
+        gemm(true, false, out, in, static_cast<int>(n1 - n0), 1.f, dy.data() + n0 * out_, out, x_.data() + n0 * in_, in,
+             0.f, dw, in);
       if (!want_b) return;
-      float* db = bias_.grad.data();
-      std::fill(db + o0, db + o1, 0.f);
-      for (std::size_t k = 0; k < N; ++k) {
+      std::fill(db, db + out_, 0.f);
+      for (std::size_t k = n0; k < n1; ++k) {
         const float* row = dy.data() + k * out_;
-        for (std::size_t o = o0; o < o1; ++o) db[o] += row[o];
+        for (std::size_t o = 0; o < out_; ++o) db[o] += row[o];
       }
-    }, kGrainFeatures);
+    });
+    for (int c = 1; c < chunks; ++c) {
+      const float* part = dw_part_[static_cast<std::size_t>(c)].data();
+      if (want_w)
+        for (std::size_t i = 0, n = out_ * in_; i < n; ++i) weight_.grad.data()[i] += part[i];
+      if (want_b)
+        for (std::size_t o = 0; o < out_; ++o) bias_.grad.data()[o] += part[out_ * in_ + o];
+    }
+  }
   ensure_shape(dx_, {N, in_});
   parallel_for(N, [&](std::size_t n0, std::size_t n1, int) {
     gemm(false, false, static_cast<int>(n1 - n0), in, out, 1.f, dy.data() + n0 * out_, out, weight_.value.data(),

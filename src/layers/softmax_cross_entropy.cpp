@@ -34,11 +34,14 @@ float SoftmaxCrossEntropy::forward(const Tensor& z, const std::vector<int>& labe
 }
 
 // With p = softmax(z) and L = -(1/N) sum_n log p[n, y_n]:  dL/dz[n, k] = (p[n, k] - [k == y_n]) / N.
-const Tensor& SoftmaxCrossEntropy::backward() {
+const Tensor& SoftmaxCrossEntropy::backward(std::size_t batch_size) {
   if (p_.dimension() == 0) throw std::logic_error(name() + ": backward called before forward");
   const std::size_t N = p_.shape(0), K = p_.shape(1);
+  if (batch_size != 0 && batch_size < N)
+    throw std::invalid_argument(name() + ": backward over a batch of " + std::to_string(batch_size) +
+                                " rows, but the last forward had " + std::to_string(N));
   ensure_shape(dz_, p_.shape());
-  const float inv = 1.f / static_cast<float>(N);
+  const float inv = 1.f / static_cast<float>(batch_size ? batch_size : N);
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t k = 0; k < K; ++k)
       dz_.data()[n * K + k] = (p_.data()[n * K + k] - (static_cast<int>(k) == labels_[n] ? 1.f : 0.f)) * inv;

@@ -41,6 +41,12 @@ std::size_t eval_batch_size(Sequential& model, const Shape& sample_shape, std::s
 }
 
 EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size) {
+  std::vector<double> batch_losses;
+  return evaluate_shard(model, data, norm, batch_size, 0, 1, batch_losses);
+}
+
+EvalResult evaluate_shard(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size,
+                          std::size_t rank, std::size_t world, std::vector<double>& batch_losses) {
   const TrainingModeGuard eval(model, false);
   EvalResult r;
   r.confusion.assign(data.num_classes(), std::vector<std::size_t>(data.num_classes(), 0));
@@ -50,14 +56,16 @@ EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, 
   Tensor x;
   std::vector<int> labels;
   double total_loss = 0;
-  for (std::size_t b = 0; b < loader.num_batches(); ++b) {
+  batch_losses.assign(loader.num_batches(), 0.0);
+  for (std::size_t b = rank; b < loader.num_batches(); b += world) {
     loader.load_batch(b, x, labels);
     const Tensor& z = model.forward(x);
     if (z.dimension() != 2 || z.shape(1) != data.num_classes())
       throw std::invalid_argument("evaluate: the model outputs " + shape_str(z.shape()) + " but " + data.name +
                                   " has " + std::to_string(data.num_classes()) + " classes; expected (N, " +
                                   std::to_string(data.num_classes()) + ")");
-    total_loss += static_cast<double>(loss.forward(z, labels)) * static_cast<double>(labels.size());
+    batch_losses[b] = static_cast<double>(loss.forward(z, labels)) * static_cast<double>(labels.size());
+    total_loss += batch_losses[b];
     const Tensor& p = loss.probabilities();
     for (std::size_t i = 0; i < labels.size(); ++i) {
       const float* row = p.data() + i * data.num_classes();
@@ -118,8 +126,11 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
     loader_.load_batch(b, x_, labels_);
     optimizer_.set_lr(schedule_.at(base_lr_, epoch, b, nb, total_epochs_));
     const float l = loss_.forward(model_.forward(x_), labels_);
-    const bool loss_ok = std::isfinite(l);
-    if (loss_ok) model_.backward(loss_.backward());
+    BatchSums sums{static_cast<double>(l) * static_cast<double>(labels_.size()), loss_.correct(), labels_.size(), std::isfinite(l)};
+    // The loss is the mean over the whole batch, of which x_ may be one process's slice.
+    if (sums.finite || gradient_hook_) model_.backward(loss_.backward(loader_.batch_length(b)));
+    if (gradient_hook_) gradient_hook_(sums);
+    const bool loss_ok = sums.finite;
     const char* bad_grad = nullptr;
     for (std::size_t i = 0; loss_ok && !bad_grad && i < params_.size(); ++i)
       if (!params_[i].second->frozen && !all_finite(params_[i].second->grad)) bad_grad = params_[i].first.c_str();
@@ -133,15 +144,16 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
     }
     if (clip_ > 0.f) clip_grad_norm(params_, clip_);
     optimizer_.step();
-    loss_sum += static_cast<double>(l) * static_cast<double>(labels_.size());
-    correct += loss_.correct();
-    seen += labels_.size();
-    seen_this_run += labels_.size();
+    loss_sum += sums.loss_sum;
+    correct += sums.correct;
+    seen += sums.seen;
+    seen_this_run += sums.seen;
     if (on_batch) {
       const double s = std::chrono::duration<double>(clock::now() - t0).count();
       const double ips = s > 0 ? static_cast<double>(seen_this_run) / s : 0.0;
       const double left = static_cast<double>(loader_.dataset().size()) - static_cast<double>((b + 1) * loader_.batch_size());
-      on_batch({epoch + 1, b + 1, nb, l, loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
+      const float batch_loss = static_cast<float>(sums.loss_sum / static_cast<double>(sums.seen));
+      on_batch({epoch + 1, b + 1, nb, batch_loss, loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
                 ips, ips > 0 && left > 0 ? left / ips : 0.0, {loss_sum, correct, seen}});
     }
     if (should_stop && b + 1 < nb && should_stop()) {

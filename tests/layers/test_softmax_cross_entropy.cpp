@@ -56,3 +56,14 @@ TEST_CASE("SoftmaxCrossEntropy has no hidden state") {
   CHECK(loss.forward(z, {0, 1, 2}) == a);
   CHECK(bit_identical(z, keep));
 }
+
+TEST_CASE("SoftmaxCrossEntropy backward over a slice of a larger batch divides by the whole batch") {
+  SoftmaxCrossEntropy alone, slice;
+  Tensor z = arange({4, 3}, 0.1f);
+  alone.forward(z, {0, 1, 2, 1});
+  const Tensor whole = alone.backward();
+  slice.forward(z, {0, 1, 2, 1});
+  const Tensor& part = slice.backward(8);  // these 4 rows are half of a batch of 8
+  for (std::size_t i = 0; i < whole.size(); ++i) CHECK(part.data()[i] == doctest::Approx(whole.data()[i] / 2));
+  CHECK_THROWS_WITH_AS(slice.backward(3), contains("batch of 3 rows, but the last forward had 4"), std::invalid_argument);
+}

@@ -73,9 +73,16 @@ class DataLoader {
   void set_epoch(std::size_t epoch);  // draws that epoch's order; also seeds its augmentation
   std::size_t num_batches() const;
   std::size_t batch_size() const { return batch_size_; }
+  // Data-parallel training: process `rank` of `world` loads only its slice of every batch, the
+  // contiguous images [n * rank / world, n * (rank + 1) / world) of a batch of n (PyTorch's
+  // DistributedSampler gives each process whole batches instead; slicing keeps --batch-size the
+  // batch the optimiser sees, so the run matches a single process's). Default: rank 0 of 1.
+  void set_shard(std::size_t rank, std::size_t world);
+  // How many images batch b holds in all (every process's slice together).
+  std::size_t batch_length(std::size_t b) const;
   const Dataset& dataset() const { return data_; }
-  // Fills x (B, C, rows, cols) and labels (B) with batch b of the current epoch, reusing their
-  // memory when B is unchanged. Allocates nothing once x has its shape.
+  // Fills x (B, C, rows, cols) and labels (B) with batch b of the current epoch (this process's
+  // slice of it), reusing their memory when B is unchanged. Allocates nothing once x has its shape.
   void load_batch(std::size_t b, Tensor& x, std::vector<int>& labels) const;
   // The dataset indices of batch b, in batch order.
   std::vector<std::uint32_t> batch_indices(std::size_t b) const;
@@ -87,6 +94,7 @@ class DataLoader {
   bool shuffle_;
   std::uint64_t seed_;
   std::size_t epoch_ = 0;
+  std::size_t rank_ = 0, world_ = 1;
   Augmentation augment_;
   std::vector<std::uint32_t> order_;
   std::vector<float> lut_;  // per channel: pixel byte -> normalised float (channels * 256)

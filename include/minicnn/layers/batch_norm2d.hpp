@@ -1,4 +1,7 @@
 #pragma once
+#include <functional>
+#include <vector>
+
 #include "minicnn/core/layer.hpp"
 
 namespace minicnn {
@@ -10,8 +13,18 @@ namespace minicnn {
 //   eval:     the same with running_mean and running_var.
 // Parameters "weight" (C, starts at 1) and "bias" (C, starts at 0); buffers "running_mean",
 // "running_var" and "num_batches_tracked", saved in checkpoints under PyTorch's names.
+//
+// Data-parallel training gives every process a slice of the batch. By default each normalises its
+// slice with that slice's statistics (as PyTorch's DistributedDataParallel does without
+// SyncBatchNorm). set_sync makes the statistics the whole batch's, as nn.SyncBatchNorm does: the
+// per-channel sums of the forward pass (sum x, sum x^2, count) and of the backward pass (sum dy,
+// sum dy * xhat) go through sum_across, which adds them up over the processes. The gradients of
+// weight and bias, made of those sums, are then the whole batch's on every process.
 class BatchNorm2d final : public Layer {
  public:
+  // Replaces values[0 .. n) by their sums over every process of the data-parallel run.
+  using SumAcross = std::function<void(double* values, std::size_t n)>;
+
   explicit BatchNorm2d(std::size_t num_features, float eps = 1e-5f, float momentum = 0.1f);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
@@ -24,6 +37,9 @@ class BatchNorm2d final : public Layer {
   Parameter& bias() { return bias_; }
   const Tensor& running_mean() const { return running_mean_; }
   const Tensor& running_var() const { return running_var_; }
+  // Batch statistics over every process (SyncBatchNorm); an empty function: this process's only.
+  void set_sync(SumAcross sum_across) { sync_ = std::move(sum_across); }
+  bool synced() const { return static_cast<bool>(sync_); }
 
  private:
   std::size_t C_;
@@ -33,6 +49,9 @@ class BatchNorm2d final : public Layer {
   Tensor xhat_;             // normalised input of the last forward
   Tensor inv_std_;          // (C): 1 / sqrt(var + eps) used by the last forward
   bool used_batch_stats_ = false;  // training-mode forward (batch statistics) vs eval
+  SumAcross sync_;
+  std::vector<double> sums_;  // per channel: forward sum x, sum x^2; backward sum dy, sum dy*xhat; then the count
+  double count_ = 0;          // values per channel in the last training forward (over every process when synced)
   Tensor y_, dx_;
 };
 

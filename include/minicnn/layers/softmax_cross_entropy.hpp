@@ -15,8 +15,10 @@ class SoftmaxCrossEntropy {
   // Returns the mean loss. Computed with the log-sum-exp trick (subtract each row's max before
   // exp), so logits of 1e4 give a finite loss rather than inf/NaN.
   float forward(const Tensor& logits, const std::vector<int>& labels);
-  // dL/dz = (softmax(z) - onehot(labels)) / N, shape (N, K).
-  const Tensor& backward();
+  // dL/dz = (softmax(z) - onehot(labels)) / N, shape (N, K). In data-parallel training these N
+  // rows are one process's slice of a batch of batch_size rows, and the loss is the mean over the
+  // whole batch: pass batch_size, and the division is by it (0: by N).
+  const Tensor& backward(std::size_t batch_size = 0);
 
   const Tensor& probabilities() const { return p_; }  // softmax(z) from the last forward
   // How many rows of the last forward have their largest logit at the label.

@@ -30,6 +30,12 @@ EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, 
 // network with 32-channel 3x3 convs about 80, instead of needing gigabytes.
 std::size_t eval_batch_size(Sequential& model, const Shape& sample_shape,
                             std::size_t memory_budget = std::size_t(256) << 20);
+// The share of evaluate() that process `rank` of `world` takes in a data-parallel run: batches
+// rank, rank + world, ... of batch_size images. batch_losses gets one entry per batch of the whole
+// dataset: its loss summed over its images (0 for batches left to other processes), so the
+// processes' shares add up to exactly what evaluate() computes (train/distributed.hpp).
+EvalResult evaluate_shard(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size,
+                          std::size_t rank, std::size_t world, std::vector<double>& batch_losses);
 
 // Thrown when the loss or a gradient stops being finite (learning rate too high, bad data).
 // what() names the epoch, the batch, and where the first non-finite value is: the first layer
@@ -49,6 +55,14 @@ std::string find_nonfinite(Sequential& model, const Tensor& x);
 struct EpochTotals {
   double loss_sum = 0;  // sum over images of their loss
   std::size_t correct = 0, seen = 0;
+};
+
+// What one batch adds to its epoch's totals: this process's part of the batch until a gradient
+// hook has added up every process's.
+struct BatchSums {
+  double loss_sum = 0;  // sum over the batch's images of their loss
+  std::size_t correct = 0, seen = 0;
+  bool finite = true;  // the loss is finite
 };
 
 struct BatchReport {
@@ -75,6 +89,12 @@ class Trainer {
   void set_schedule(const LrSchedule& schedule, float base_lr, std::size_t total_epochs);
   // Clips the gradients' joint L2 norm to max_norm before every optimiser step (0: off).
   void set_clip_grad_norm(float max_norm) { clip_ = max_norm; }
+  // Data-parallel training (train/distributed.hpp) hooks in here: the hook is called after every
+  // backward pass, before the gradients are checked and the optimiser steps, and sums the
+  // gradients and the batch's totals over the processes. With a hook the backward pass runs even
+  // when this process's loss is not finite, so that every process joins the sum (and all stop).
+  using GradientHook = std::function<void(BatchSums& sums)>;
+  void set_gradient_hook(GradientHook hook) { gradient_hook_ = std::move(hook); }
 
   // Trains epoch `epoch` (0-based: it fixes the shuffle order) from batch start_batch on. It puts
   // the model in training mode and calls set_needs_input_grad(false) on it (nobody reads the
@@ -96,6 +116,7 @@ class Trainer {
   float base_lr_;
   std::size_t total_epochs_ = 1;
   float clip_ = 0.f;
+  GradientHook gradient_hook_;
   Tensor x_;
   std::vector<int> labels_;
   NamedParameters params_;  // cached: walked after every batch to catch non-finite gradients

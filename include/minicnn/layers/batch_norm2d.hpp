@@ -24,6 +24,8 @@ class BatchNorm2d final : public Layer {
   Parameter& bias() { return bias_; }
   const Tensor& running_mean() const { return running_mean_; }
   const Tensor& running_var() const { return running_var_; }
+  float eps() const { return eps_; }
+  float momentum() const { return momentum_; }  // PyTorch's sense: running = (1 - m) running + m batch
 
  private:
   std::size_t C_;

@@ -29,5 +29,7 @@ void add_predict_command(CLI::App& app, Command& command);
 void add_picture_commands(CLI::App& app, Command& command);  // filters, kernels, featuremaps, analyze
 void add_compare_commands(CLI::App& app, Command& command);  // compare
 void add_datasets_commands(CLI::App& app, Command& command);  // datasets make-shapes, datasets export
+void add_export_command(CLI::App& app, Command& command);    // ONNX out
+void add_import_command(CLI::App& app, Command& command);    // ONNX in
 
 }  // namespace minicnn::cli

@@ -3,6 +3,7 @@
 #include "io/onnx_importer.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -383,10 +384,12 @@ OnnxImport parse_onnx(const std::uint8_t* data, std::size_t size, const std::str
 }
 
 OnnxImport import_onnx(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": cannot read it: it is a folder");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error(path + ": cannot open it");
   const std::streamoff size = in.tellg();
-  if (size < 0) throw std::runtime_error(path + ": cannot read it (is it a folder?)");
+  if (size < 0) throw std::runtime_error(path + ": cannot read it");
   if (static_cast<std::uint64_t>(size) > kOnnxMaxFileBytes)
     throw std::runtime_error(path + ": is larger than the " + std::to_string(kOnnxMaxFileBytes >> 20) +
                              " MiB limit for ONNX models");

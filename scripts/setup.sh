@@ -9,6 +9,7 @@ packages=(
   libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev libopenblas-dev
   libstb-dev doctest-dev zlib1g-dev
   libzip-dev nlohmann-json3-dev libcli11-dev
+  libonnx-dev libprotobuf-dev   # ONNX export and import (src/io/onnx_*.cpp)
   python3-numpy
 )
 missing=()

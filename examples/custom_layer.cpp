@@ -7,8 +7,6 @@
 #include <exception>
 
 #include "minicnn/minicnn.hpp"
-#include "minicnn/io/checkpoint.hpp"
-#include "minicnn/core/registry.hpp"
 
 namespace minicnn {
 

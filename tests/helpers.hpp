@@ -94,6 +94,14 @@ inline Parameter param(Tensor v, Tensor g) {
   return p;
 }
 
+// Pixels darker than light grey in a rectangle of an RGB image: text or drawing is there.
+inline std::size_t ink_in(const Image& img, std::size_t x0, std::size_t y0, std::size_t w, std::size_t h) {
+  std::size_t n = 0;
+  for (std::size_t y = y0; y < y0 + h && y < img.height; ++y)
+    for (std::size_t x = x0; x < x0 + w && x < img.width; ++x) n += img.pixels[(y * img.width + x) * img.channels] < 160;
+  return n;
+}
+
 }  // namespace minicnn::test
 
 #define CHECK_GRADIENTS(layer, ...)                                          \

@@ -162,6 +162,7 @@ void Progress::count(const char* label, std::size_t done, std::size_t total) {
     return;
   }
   const std::size_t quarter = 4 * done / std::max<std::size_t>(total, 1);
+  if (done <= total / 4 && quarter < last_quarter_) last_quarter_ = 0;  // a new count has begun
   if (quarter > last_quarter_) {
     last_quarter_ = quarter;
     std::printf("%s\n", line);

@@ -38,6 +38,19 @@ std::vector<std::string> idx_classes(const std::string& dataset) {
   return dataset == "fashion-mnist" ? fashion_mnist_classes() : digit_classes();
 }
 
+DataOptions data_options(const DataSource& src, double val_split, std::uint64_t seed, std::size_t channels,
+                         std::size_t height, std::size_t width) {
+  DataOptions o;
+  o.dir = src.dir;
+  o.idx_classes = idx_classes(src.dataset);
+  o.val_split = val_split;
+  o.seed = seed;
+  o.folder.channels = channels;
+  o.folder.height = height;
+  o.folder.width = width;
+  return o;
+}
+
 DataSource resolve_data(const std::string& dataset, const std::string& dir) {
   DataSource s;
   s.dataset = dataset == "auto" ? (dir.empty() ? "mnist" : "") : dataset;
@@ -103,14 +116,7 @@ DataRecord read_data_record(const nlohmann::json& extra) {
 
 Dataset load_test_set(const DataRecord& r, const std::string& dir_override, std::string* dir_used) {
   const DataSource src = resolve_data(dir_override.empty() ? r.dataset : "auto", dir_override.empty() ? r.dir : dir_override);
-  DataOptions o;
-  o.dir = src.dir;
-  o.idx_classes = idx_classes(src.dataset);
-  o.val_split = r.val_split;
-  o.seed = r.seed;
-  o.folder.channels = r.channels;
-  o.folder.height = r.height;
-  o.folder.width = r.width;
+  DataOptions o = data_options(src, r.val_split, r.seed, r.channels, r.height, r.width);
   DataSplits d = load_data(o);
   truncate(d.test, r.test_limit);
   if (dir_used) *dir_used = src.dir;

@@ -24,6 +24,11 @@ DataSource resolve_data(const std::string& dataset, const std::string& dir);
 // "32" -> 32x32, "32x24" -> height 32, width 24, "" or "auto" -> 0, 0; throws UsageError otherwise.
 void parse_image_size(const std::string& text, std::size_t& height, std::size_t& width);
 
+// How to read a source: its folder and class names, the held-out split (fraction, seed) and the
+// image shape (0s: from the data).
+DataOptions data_options(const DataSource& src, double val_split, std::uint64_t seed, std::size_t channels,
+                         std::size_t height, std::size_t width);
+
 // The class names of an IDX dataset kind.
 std::vector<std::string> idx_classes(const std::string& dataset);
 

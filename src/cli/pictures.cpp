@@ -211,7 +211,9 @@ int run_analyze(const AnalyzeArgs& a) {
 
 }  // namespace
 
-void add_picture_commands(CLI::App& app, Command& command) {
+namespace {
+
+void add_filters_commands(CLI::App& app, Command& command) {
   auto fa = std::make_shared<FilterArgs>();
   CLI::App* filters_cmd = app.add_subcommand("filters", "the hand-coded filter bank: list it, or apply filters to a picture");
   filters_cmd->require_subcommand(1);
@@ -241,6 +243,9 @@ void add_picture_commands(CLI::App& app, Command& command) {
   );
   command.register_run(list, [](const std::string&) { return run_list(); });
 
+}
+
+void add_kernel_commands(CLI::App& app, Command& command) {
   auto ka = std::make_shared<KernelArgs>();
   CLI::App* kernels = app.add_subcommand("kernels", "draw a conv layer's kernels from a checkpoint as a PNG grid");
   kernels->add_option("checkpoint", ka->checkpoint, "model.npz, or a run folder")->required();
@@ -279,6 +284,9 @@ void add_picture_commands(CLI::App& app, Command& command) {
   );
   command.register_run(feat, [fm](const std::string&) { return run_featuremaps(*fm); });
 
+}
+
+void add_analyze_command(CLI::App& app, Command& command) {
   auto an = std::make_shared<AnalyzeArgs>();
   CLI::App* acmd = app.add_subcommand("analyze", "analyse every kernel of a conv layer against the classical filter bank");
   acmd->add_option("checkpoint", an->checkpoint, "model.npz, or a run folder")->required();
@@ -289,6 +297,14 @@ void add_picture_commands(CLI::App& app, Command& command) {
       "  minicnn analyze runs/mnist --layer 3\n"
   );
   command.register_run(acmd, [an](const std::string&) { return run_analyze(*an); });
+}
+
+}  // namespace
+
+void add_picture_commands(CLI::App& app, Command& command) {
+  add_filters_commands(app, command);
+  add_kernel_commands(app, command);  // kernels, featuremaps
+  add_analyze_command(app, command);
 }
 
 }  // namespace minicnn::cli

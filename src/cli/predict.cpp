@@ -29,29 +29,31 @@ struct Prediction {
   std::vector<std::string> warnings;
 };
 
-// Why an input may not be what the model knows: no ink at all (a blank digit), or brightness and
-// contrast far outside the training images' (a photo given to a digit model). The training
-// images' statistics are in the checkpoint ("image_stats"); older checkpoints skip this check.
+// Why an input may not be what the model knows: no ink at all (a blank digit), or brightness,
+// contrast or mid-tones far outside the training images' (a photo given to a digit model: more
+// than 4 standard deviations from their mean). The training images' statistics are in the
+// checkpoint ("image_stats"); older checkpoints skip this check.
 void check_input(const Image& seen, const DataRecord& data, const nlohmann::json& stats, Prediction& p) {
   const auto& px = seen.pixels;
-  const double mean = std::accumulate(px.begin(), px.end(), 0.0) / (255.0 * static_cast<double>(px.size()));
-  double var = 0;
-  for (const auto v : px) var += (v / 255.0 - mean) * (v / 255.0 - mean);
-  const double sd = std::sqrt(var / static_cast<double>(px.size()));
   if (data.digit_like() && *std::max_element(px.begin(), px.end()) < 64) {
     p.warnings.push_back("no ink found: the image is blank after preparation, so the answer is a guess");
     return;
   }
-  if (!stats.is_object()) return;
-  const double zm = std::abs(mean - stats["mean_mean"].get<double>()) / std::max(1e-6, stats["mean_std"].get<double>());
-  const double zs = std::abs(sd - stats["std_mean"].get<double>()) / std::max(1e-6, stats["std_std"].get<double>());
-  if (zm > 4 || zs > 4) {
+  if (!stats.is_object() || !stats.contains("mid_mean")) return;
+  double v[3];
+  image_numbers(px.data(), px.size(), v[0], v[1], v[2]);
+  const char* what[3] = {"brightness", "contrast", "share of mid-tones"};
+  const char* key[3] = {"mean", "std", "mid"};
+  for (int i = 0; i < 3; ++i) {
+    const double m = stats[std::string(key[i]) + "_mean"].get<double>(), sd = stats[std::string(key[i]) + "_std"].get<double>();
+    if (std::abs(v[i] - m) <= 4 * std::max(sd, 1e-3)) continue;
     char b[256];
     std::snprintf(b, sizeof b,
-                  "this image does not look like the training data (brightness %.2f, contrast %.2f; the training images "
-                  "average %.2f and %.2f): the answer may mean little",
-                  mean, sd, stats["mean_mean"].get<double>(), stats["std_mean"].get<double>());
+                  "this image does not look like the training data (its %s is %.2f; the training images' is %.2f +- %.2f): "
+                  "the answer may mean little",
+                  what[i], v[i], m, sd);
     p.warnings.push_back(b);
+    return;
   }
 }
 

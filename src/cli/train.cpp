@@ -159,32 +159,29 @@ void print_folder_report(const DataSplits& d, float val_split) {
 // actual shape is recorded in the settings, so a resumed run and eval read it the same way.
 void TrainRun::load_data() {
   const DataSource src = resolve_data(s_.dataset, s_.data);
-  DataOptions o;
-  o.dir = src.dir;
-  o.idx_classes = idx_classes(src.dataset);
-  o.val_split = s_.val_split;
-  o.seed = s_.seed;
-  o.folder.channels = s_.channels;
-  parse_image_size(s_.image_size, o.folder.height, o.folder.width);
+  std::size_t height = 0, width = 0;
+  parse_image_size(s_.image_size, height, width);
+  DataOptions o = data_options(src, s_.val_split, s_.seed, s_.channels, height, width);
   o.folder.skip_bad = s_.skip_bad_images;
   o.folder.max_bytes = parse_bytes("--max-dataset-memory", s_.max_dataset_memory);
   Progress reading;
   o.folder.progress = [&](std::size_t done, std::size_t total) { reading.count("reading images", done, total); };
   DataSplits d = minicnn::load_data(o);
   reading.finish();
+  if (d.format == DataFormat::folder) print_folder_report(d, s_.val_split);
   s_.dataset = src.dataset;
   dir_ = src.dir;
   train_ = std::move(d.train);
   test_ = std::move(d.test);
   s_.channels = train_.channels;
   s_.image_size = std::to_string(train_.rows) + "x" + std::to_string(train_.cols);
-  if (d.format == DataFormat::folder) print_folder_report(d, s_.val_split);
   truncate(train_, s_.limit);
   truncate(test_, s_.test_limit);
   if (s_.normalize) norm_ = resumed_.is_null() ? compute_normalization(train_) : normalization_from_json(resumed_["normalize"]);
   input_ = train_.sample_shape();
   const ImageStats st = image_statistics(train_);
-  image_stats_ = {{"mean_mean", st.mean_mean}, {"mean_std", st.mean_std}, {"std_mean", st.std_mean}, {"std_std", st.std_std}};
+  image_stats_ = {{"mean_mean", st.mean_mean}, {"mean_std", st.mean_std}, {"std_mean", st.std_mean},
+                  {"std_std", st.std_std},   {"mid_mean", st.mid_mean},   {"mid_std", st.mid_std}};
   choose_defaults(d.format);
 }
 

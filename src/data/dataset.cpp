@@ -61,23 +61,38 @@ Normalization compute_normalization(const Dataset& d) {
   return n;
 }
 
+void image_numbers(const std::uint8_t* p, std::size_t k, double& mean, double& sd, double& mid) {
+  double sum = 0, sq = 0;
+  std::size_t mids = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    const double v = p[j] / 255.0;
+    sum += v, sq += v * v;
+    mids += p[j] > 25 && p[j] < 230;
+  }
+  const double n = static_cast<double>(std::max<std::size_t>(k, 1));
+  mean = sum / n;
+  sd = std::sqrt(std::max(0.0, sq / n - mean * mean));
+  mid = static_cast<double>(mids) / n;
+}
+
 ImageStats image_statistics(const Dataset& d) {
   ImageStats s;
   const std::size_t n = d.size(), k = d.sample_size();
   if (n == 0 || k == 0) return s;
-  double sm = 0, smm = 0, ss = 0, sss = 0;
+  double acc[6] = {0, 0, 0, 0, 0, 0};  // sums and sums of squares of mean, sd, mid
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint8_t* p = d.pixels.data() + i * k;
-    double sum = 0, sq = 0;
-    for (std::size_t j = 0; j < k; ++j) sum += p[j] / 255.0, sq += (p[j] / 255.0) * (p[j] / 255.0);
-    const double mean = sum / static_cast<double>(k), sd = std::sqrt(std::max(0.0, sq / static_cast<double>(k) - mean * mean));
-    sm += mean, smm += mean * mean, ss += sd, sss += sd * sd;
+    double v[3];
+    image_numbers(d.pixels.data() + i * k, k, v[0], v[1], v[2]);
+    for (int j = 0; j < 3; ++j) acc[2 * j] += v[j], acc[2 * j + 1] += v[j] * v[j];
   }
   const double N = static_cast<double>(n);
-  s.mean_mean = sm / N;
-  s.mean_std = std::sqrt(std::max(0.0, smm / N - s.mean_mean * s.mean_mean));
-  s.std_mean = ss / N;
-  s.std_std = std::sqrt(std::max(0.0, sss / N - s.std_mean * s.std_mean));
+  auto mean_sd = [&](int j, double& m, double& sd) {
+    m = acc[2 * j] / N;
+    sd = std::sqrt(std::max(0.0, acc[2 * j + 1] / N - m * m));
+  };
+  mean_sd(0, s.mean_mean, s.mean_std);
+  mean_sd(1, s.std_mean, s.std_std);
+  mean_sd(2, s.mid_mean, s.mid_std);
   return s;
 }
 

@@ -1,4 +1,5 @@
 // Which format a data folder holds, and reading its training and test sets.
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -68,6 +69,22 @@ DataSplits load_folder(DataOptions& o) {
   return s;
 }
 
+// Image files directly in dir (by their names).
+std::size_t count_images(const std::string& dir) {
+  std::size_t n = 0;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      const auto dot = name.rfind('.');
+      std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
+      for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      n += ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "bmp";
+    }
+    ::closedir(d);
+  }
+  return n;
+}
+
 }  // namespace
 
 const char* format_name(DataFormat f) {
@@ -89,6 +106,11 @@ DataFormat detect_format(const std::string& dir) {
     image_folder_classes(classes_at);
     return DataFormat::folder;
   } catch (const std::runtime_error&) {
+    const std::size_t loose = count_images(classes_at);
+    if (loose > 0)
+      throw std::runtime_error(classes_at + ": holds " + std::to_string(loose) + (loose == 1 ? " image" : " images") + " but no class folders; put each class's "
+                               "images in a subfolder named after the class (" + classes_at + "/cat/*.jpg, " + classes_at +
+                               "/dog/*.jpg, ...) and train with --data " + dir);
     throw std::runtime_error(dir + ": holds no dataset minicnn can read: no MNIST-format IDX files (train-images-idx3-ubyte), "
                                    "no CIFAR-10 batches (data_batch_1.bin), and not a folder of class folders "
                                    "(DIR/<class>/*.png, or DIR/train/<class>/ and DIR/test/<class>/)");

@@ -38,3 +38,21 @@ TEST_CASE("A chart of one epoch centres its points instead of an axis from 1 to 
   CHECK(svg.find(">2</text>") == std::string::npos);
   CHECK(svg.find(">1</text>") != std::string::npos);
 }
+
+#include "minicnn/train/run_folder.hpp"
+#include "minicnn/vision/kernel_png.hpp"
+
+TEST_CASE("The filmstrip has a title, a caption per frame and a legend under the frames") {
+  manual_seed(3);
+  Conv2d conv(1, 6, 5);
+  KernelImageOptions o;
+  o.legend = o.labels = false;
+  o.range = 0.5f;  // one scale for every frame
+  std::vector<std::pair<std::string, Image>> frames{{"epoch 0", render_kernels(conv.weight().value, o)},
+                                                    {"epoch 1", render_kernels(conv.weight().value, o)}};
+  const Image legend = render_legend(0.5f, {});
+  const Image strip = filmstrip(frames, "layer 0 (Conv2d(1, 6, ...)), its kernels after each epoch", legend);
+  CHECK(strip.width >= 2 * frames[0].second.width);
+  CHECK(strip.height >= text_height() * 2 + frames[0].second.height + legend.height);
+  CHECK(filmstrip(frames).height < strip.height);  // without a title and a legend
+}

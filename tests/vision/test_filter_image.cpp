@@ -46,3 +46,26 @@ TEST_CASE("Output mappings") {
   CHECK(default_mapping(filters::Kind::high_pass) == Mapping::abs);
   CHECK(default_mapping(filters::Kind::low_pass) == Mapping::clip);
 }
+
+
+TEST_CASE("A montage labels every panel, draws each kernel beside its name, and explains the mapping under the panels") {
+  const Image a(40, 30, 1, 255), b(40, 30, 3, 255);
+  const Image plain = montage({{"original", a}, {"sobel_x\nhigh-pass, abs", b}});
+  const Image with = montage({{"original", a}, {"sobel_x\nhigh-pass, abs", b, kernel_card(filters::sobel_x())}},
+                             "abs: |response|, scaled\nclip: clamped");
+  CHECK(with.width > plain.width);                           // the kernel card takes room beside the label
+  CHECK(with.height >= plain.height + 2 * text_height());    // two footnote lines
+  CHECK(ink_in(with, 0, 0, with.width, text_height()) > 50);   // labels on top
+  CHECK(ink_in(with, 0, with.height - text_height() - 4, with.width, text_height()) > 50);  // footnote at the bottom
+  const Image card = kernel_card(filters::sobel_x());
+  CHECK(card.width >= 3 * text_width("-2"));  // numbers at a legible size fit in the cells
+  CHECK(card.width == card.height);
+}
+
+TEST_CASE("A feature-map grid numbers every map and says how it was scaled") {
+  const Tensor maps = randn({4, 6, 6}, 2);
+  const Image img = render_feature_maps(maps, "layer 0: Conv2d", 60);
+  CHECK(img.width >= 2 * 60);
+  CHECK(ink_in(img, 0, 0, img.width, text_height()) > 30);                    // the title
+  CHECK(ink_in(img, 0, img.height - text_height() - 2, img.width, text_height()) > 30);  // the legend
+}

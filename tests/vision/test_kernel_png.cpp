@@ -5,15 +5,6 @@
 using namespace minicnn;
 using namespace minicnn::test;
 
-namespace {
-// Pixels darker than light grey in the rectangle: text or drawing.
-std::size_t ink(const Image& img, std::size_t x0, std::size_t y0, std::size_t w, std::size_t h) {
-  std::size_t n = 0;
-  for (std::size_t y = y0; y < y0 + h && y < img.height; ++y)
-    for (std::size_t x = x0; x < x0 + w && x < img.width; ++x) n += const_cast<Image&>(img).at(x, y)[0] < 160;
-  return n;
-}
-}  // namespace
 
 TEST_CASE("Kernel grid of Conv2d(6 -> 16, 5x5): documented layout, labels, legend, neutral zero colour, weights untouched") {
   manual_seed(1);
@@ -35,10 +26,10 @@ TEST_CASE("Kernel grid of Conv2d(6 -> 16, 5x5): documented layout, labels, legen
   CHECK(img.height >= g.grid_y + 16 * 81 + 2 * text_height());  // the grid, then the legend's bar and two lines
   CHECK(bit_identical(conv.weight().value, before));
   // Labels: "out r" left of every row, "in c" over every column, the title on top, text under the bar.
-  for (std::size_t r = 0; r < 16; ++r) CHECK_MESSAGE(ink(img, 0, g.grid_y + r * 81, g.grid_x - 2, 80) > 20, "row label " << r);
-  for (std::size_t c = 0; c < 6; ++c) CHECK_MESSAGE(ink(img, g.grid_x + c * 81, g.grid_y - text_height(), 80, text_height()) > 20, "column " << c);
-  CHECK(ink(img, 0, 0, img.width, text_height()) > 100);
-  CHECK(ink(img, 0, img.height - text_height(), img.width, text_height()) > 100);
+  for (std::size_t r = 0; r < 16; ++r) CHECK_MESSAGE(ink_in(img, 0, g.grid_y + r * 81, g.grid_x - 2, 80) > 20, "row label " << r);
+  for (std::size_t c = 0; c < 6; ++c) CHECK_MESSAGE(ink_in(img, g.grid_x + c * 81, g.grid_y - text_height(), 80, text_height()) > 20, "column " << c);
+  CHECK(ink_in(img, 0, 0, img.width, text_height()) > 100);
+  CHECK(ink_in(img, 0, img.height - text_height(), img.width, text_height()) > 100);
   // Tap (1, 1) of kernel (out 3, in 2) is zero: drawn white, the diverging map's neutral colour.
   const std::uint8_t* p = const_cast<Image&>(img).at(g.grid_x + 2 * 81 + 16 + 8, g.grid_y + 3 * 81 + 16 + 8);
   CHECK(p[0] == 255);
@@ -58,7 +49,7 @@ TEST_CASE("Kernel grid of Conv2d(6 -> 16, 5x5): documented layout, labels, legen
   CHECK(g.rows == 2);
   CHECK(g.pitch_y == 80 + text_height() + 1);
   for (std::size_t t = 0; t < 6; ++t)
-    CHECK(ink(wrapped, g.grid_x + (t % 3) * g.pitch_x, g.grid_y + (t / 3) * g.pitch_y - text_height(), 40, text_height()) > 10);
+    CHECK(ink_in(wrapped, g.grid_x + (t % 3) * g.pitch_x, g.grid_y + (t / 3) * g.pitch_y - text_height(), 40, text_height()) > 10);
 }
 
 TEST_CASE("A colour first layer draws one RGB tile per kernel: red where the red-input weight is positive") {

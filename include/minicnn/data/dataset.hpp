@@ -39,12 +39,16 @@ struct Normalization {
 };
 Normalization compute_normalization(const Dataset& data);
 
-// How bright and how contrasted the images of a dataset are: the mean and standard deviation,
-// over the images, of each image's own pixel mean and standard deviation (pixels in [0, 1], all
-// channels together). A picture far outside them is unlike the training data.
+// What the images of a dataset look like, in three numbers per image (pixels in [0, 1], all
+// channels together): brightness (the pixel mean), contrast (their standard deviation) and the
+// share of mid-tones (pixels between 0.1 and 0.9: few in pen strokes on paper, most in a photo).
+// Each is kept as its mean and standard deviation over the images; a picture far outside them is
+// unlike the training data.
 struct ImageStats {
-  double mean_mean = 0, mean_std = 0, std_mean = 0, std_std = 0;
+  double mean_mean = 0, mean_std = 0, std_mean = 0, std_std = 0, mid_mean = 0, mid_std = 0;
 };
+// The three numbers of one image's bytes.
+void image_numbers(const std::uint8_t* pixels, std::size_t n, double& mean, double& sd, double& mid);
 ImageStats image_statistics(const Dataset& data);
 
 // Random changes to training images, drawn per image from (seed, epoch, image index) alone, so a

@@ -325,7 +325,9 @@ void Importer::load_tensors(Sequential& model, std::vector<std::pair<std::string
   for (auto& [n, p] : model.parameters()) targets.emplace_back(n, &p->value);
   for (auto& [n, b] : model.buffers()) targets.emplace_back(n, b);
   std::size_t loaded = 0;
-  for (auto& [n, target] : targets) {
+  for (const auto& target_entry : targets) {  // not a structured binding: C++17 lambdas cannot capture one
+    const std::string& n = target_entry.first;
+    Tensor* target = target_entry.second;
     const auto it = std::find_if(tensors.begin(), tensors.end(), [&](const auto& t) { return t.first == n; });
     if (it == tensors.end()) {
       if (n.size() >= 19 && n.compare(n.size() - 19, 19, "num_batches_tracked") == 0) continue;

@@ -19,11 +19,11 @@ fi
 scripts/setup.sh >/dev/null || exit 1  # the Debian libraries minicnn itself needs
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINICNN_FUZZ=ON \
   -DMINICNN_BUILD_TESTS=OFF -DMINICNN_BUILD_EXAMPLES=OFF >/dev/null || exit 1
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_idx fuzz_npz fuzz_spec fuzz_image >/dev/null || exit 1
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_idx fuzz_npz fuzz_spec fuzz_image fuzz_onnx >/dev/null || exit 1
 mkdir -p build-fuzz/findings
 failed=0
 printf '%-8s %12s %10s  %s\n' harness executions "execs/s" findings
-for h in idx npz spec image; do
+for h in idx npz spec image onnx; do
   work=$(mktemp -d)
   cp tests/fuzz/corpus/$h/* "$work/" 2>/dev/null
   log=build-fuzz/fuzz_$h.log

@@ -10,6 +10,7 @@ packages=(
   libstb-dev doctest-dev zlib1g-dev
   libzip-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libssl-dev libbrotli-dev
+  libonnx-dev libprotobuf-dev   # ONNX export and import (src/io/onnx_*.cpp)
   python3-numpy
   libopenmpi-dev openmpi-bin   # data-parallel training with mpirun (docs/SCALING.md); optional
 )

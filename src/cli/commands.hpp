@@ -32,5 +32,7 @@ void add_datasets_commands(CLI::App& app, Command& command);  // datasets make-s
 void add_info_command(CLI::App& app, Command& command);      // info
 void add_report_command(CLI::App& app, Command& command);    // report
 void add_serve_command(CLI::App& app, Command& command);     // serve
+void add_export_command(CLI::App& app, Command& command);    // ONNX out
+void add_import_command(CLI::App& app, Command& command);    // ONNX in
 
 }  // namespace minicnn::cli

@@ -130,6 +130,8 @@ int main(int argc, char** argv) {
   add_info_command(app, command);
   add_report_command(app, command);
   add_serve_command(app, command);
+  add_export_command(app, command);
+  add_import_command(app, command);
   CLI::App* help = app.add_subcommand("help", "help for a command: minicnn help [COMMAND [SUBCOMMAND]]");
   std::vector<std::string> help_topic;
   help->add_option("command", help_topic, "the command");

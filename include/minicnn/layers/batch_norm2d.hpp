@@ -40,6 +40,8 @@ class BatchNorm2d final : public Layer {
   // Batch statistics over every process (SyncBatchNorm); an empty function: this process's only.
   void set_sync(SumAcross sum_across) { sync_ = std::move(sum_across); }
   bool synced() const { return static_cast<bool>(sync_); }
+  float eps() const { return eps_; }
+  float momentum() const { return momentum_; }  // PyTorch's sense: running = (1 - m) running + m batch
 
  private:
   std::size_t C_;

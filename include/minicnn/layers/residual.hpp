@@ -39,6 +39,7 @@ class Residual final : public Layer {
 
   Sequential& body() { return *body_; }
   Sequential* shortcut() { return shortcut_.get(); }  // null: the identity
+  Post post() const { return post_ ? Post::relu : Post::none; }
 
  private:
   std::unique_ptr<Sequential> body_, shortcut_;

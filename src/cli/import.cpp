@@ -1,0 +1,123 @@
+// minicnn import: an ONNX model (from torch.onnx.export, or minicnn export) as a minicnn checkpoint
+// that eval, predict, the picture commands and `train --resume` (fine-tuning) read like one that
+// minicnn train wrote. Its metadata says what data the model takes: the dataset (--dataset, or the
+// file's "dataset" metadata, or MNIST for 28x28 grey inputs), the class names and the input
+// normalisation found in the graph.
+#include <cstdio>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "data_source.hpp"
+#include "minicnn/core/text.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/io/onnx.hpp"
+#include "minicnn/optim/adam.hpp"
+#include "minicnn/optim/sgd.hpp"
+#include "run_settings.hpp"
+
+namespace minicnn::cli {
+
+namespace {
+
+struct ImportArgs {
+  std::string onnx, out, dataset = "auto", data, classes;
+  bool force = false;
+};
+
+bool is_dataset(const std::string& s) { return s == "mnist" || s == "fashion-mnist" || s == "folder" || s == "cifar10"; }
+
+// The class names: --classes, the file's metadata, the dataset's own, or "0", "1", ...
+std::vector<std::string> class_names(const ImportArgs& a, const OnnxImport& m, const std::string& dataset, std::size_t K) {
+  std::vector<std::string> names;
+  if (!a.classes.empty()) {
+    names = split_list(a.classes);
+    if (names.size() != K)
+      throw UsageError("--classes names " + std::to_string(names.size()) + " classes, but the model outputs " +
+                       std::to_string(K) + " scores");
+    return names;
+  }
+  if (m.classes.size() == K) return m.classes;
+  if ((dataset == "mnist" || dataset == "fashion-mnist") && K == 10) return idx_classes(dataset);
+  for (std::size_t k = 0; k < K; ++k) names.push_back(std::to_string(k));
+  return names;
+}
+
+// The training record of a run that has trained 0 epochs, with the settings minicnn train would
+// choose for this data, so `train --resume` fine-tunes it.
+nlohmann::json training_of(const std::string& dataset, const std::string& data, const Shape& input) {
+  RunSettings s;
+  s.dataset = dataset;
+  s.data = data;
+  s.channels = input[0];
+  s.image_size = std::to_string(input[1]) + "x" + std::to_string(input[2]);
+  const bool idx = dataset == "mnist" || dataset == "fashion-mnist";
+  s.optimizer = idx ? "sgd" : "adam";
+  s.lr = idx ? 0.05f : 1e-3f;
+  nlohmann::json t = training_record(s);
+  t["epochs_done"] = 0;
+  t["batches_done"] = 0;
+  return t;
+}
+
+int run(const ImportArgs& a, const std::string& cmdline) {
+  if (path_exists(a.out) && !a.force) throw UsageError(a.out + " already exists; choose another --out, or pass --force to replace it");
+  OnnxImport m = import_onnx(a.onnx);
+  const Shape out_shape = sample_output_shape(*m.model, m.input_shape);
+  if (out_shape.size() != 1)
+    throw std::runtime_error(a.onnx + ": the model outputs " + shape_str(out_shape) + " per image, not a list of class scores");
+  const auto meta = m.metadata.find("dataset");
+  const std::string dataset = a.dataset != "auto" ? a.dataset
+                              : meta != m.metadata.end() && is_dataset(meta->second) ? meta->second
+                              : m.input_shape == Shape{1, 28, 28} ? "mnist" : "folder";
+  const std::vector<std::string> classes = class_names(a, m, dataset, out_shape[0]);
+  const nlohmann::json training = training_of(dataset, a.data, m.input_shape);
+  const Normalization norm{m.mean, m.std};
+  const nlohmann::json extra{{"dataset", dataset},   {"data", a.data},
+                             {"normalize", normalization_json(norm)},
+                             {"classes", classes},   {"eval_batch_size", 1000},
+                             {"training", training}, {"history", nlohmann::json::array()},
+                             {"imported_from", {{"file", a.onnx}, {"producer", m.producer}, {"opset", m.opset}}}};
+  CheckpointInfo info;
+  info.spec = m.spec;
+  info.input_shape = m.input_shape;
+  info.extra_json = extra.dump();
+  // The optimiser's state (zeros) goes in too: `train --resume` expects it.
+  std::unique_ptr<Optimizer> opt;
+  if (training["optimizer"] == "sgd") opt = std::make_unique<SGD>(m.model->parameters(), 0.05f, 0.9f);
+  else opt = std::make_unique<Adam>(m.model->parameters());
+  save_checkpoint(a.out, *m.model, info, opt.get());
+
+  std::printf("%s (%s, opset %d) -> %s\n%s", a.onnx.c_str(), m.producer.empty() ? "unknown producer" : m.producer.c_str(),
+              m.opset, a.out.c_str(), m.model->summary(m.input_shape).c_str());
+  std::printf("inputs: %s\n", norm.empty() ? "as they are (no normalisation in the graph)" : ("normalised " + norm.str()).c_str());
+  std::printf("data: %s%s, classes %s\n", dataset.c_str(), a.data.empty() ? "" : (" in " + a.data).c_str(), join(classes).c_str());
+  for (const auto& note : m.notes) std::printf("note: %s\n", note.c_str());
+  const std::string p = program_of(cmdline), q = shell_quote(a.out);
+  std::printf("evaluate it: %s eval %s%s\nfine-tune it: %s train --resume %s --epochs 1 --out runs/fine-tuned\n", p.c_str(),
+              q.c_str(), dataset == "folder" || dataset == "cifar10" ? " --data DIR" : "", p.c_str(), q.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_import_command(CLI::App& app, Command& command) {
+  auto args = std::make_shared<ImportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "import", "read an ONNX model (torch.onnx.export's, or minicnn export's) into a checkpoint for eval, predict, "
+                "kernels and train --resume");
+  cmd->add_option("model", args->onnx, "the .onnx file")->required();
+  cmd->add_option("--out", args->out, "the checkpoint to write (model.npz)")->required();
+  cmd->add_option("--dataset", args->dataset,
+                  "what it was trained on (auto: the file's metadata, else mnist for 28x28 grey inputs, else folder)")
+      ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
+  cmd->add_option("--data", args->data, "the data folder, for eval and fine-tuning (default: the dataset's own)");
+  cmd->add_option("--classes", args->classes, "class names, comma-separated (default: the file's metadata, or the dataset's)");
+  cmd->add_flag("--force", args->force, "replace --out if it exists");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn import lenet5.onnx --out runs/imported.npz                          an MNIST model\n"
+      "  minicnn import net.onnx --out net.npz --dataset folder --data photos --classes cat,dog\n");
+  command.register_run(cmd, [args](const std::string& cmdline) { return run(*args, cmdline); });
+}
+
+}  // namespace minicnn::cli

@@ -1,0 +1,404 @@
+// An ONNX graph back into a minicnn model (io/onnx.hpp): the importer's inputs and attributes,
+// pass 2 (src/io/onnx_importer.hpp) and the whole run. The operators are in onnx_import_ops.cpp.
+#include "io/onnx_importer.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "io/onnx_file.hpp"
+#include "minicnn/core/registry.hpp"
+
+namespace minicnn::onnx_import {
+
+std::string Importer::describe(const Node& n) const {
+  return "node '" + (n.name().empty() ? n.output_size() ? n.output(0) : std::string("?") : n.name()) + "' (" +
+         n.op_type() + ")";
+}
+
+// ---- inputs and attributes ------------------------------------------------------------------
+
+const Value& Importer::input(const Node& n, int i) const {
+  if (!has_input(n, i)) fail(n, "input " + std::to_string(i + 1) + " is missing");
+  const std::string& v = n.input(i);
+  const auto it = values_.find(v);
+  if (it != values_.end()) {
+    if (it->second.kind == Value::unusable) fail(n, "reads '" + v + "', " + it->second.why);
+    return it->second;
+  }
+  const auto p = producer_.find(v);
+  if (p != producer_.end())
+    fail(n, "reads '" + v + "' before " + describe(m_.graph().node(static_cast<int>(p->second))) +
+                " writes it: the nodes are out of order or form a cycle");
+  fail(n, "reads '" + v + "', which no node, initializer or graph input defines");
+}
+
+int Importer::activation(const Node& n, int i, bool flatten_ok) const {
+  const Value& v = input(n, i);
+  if (v.kind != Value::activation) fail(n, "input '" + n.input(i) + "' must be computed from the image, not a constant");
+  const Act& a = acts_[static_cast<std::size_t>(v.act)];
+  if (a.pooled && !flatten_ok)
+    fail(n, "reads the output of GlobalAveragePool before a Flatten; minicnn's globalavgpool flattens its output");
+  if (a.softmax) fail(n, "reads the output of a Softmax; minicnn has no softmax layer, only the model's output may be one");
+  return v.act;
+}
+
+const onnx::TensorProto& Importer::weight(const Node& n, int i) const {
+  const Value& v = input(n, i);
+  if (v.kind != Value::weight) fail(n, "input '" + n.input(i) + "' must be a float initializer (a weight)");
+  if (v.transposed) fail(n, "input '" + n.input(i) + "' is transposed, which only MatMul and Gemm can read");
+  return *v.tensor;
+}
+
+Tensor Importer::weight_tensor(const Node& n, int i, bool transpose) const {
+  const Value& v = input(n, i);
+  if (v.kind != Value::weight) fail(n, "input '" + n.input(i) + "' must be a float initializer (a weight)");
+  const onnx::TensorProto& t = *v.tensor;
+  std::vector<float> data;
+  try {
+    data = onnx_file::floats(t, "initializer '" + t.name() + "'");
+  } catch (const std::runtime_error& e) {
+    fail(n, e.what());
+  }
+  Shape shape;
+  for (const auto d : t.dims()) shape.push_back(static_cast<std::size_t>(d));
+  Tensor w = Tensor::from_shape(shape);
+  std::copy(data.begin(), data.end(), w.begin());
+  if (!(transpose != v.transposed)) return w;
+  if (shape.size() != 2) fail(n, "cannot transpose '" + t.name() + "' of dims " + shape_str(shape));
+  Tensor wt = Tensor::from_shape({shape[1], shape[0]});
+  for (std::size_t r = 0; r < shape[0]; ++r)
+    for (std::size_t c = 0; c < shape[1]; ++c) wt.data()[c * shape[0] + r] = w.data()[r * shape[1] + c];
+  return wt;
+}
+
+const Ints& Importer::constant_ints(const Node& n, int i) const {
+  const Value& v = input(n, i);
+  if (v.kind != Value::ints) fail(n, "input '" + n.input(i) + "' must be a constant of integers");
+  return v.values;
+}
+
+float Importer::constant_float(const Node& n, int i) const {
+  const Value& v = input(n, i);
+  if (v.kind == Value::ints && v.values.size() == 1) return static_cast<float>(v.values[0]);
+  if (v.kind != Value::weight) fail(n, "input '" + n.input(i) + "' must be a constant number");
+  std::vector<float> f;
+  try {
+    f = onnx_file::floats(*v.tensor, "constant '" + n.input(i) + "'");
+  } catch (const std::runtime_error& e) {
+    fail(n, e.what());
+  }
+  if (f.size() != 1) fail(n, "input '" + n.input(i) + "' must be one number, got " + std::to_string(f.size()));
+  return f[0];
+}
+
+const onnx::AttributeProto* Importer::attribute(const Node& n, const char* name, onnx::AttributeProto::AttributeType type) const {
+  for (const auto& a : n.attribute())
+    if (a.name() == name) {
+      if (a.type() != type)
+        fail(n, std::string("attribute '") + name + "' is " + onnx::AttributeProto_AttributeType_Name(a.type()) +
+                    ", expected " + onnx::AttributeProto_AttributeType_Name(type));
+      return &a;
+    }
+  return nullptr;
+}
+std::int64_t Importer::attr_int(const Node& n, const char* name, std::int64_t fallback) const {
+  const auto* a = attribute(n, name, onnx::AttributeProto::INT);
+  return a ? a->i() : fallback;
+}
+float Importer::attr_float(const Node& n, const char* name, float fallback) const {
+  const auto* a = attribute(n, name, onnx::AttributeProto::FLOAT);
+  return a ? a->f() : fallback;
+}
+Ints Importer::attr_ints(const Node& n, const char* name, Ints fallback) const {
+  const auto* a = attribute(n, name, onnx::AttributeProto::INTS);
+  return a ? Ints(a->ints().begin(), a->ints().end()) : fallback;
+}
+std::string Importer::attr_string(const Node& n, const char* name, const std::string& fallback) const {
+  const auto* a = attribute(n, name, onnx::AttributeProto::STRING);
+  return a ? a->s() : fallback;
+}
+
+// ---- defining values and acts ----------------------------------------------------------------
+
+void Importer::define(const Node& n, int output, Value v) {
+  if (output >= n.output_size() || n.output(output).empty()) return;
+  const std::string& name = n.output(output);
+  if (values_.count(name)) fail(n, "writes '" + name + "', which is already defined (ONNX names are written once)");
+  values_.emplace(name, std::move(v));
+}
+
+int Importer::add_act(const Node& n, Act a) {
+  a.node = describe(n);
+  acts_.push_back(std::move(a));
+  const int id = static_cast<int>(acts_.size()) - 1;
+  Value v;
+  v.kind = Value::activation;
+  v.act = id;
+  define(n, 0, v);
+  return id;
+}
+
+int Importer::add_layer(const Node& n, int input, Step step, Shape shape) {
+  steps_.push_back(std::move(step));
+  Act a(Act::layer);
+  a.input = a.idom = input;
+  a.step = static_cast<int>(steps_.size()) - 1;
+  a.shape = std::move(shape);
+  return add_act(n, std::move(a));
+}
+
+int Importer::pass(const Node& n, int input, Shape shape) {
+  Act a(Act::pass);
+  a.input = a.idom = input;
+  a.shape = std::move(shape);
+  return add_act(n, std::move(a));
+}
+
+// ---- the model around the graph ---------------------------------------------------------------
+
+void Importer::read_header(OnnxImport& out) {
+  for (const auto& o : m_.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = static_cast<int>(o.version());
+  if (opset_ == 0) fail("declares no ai.onnx opset; is it an ONNX model?");
+  if (opset_ < kOnnxMinOpset || opset_ > kOnnxMaxOpset)
+    fail("uses opset " + std::to_string(opset_) + "; minicnn reads opsets " + std::to_string(kOnnxMinOpset) + " to " +
+         std::to_string(kOnnxMaxOpset) + " (torch.onnx.export(..., opset_version=13) writes one it reads)");
+  if (!m_.has_graph()) fail("holds no graph");
+  out.opset = opset_;
+  out.producer = m_.producer_name() + (m_.producer_version().empty() ? "" : " " + m_.producer_version());
+  for (const auto& p : m_.metadata_props()) out.metadata[p.key()] = p.value();
+  const auto classes = out.metadata.find("classes");
+  if (classes == out.metadata.end()) return;
+  try {
+    out.classes = nlohmann::json::parse(classes->second).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception&) {
+    notes_.push_back("its metadata 'classes' is not a JSON list of names; ignored");
+  }
+}
+
+void Importer::read_initializers() {
+  const auto& g = m_.graph();
+  if (g.sparse_initializer_size() > 0) fail("holds sparse initializers, which minicnn does not read");
+  for (const auto& t : g.initializer()) {
+    Value v;
+    if (t.data_type() == onnx::TensorProto::FLOAT) {
+      v.kind = Value::weight;
+      v.tensor = &t;
+      onnx_file::check_data(t, name_ + ": initializer '" + t.name() + "'", 4);
+    } else if (t.data_type() == onnx::TensorProto::INT64 || t.data_type() == onnx::TensorProto::INT32) {
+      v.kind = Value::ints;
+      v.values = onnx_file::ints(t, name_ + ": initializer '" + t.name() + "'");
+      v.dims.assign(t.dims().begin(), t.dims().end());
+    } else {
+      v.why = "an initializer of type " + onnx_file::type_name(t.data_type()) + ", which no operator minicnn reads takes";
+    }
+    if (t.name().empty() || !values_.emplace(t.name(), std::move(v)).second)
+      fail("has two initializers named '" + t.name() + "'");
+  }
+}
+
+// The one graph input that is not an initializer (files before IR 4 list the weights as inputs
+// too): float (N, C, H, W) with C, H and W fixed.
+void Importer::read_input(OnnxImport& out) {
+  std::vector<const onnx::ValueInfoProto*> inputs;
+  for (const auto& in : m_.graph().input())
+    if (!values_.count(in.name())) inputs.push_back(&in);
+  if (inputs.size() != 1)
+    fail("has " + std::to_string(inputs.size()) + " graph inputs besides its weights; minicnn models take one batch of images");
+  const onnx::ValueInfoProto& in = *inputs[0];
+  const auto& type = in.type().tensor_type();
+  if (!in.type().has_tensor_type() || type.elem_type() != onnx::TensorProto::FLOAT || type.shape().dim_size() != 4)
+    fail("input '" + in.name() + "' must be a float tensor (N, C, H, W)");
+  for (int i = 1; i < 4; ++i) {
+    const auto& d = type.shape().dim(i);
+    if (!d.has_dim_value() || d.dim_value() < 1 || d.dim_value() > static_cast<std::int64_t>(kSpecMaxSize))
+      fail("input '" + in.name() + "' must have fixed sizes from 1 to " + std::to_string(kSpecMaxSize) +
+           " for C, H and W, got dimension " + std::to_string(i) + " = " +
+           (d.has_dim_value() ? std::to_string(d.dim_value()) : "'" + d.dim_param() + "'"));
+    out.input_shape.push_back(static_cast<std::size_t>(d.dim_value()));
+  }
+  const auto& batch = type.shape().dim(0);
+  if (batch.has_dim_value())
+    notes_.push_back("the file fixes the batch size at " + std::to_string(batch.dim_value()) + "; the minicnn model takes any");
+  input_name_ = in.name();
+  Act source(Act::source);
+  source.shape = out.input_shape;
+  source.node = "the input '" + in.name() + "'";
+  acts_.push_back(source);
+  Value v;
+  v.kind = Value::activation;
+  v.act = 0;
+  values_.emplace(in.name(), v);
+}
+
+void Importer::read_output(OnnxImport& out) {
+  (void)out;
+  const auto& g = m_.graph();
+  if (g.output_size() != 1)
+    fail("has " + std::to_string(g.output_size()) + " graph outputs; minicnn models have one (the class scores)");
+  const std::string& name = g.output(0).name();
+  const auto it = values_.find(name);
+  if (it == values_.end() || it->second.kind != Value::activation)
+    fail("its output '" + name + "' is not computed from the input by any node");
+  const Act& a = acts_[static_cast<std::size_t>(it->second.act)];
+  if (a.pooled) fail("ends with GlobalAveragePool's (N, C, 1, 1); add a Flatten after it (minicnn's globalavgpool gives (N, C))");
+  if (a.softmax)
+    notes_.push_back("the final Softmax is left out: minicnn models output logits (eval and predict apply softmax)");
+  output_act_ = it->second.act;
+}
+
+// ---- pass 2: blocks from the graph --------------------------------------------------------------
+
+// The nearest act both a and b are reached through (acts are numbered topologically, and an act's
+// idom always has a smaller number).
+int Importer::intersect(int a, int b) const {
+  while (a != b) {
+    while (a > b) a = acts_[static_cast<std::size_t>(a)].idom;
+    while (b > a) b = acts_[static_cast<std::size_t>(b)].idom;
+  }
+  return a;
+}
+
+// The layers that turn act `from` into act `to`, from `to` back to `from`.
+std::vector<Item> Importer::chain(int from, int to, int depth) {
+  std::vector<Item> items;
+  for (int cur = to; cur != from;) {
+    Act& a = acts_[static_cast<std::size_t>(cur)];
+    if (cur < from || a.kind == Act::source) fail(a.node + ": its input does not come through the block it is in");
+    if (used_[static_cast<std::size_t>(cur)])
+      fail(a.node + ": its output feeds two branches that meet later in a way minicnn's Sequential and Residual "
+                    "blocks cannot express");
+    used_[static_cast<std::size_t>(cur)] = true;
+    if (a.kind == Act::add) {
+      if (depth >= static_cast<int>(kSpecMaxDepth)) fail(a.node + ": residual blocks nested deeper than " + std::to_string(kSpecMaxDepth));
+      std::vector<Item> lhs = chain(a.idom, a.input, depth + 1), rhs = chain(a.idom, a.other, depth + 1);
+      if (lhs.empty() && rhs.empty()) fail(a.node + ": adds a value to itself; minicnn has no layer for 2x");
+      Item block;
+      const bool lhs_is_body = lhs.size() >= rhs.size();  // the longer branch is the body, as in x + f(x)
+      block.body = std::move(lhs_is_body ? lhs : rhs);
+      block.shortcut = std::move(lhs_is_body ? rhs : lhs);
+      items.push_back(std::move(block));
+      cur = a.idom;
+      continue;
+    }
+    if (a.kind == Act::layer) items.push_back(Item{a.step, {}, {}, false});
+    cur = a.input;
+  }
+  std::reverse(items.begin(), items.end());
+  // A residual block followed by a ReLU: res[...] post=relu.
+  for (std::size_t i = 0; i + 1 < items.size(); ++i)
+    if (items[i].step < 0 && !items[i].post_relu && items[i + 1].step >= 0 &&
+        steps_[static_cast<std::size_t>(items[i + 1].step)].spec == "relu") {
+      items[i].post_relu = true;
+      items.erase(items.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+    }
+  return items;
+}
+
+// The spec of a list of items, and their tensors under the names the model will give them.
+std::string Importer::write_spec(const std::vector<Item>& items, const std::string& prefix,
+                                 std::vector<std::pair<std::string, Tensor>>& tensors) const {
+  std::string spec;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Item& item = items[i];
+    const std::string path = prefix + std::to_string(i);
+    spec += i ? ", " : "";
+    if (item.step >= 0) {
+      const Step& s = steps_[static_cast<std::size_t>(item.step)];
+      spec += s.spec;
+      for (const auto& [role, t] : s.tensors) tensors.emplace_back(path + "." + role, t);
+      continue;
+    }
+    spec += "res[" + write_spec(item.body, path + ".body.", tensors) + "]";
+    if (!item.shortcut.empty()) spec += "(" + write_spec(item.shortcut, path + ".shortcut.", tensors) + ")";
+    if (item.post_relu) spec += " post=relu";
+  }
+  return spec;
+}
+
+// Every parameter (and BatchNorm's running statistics) from the graph; num_batches_tracked, which
+// ONNX does not hold, stays 0.
+void Importer::load_tensors(Sequential& model, std::vector<std::pair<std::string, Tensor>> tensors) const {
+  std::vector<std::pair<std::string, Tensor*>> targets;
+  for (auto& [n, p] : model.parameters()) targets.emplace_back(n, &p->value);
+  for (auto& [n, b] : model.buffers()) targets.emplace_back(n, b);
+  std::size_t loaded = 0;
+  for (const auto& target_entry : targets) {  // not a structured binding: C++17 lambdas cannot capture one
+    const std::string& n = target_entry.first;
+    Tensor* target = target_entry.second;
+    const auto it = std::find_if(tensors.begin(), tensors.end(), [&](const auto& t) { return t.first == n; });
+    if (it == tensors.end()) {
+      if (n.size() >= 19 && n.compare(n.size() - 19, 19, "num_batches_tracked") == 0) continue;
+      throw std::logic_error("import_onnx: no tensor for " + n);
+    }
+    if (it->second.shape() != target->shape())
+      fail("tensor for '" + n + "' has shape " + shape_str(it->second.shape()) + ", the model expects " +
+           shape_str(target->shape()));
+    copy_into(*target, it->second);
+    ++loaded;
+  }
+  if (loaded != tensors.size()) throw std::logic_error("import_onnx: tensors left over after loading the model");
+}
+
+OnnxImport Importer::run() {
+  OnnxImport out;
+  read_header(out);
+  const auto& g = m_.graph();
+  if (static_cast<std::size_t>(g.node_size()) > kOnnxMaxNodes)
+    fail("has " + std::to_string(g.node_size()) + " nodes; minicnn reads at most " + std::to_string(kOnnxMaxNodes));
+  for (int i = 0; i < g.node_size(); ++i) {
+    for (const auto& o : g.node(i).output()) producer_.emplace(o, static_cast<std::size_t>(i));
+    for (const auto& in : g.node(i).input()) ++consumers_[in];
+  }
+  for (const auto& o : g.output()) ++consumers_[o.name()];
+  read_initializers();
+  read_input(out);
+  for (const auto& n : g.node()) read_node(n);
+  read_output(out);
+  used_.assign(acts_.size(), false);
+  std::vector<std::pair<std::string, Tensor>> tensors;
+  out.spec = write_spec(chain(0, output_act_, 0), "", tensors);
+  for (std::size_t i = 0; i < acts_.size(); ++i)
+    if (acts_[i].kind == Act::layer && !used_[i]) notes_.push_back(acts_[i].node + " does not lead to the output; left out");
+  if (out.spec.empty()) fail("computes its output without any layer");
+  try {
+    out.model = build_model(out.spec, out.input_shape);
+  } catch (const std::invalid_argument& e) {
+    fail(std::string("the model read from it does not build: ") + e.what());
+  }
+  load_tensors(*out.model, std::move(tensors));
+  out.mean = mean_;
+  out.std = std_;
+  out.notes = notes_;
+  return out;
+}
+
+}  // namespace minicnn::onnx_import
+
+namespace minicnn {
+
+OnnxImport parse_onnx(const std::uint8_t* data, std::size_t size, const std::string& name) {
+  onnx::ModelProto m;
+  onnx_file::parse_model(data, size, name, m);
+  return onnx_import::Importer(m, name).run();
+}
+
+OnnxImport import_onnx(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": cannot read it: it is a folder");
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw std::runtime_error(path + ": cannot open it");
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw std::runtime_error(path + ": cannot read it");
+  if (static_cast<std::uint64_t>(size) > kOnnxMaxFileBytes)
+    throw std::runtime_error(path + ": is larger than the " + std::to_string(kOnnxMaxFileBytes >> 20) +
+                             " MiB limit for ONNX models");
+  std::vector<std::uint8_t> data(static_cast<std::size_t>(size));
+  in.seekg(0);
+  if (!in.read(reinterpret_cast<char*>(data.data()), size)) throw std::runtime_error(path + ": read error");
+  return parse_onnx(data.data(), data.size(), path);
+}
+
+}  // namespace minicnn

@@ -1,0 +1,433 @@
+// Pass 1 of the ONNX importer (src/io/onnx_importer.hpp): one handler per operator, each checking
+// the node's attributes and inputs against what the minicnn layer can do, and naming the node and
+// op type when they do not fit.
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "io/onnx_file.hpp"
+#include "io/onnx_importer.hpp"
+#include "minicnn/core/registry.hpp"
+
+namespace minicnn::onnx_import {
+
+namespace {
+
+// The shortest text that reads back as the same float: 0.01f is "0.01", not "0.00999999978".
+std::string number(float v) {
+  std::ostringstream os;
+  for (int digits = 6; digits <= 9; ++digits) {
+    os.str("");
+    os.precision(digits);
+    os << v;
+    if (std::strtof(os.str().c_str(), nullptr) == v) break;
+  }
+  return os.str();
+}
+
+std::string size2(std::int64_t h, std::int64_t w) {
+  return h == w ? std::to_string(h) : std::to_string(h) + "x" + std::to_string(w);
+}
+
+std::size_t elements(const Shape& s) {
+  std::size_t n = 1;
+  for (const auto d : s) n *= d;
+  return n;
+}
+
+// (H + 2P - D (K - 1) - 1) / S + 1 for each side, or -1 when the window does not fit.
+std::int64_t window_out(std::size_t in, std::int64_t k, std::int64_t s, std::int64_t p, std::int64_t d) {
+  const std::int64_t span = static_cast<std::int64_t>(in) + 2 * p - d * (k - 1) - 1;
+  return span < 0 ? -1 : span / s + 1;
+}
+
+}  // namespace
+
+void Importer::read_node(const Node& n) {
+  using Handler = void (Importer::*)(const Node&);
+  static const std::map<std::string, Handler> handlers{
+      {"Constant", &Importer::op_constant},       {"Shape", &Importer::op_shape_arithmetic},
+      {"Gather", &Importer::op_shape_arithmetic}, {"Unsqueeze", &Importer::op_shape_arithmetic},
+      {"Concat", &Importer::op_shape_arithmetic}, {"Reshape", &Importer::op_reshape},
+      {"Flatten", &Importer::op_flatten},         {"Identity", &Importer::op_identity},
+      {"Transpose", &Importer::op_transpose},     {"Relu", &Importer::op_activation},
+      {"LeakyRelu", &Importer::op_activation},    {"Tanh", &Importer::op_activation},
+      {"Sigmoid", &Importer::op_activation},      {"Conv", &Importer::op_conv},
+      {"MaxPool", &Importer::op_pool},            {"AveragePool", &Importer::op_pool},
+      {"GlobalAveragePool", &Importer::op_global_pool}, {"Pad", &Importer::op_pad},
+      {"Gemm", &Importer::op_gemm},               {"MatMul", &Importer::op_matmul},
+      {"Add", &Importer::op_add},                 {"Sub", &Importer::op_normalize},
+      {"Div", &Importer::op_normalize},           {"BatchNormalization", &Importer::op_batch_norm},
+      {"Dropout", &Importer::op_dropout},         {"Softmax", &Importer::op_softmax},
+  };
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    fail(n, "is an operator of domain '" + n.domain() + "', which minicnn does not read");
+  const auto it = handlers.find(n.op_type());
+  if (it == handlers.end()) {
+    std::string known;
+    for (const auto& [op, h] : handlers) known += (known.empty() ? "" : ", ") + op;
+    fail(n, "minicnn has no layer for this operator (it reads " + known + ")");
+  }
+  if (n.output_size() == 0 || n.output(0).empty()) fail(n, "has no output");
+  (this->*it->second)(n);
+}
+
+// ---- constants and shape arithmetic -------------------------------------------------------------
+
+void Importer::op_constant(const Node& n) {
+  Value v;
+  if (const auto* a = attribute(n, "value", onnx::AttributeProto::TENSOR)) {
+    const onnx::TensorProto& t = a->t();
+    const std::string what = describe(n) + ": its value";
+    if (t.data_type() == onnx::TensorProto::FLOAT) {
+      v.kind = Value::weight;
+      v.tensor = &t;
+      onnx_file::element_count(t, name_ + ": " + what);
+    } else {
+      try {
+        v.values = onnx_file::ints(t, what);
+      } catch (const std::runtime_error& e) {
+        fail(e.what());
+      }
+      v.kind = Value::ints;
+      v.dims.assign(t.dims().begin(), t.dims().end());
+    }
+  } else if (const auto* i = attribute(n, "value_int", onnx::AttributeProto::INT)) {
+    v.kind = Value::ints;
+    v.values = {i->i()};
+  } else if (const auto* is = attribute(n, "value_ints", onnx::AttributeProto::INTS)) {
+    v.kind = Value::ints;
+    v.values.assign(is->ints().begin(), is->ints().end());
+    v.dims = {static_cast<std::int64_t>(v.values.size())};
+  } else {
+    fail(n, "only value (a tensor), value_int and value_ints constants are read");
+  }
+  define(n, 0, std::move(v));
+}
+
+// Shape, Gather, Unsqueeze and Concat on integer constants: what x.view(x.size(0), -1) exports
+// as, computing the target shape of the Reshape that follows.
+void Importer::op_shape_arithmetic(const Node& n) {
+  const std::string& op = n.op_type();
+  Value out;
+  out.kind = Value::ints;
+  if (op == "Shape") {
+    if (attribute(n, "start", onnx::AttributeProto::INT) || attribute(n, "end", onnx::AttributeProto::INT))
+      fail(n, "Shape with start or end is not read");
+    const Act& a = acts_[static_cast<std::size_t>(activation(n, 0, true))];
+    out.values = {kBatch};
+    for (const auto d : a.shape) out.values.push_back(static_cast<std::int64_t>(d));
+    out.dims = {static_cast<std::int64_t>(out.values.size())};
+  } else if (op == "Gather") {
+    const Value& data = input(n, 0);
+    const Ints& index = constant_ints(n, 1);
+    if (data.kind != Value::ints || data.dims.size() != 1 || attr_int(n, "axis", 0) != 0)
+      fail(n, "only Gather(axis=0) of a 1-D list of integers is read (shape arithmetic)");
+    for (std::int64_t i : index) {
+      if (i < 0) i += static_cast<std::int64_t>(data.values.size());
+      if (i < 0 || i >= static_cast<std::int64_t>(data.values.size())) fail(n, "index out of range");
+      out.values.push_back(data.values[static_cast<std::size_t>(i)]);
+    }
+    out.dims = input(n, 1).dims;
+  } else if (op == "Unsqueeze") {
+    const Value& data = input(n, 0);
+    const Ints axes = opset_ >= 13 ? constant_ints(n, 1) : attr_ints(n, "axes", {});
+    if (data.kind != Value::ints || !data.dims.empty() || axes != Ints{0})
+      fail(n, "only Unsqueeze(axes=[0]) of one integer is read (shape arithmetic)");
+    out.values = data.values;
+    out.dims = {1};
+  } else {  // Concat
+    if (attr_int(n, "axis", 0) != 0) fail(n, "only Concat(axis=0) of integer lists is read (shape arithmetic)");
+    for (int i = 0; i < n.input_size(); ++i) {
+      const Value& v = input(n, i);
+      if (v.kind != Value::ints || v.dims.size() != 1) fail(n, "only Concat(axis=0) of integer lists is read (shape arithmetic)");
+      out.values.insert(out.values.end(), v.values.begin(), v.values.end());
+    }
+    out.dims = {static_cast<std::int64_t>(out.values.size())};
+  }
+  define(n, 0, std::move(out));
+}
+
+// Reshape to (N, features): a flatten, as x.view(x.size(0), -1) or x.view(-1, 400) export.
+void Importer::op_reshape(const Node& n) {
+  const int x = activation(n, 0, true);
+  const Ints& t = constant_ints(n, 1);
+  const Act& a = acts_[static_cast<std::size_t>(x)];
+  const auto features = static_cast<std::int64_t>(elements(a.shape));
+  const bool batch_first = t.size() == 2 && (t[0] == kBatch || t[0] == 0 || (t[0] == -1 && t[1] == features));
+  if (!batch_first || (t[1] != -1 && t[1] != features) || attr_int(n, "allowzero", 0) != 0) {
+    Ints shown = t;
+    std::replace(shown.begin(), shown.end(), kBatch, std::int64_t(-2));
+    fail(n, "reshapes " + shape_str(a.shape) + " to " + onnx_file::dims_str(shown) +
+                " (-2: the batch size); minicnn reads only a flatten to (N, " + std::to_string(features) + ")");
+  }
+  if (a.shape.size() == 1 || a.pooled) pass(n, x, {static_cast<std::size_t>(features)});
+  else add_layer(n, x, {"flatten", {}}, {static_cast<std::size_t>(features)});
+}
+
+void Importer::op_flatten(const Node& n) {
+  const int x = activation(n, 0, true);
+  if (attr_int(n, "axis", 1) != 1) fail(n, "only Flatten(axis=1) is read: minicnn keeps the batch dimension");
+  const Act& a = acts_[static_cast<std::size_t>(x)];
+  const std::size_t features = elements(a.shape);
+  if (a.shape.size() == 1 || a.pooled) pass(n, x, {features});  // flat already (globalavgpool flattens)
+  else add_layer(n, x, {"flatten", {}}, {features});
+}
+
+void Importer::op_identity(const Node& n) {
+  const Value& v = input(n, 0);
+  if (v.kind != Value::activation) define(n, 0, v);
+  else pass(n, activation(n, 0), acts_[static_cast<std::size_t>(v.act)].shape);
+}
+
+// A weight read through Transpose(perm=[1, 0]): how an unfolded Linear feeds MatMul.
+void Importer::op_transpose(const Node& n) {
+  Value v = input(n, 0);
+  if (v.kind != Value::weight || v.tensor->dims_size() != 2 || attr_ints(n, "perm", {1, 0}) != Ints{1, 0})
+    fail(n, "only the 2-D transpose of a weight is read");
+  v.transposed = !v.transposed;
+  define(n, 0, v);
+}
+
+// ---- layers ----------------------------------------------------------------------------------------
+
+void Importer::op_activation(const Node& n) {
+  const int x = activation(n, 0);
+  const std::string& op = n.op_type();
+  std::string spec = op == "Relu" ? "relu" : op == "Tanh" ? "tanh" : op == "Sigmoid" ? "sigmoid" : "";
+  if (op == "LeakyRelu") spec = "leakyrelu slope=" + number(attr_float(n, "alpha", 0.01f));
+  add_layer(n, x, {spec, {}}, acts_[static_cast<std::size_t>(x)].shape);
+}
+
+Ints Importer::symmetric_pads(const Node& n) const {
+  const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+  if (auto_pad != "NOTSET" && auto_pad != "VALID")
+    fail(n, "auto_pad " + auto_pad + " is not read; write the pads explicitly (torch.onnx.export does)");
+  const Ints p = attr_ints(n, "pads", {0, 0, 0, 0});
+  if (p.size() != 4 || p[0] != p[2] || p[1] != p[3] || p[0] < 0 || p[1] < 0)
+    fail(n, "pads " + onnx_file::dims_str(p) + " are not the same on both sides; minicnn pads (top, left) = (bottom, right)");
+  return p;
+}
+
+void Importer::op_conv(const Node& n) {
+  const int x = activation(n, 0);
+  const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
+  Tensor w = weight_tensor(n, 1);
+  if (w.dimension() != 4) fail(n, "only 2-D convolutions are read; the weight has dims " + shape_str(w.shape()));
+  const auto OC = static_cast<std::int64_t>(w.shape(0)), KH = static_cast<std::int64_t>(w.shape(2)),
+             KW = static_cast<std::int64_t>(w.shape(3));
+  const Ints k = attr_ints(n, "kernel_shape", {KH, KW}), s = attr_ints(n, "strides", {1, 1}),
+             d = attr_ints(n, "dilations", {1, 1}), p = symmetric_pads(n);
+  const std::int64_t groups = attr_int(n, "group", 1);
+  if (k != Ints{KH, KW}) fail(n, "kernel_shape " + onnx_file::dims_str(k) + " disagrees with the weight " + shape_str(w.shape()));
+  if (s.size() != 2 || d.size() != 2 || s[0] < 1 || s[1] < 1 || d[0] < 1 || d[1] < 1 || groups < 1 || OC % groups != 0)
+    fail(n, "strides " + onnx_file::dims_str(s) + ", dilations " + onnx_file::dims_str(d) + " or group " +
+                std::to_string(groups) + " are out of range");
+  if (in.size() != 3 || static_cast<std::int64_t>(w.shape(1)) * groups != static_cast<std::int64_t>(in[0]))
+    fail(n, "weight " + shape_str(w.shape()) + " with group " + std::to_string(groups) + " does not fit its input " + shape_str(in));
+  const std::int64_t OH = window_out(in[1], KH, s[0], p[0], d[0]), OW = window_out(in[2], KW, s[1], p[1], d[1]);
+  if (OH < 1 || OW < 1) fail(n, "its window is larger than its input " + shape_str(in));
+  Step step{"conv " + std::to_string(OC) + " " + size2(KH, KW), {}};
+  if (s != Ints{1, 1}) step.spec += " stride=" + size2(s[0], s[1]);
+  if (p[0] || p[1]) step.spec += " pad=" + size2(p[0], p[1]);
+  if (d != Ints{1, 1}) step.spec += " dilation=" + size2(d[0], d[1]);
+  if (groups != 1) step.spec += " groups=" + std::to_string(groups);
+  step.tensors.emplace_back("weight", std::move(w));
+  if (has_input(n, 2)) {
+    Tensor b = weight_tensor(n, 2);
+    if (b.dimension() != 1 || static_cast<std::int64_t>(b.size()) != OC)
+      fail(n, "bias " + shape_str(b.shape()) + " must be (" + std::to_string(OC) + ")");
+    step.tensors.emplace_back("bias", std::move(b));
+  } else {
+    step.spec += " bias=0";
+  }
+  add_layer(n, x, std::move(step), {static_cast<std::size_t>(OC), static_cast<std::size_t>(OH), static_cast<std::size_t>(OW)});
+}
+
+void Importer::op_pool(const Node& n) {
+  const int x = activation(n, 0);
+  const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
+  const bool max = n.op_type() == "MaxPool";
+  if (n.output_size() > 1 && !n.output(1).empty()) fail(n, "its indices output is not read");
+  const Ints k = attr_ints(n, "kernel_shape", {}), s = attr_ints(n, "strides", {1, 1}), p = symmetric_pads(n);
+  if (k.size() != 2 || s.size() != 2 || k[0] < 1 || k[1] < 1 || s[0] < 1 || s[1] < 1)
+    fail(n, "kernel_shape " + onnx_file::dims_str(k) + " and strides " + onnx_file::dims_str(s) + " must be 2 sizes >= 1");
+  if (p[0] || p[1]) fail(n, "padded pooling is not read (minicnn's pooling layers do not pad)");
+  if (attr_int(n, "ceil_mode", 0) != 0) fail(n, "ceil_mode=1 is not read (minicnn's pooling rounds down)");
+  if (attr_ints(n, "dilations", {1, 1}) != Ints{1, 1} || attr_int(n, "storage_order", 0) != 0)
+    fail(n, "dilated pooling and storage_order are not read");
+  if (in.size() != 3) fail(n, "needs an image input (C, H, W), got " + shape_str(in));
+  const std::int64_t OH = window_out(in[1], k[0], s[0], 0, 1), OW = window_out(in[2], k[1], s[1], 0, 1);
+  if (OH < 1 || OW < 1) fail(n, "its window is larger than its input " + shape_str(in));
+  std::string spec = std::string(max ? "maxpool " : "avgpool ") + size2(k[0], k[1]);
+  if (s != k) spec += " stride=" + size2(s[0], s[1]);
+  add_layer(n, x, {spec, {}}, {in[0], static_cast<std::size_t>(OH), static_cast<std::size_t>(OW)});
+}
+
+void Importer::op_global_pool(const Node& n) {
+  const int x = activation(n, 0);
+  const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
+  if (in.size() != 3) fail(n, "needs an image input (C, H, W), got " + shape_str(in));
+  const int y = add_layer(n, x, {"globalavgpool", {}}, {in[0], 1, 1});
+  acts_[static_cast<std::size_t>(y)].pooled = true;
+}
+
+// torch's AvgPool2d exports as Pad + AveragePool; with all pads zero the Pad changes nothing.
+void Importer::op_pad(const Node& n) {
+  const int x = activation(n, 0);
+  const Ints pads = opset_ >= 11 ? constant_ints(n, 1) : attr_ints(n, "pads", {});
+  const std::string mode = attr_string(n, "mode", "constant");
+  if (mode != "constant" || std::any_of(pads.begin(), pads.end(), [](std::int64_t v) { return v != 0; }))
+    fail(n, "pads " + onnx_file::dims_str(pads) + " (mode " + mode +
+                "): only an all-zero Pad is read (minicnn's avgpool does not pad)");
+  pass(n, x, acts_[static_cast<std::size_t>(x)].shape);
+}
+
+// y = x W^T + b: a Linear. B is (out, in) with transB=1 (torch), or (in, out).
+void Importer::op_gemm(const Node& n) {
+  const int x = activation(n, 0);
+  const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
+  if (attr_int(n, "transA", 0) != 0 || attr_float(n, "alpha", 1.f) != 1.f || (has_input(n, 2) && attr_float(n, "beta", 1.f) != 1.f))
+    fail(n, "only Gemm with transA=0 and alpha = beta = 1 is read");
+  Tensor w = weight_tensor(n, 1, attr_int(n, "transB", 0) == 0);  // minicnn's Linear weight is (out, in)
+  if (w.dimension() != 2 || in.size() != 1 || w.shape(1) != in[0])
+    fail(n, "weight " + shape_str(w.shape()) + " (as (out, in)) does not fit its input " + shape_str(in) +
+                (in.size() > 1 ? "; a Flatten must come first" : ""));
+  const std::size_t out = w.shape(0);
+  Step step{"linear " + std::to_string(out), {{"weight", std::move(w)}}};
+  if (has_input(n, 2)) {
+    Tensor b = weight_tensor(n, 2);
+    if (b.size() != out || (b.dimension() != 1 && !(b.dimension() == 2 && b.shape(0) == 1)))
+      fail(n, "bias " + shape_str(b.shape()) + " must be (" + std::to_string(out) + ")");
+    b.reshape({out});
+    step.tensors.emplace_back("bias", std::move(b));
+  } else {
+    step.spec += " bias=0";
+  }
+  add_layer(n, x, std::move(step), {out});
+}
+
+// x B with B (in, out), or with a Transpose of an (out, in) weight: a Linear without bias, which an
+// Add of a bias right after may complete.
+void Importer::op_matmul(const Node& n) {
+  const int x = activation(n, 0);
+  const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
+  Tensor w = weight_tensor(n, 1, true);
+  if (w.dimension() != 2 || in.size() != 1 || w.shape(1) != in[0])
+    fail(n, "weight " + shape_str(w.shape()) + " (as (out, in)) does not fit its input " + shape_str(in) +
+                (in.size() > 1 ? "; a Flatten must come first" : ""));
+  const std::size_t out = w.shape(0);
+  const int y = add_layer(n, x, {"linear " + std::to_string(out) + " bias=0", {{"weight", std::move(w)}}}, {out});
+  acts_[static_cast<std::size_t>(y)].matmul = consumers_[n.output(0)] == 1;
+}
+
+// Two activations: a residual join. An activation and a weight: the bias of the MatMul before.
+void Importer::op_add(const Node& n) {
+  const Value& a = input(n, 0);
+  const Value& b = input(n, 1);
+  if (a.kind == Value::activation && b.kind == Value::activation) {
+    const int x = activation(n, 0), y = activation(n, 1);
+    if (acts_[static_cast<std::size_t>(x)].shape != acts_[static_cast<std::size_t>(y)].shape)
+      fail(n, "adds " + shape_str(acts_[static_cast<std::size_t>(x)].shape) + " and " +
+                  shape_str(acts_[static_cast<std::size_t>(y)].shape) + "; a residual join needs one shape");
+    Act join(Act::add);
+    join.input = x;
+    join.other = y;
+    join.idom = intersect(x, y);
+    join.shape = acts_[static_cast<std::size_t>(x)].shape;
+    add_act(n, std::move(join));
+    return;
+  }
+  const int side = a.kind == Value::activation ? 0 : 1;
+  const int x = activation(n, side);
+  Act& lin = acts_[static_cast<std::size_t>(x)];
+  if (!lin.matmul) fail(n, "adds a constant to an activation; minicnn reads that only as the bias of a MatMul");
+  Tensor bias = weight_tensor(n, 1 - side);
+  Step& step = steps_[static_cast<std::size_t>(lin.step)];
+  if (bias.size() != lin.shape[0]) fail(n, "bias " + shape_str(bias.shape()) + " does not fit the MatMul's " + shape_str(lin.shape));
+  bias.reshape({lin.shape[0]});
+  step.spec.resize(step.spec.size() - std::string(" bias=0").size());
+  step.tensors.emplace_back("bias", std::move(bias));
+  lin.matmul = false;
+  pass(n, x, lin.shape);
+}
+
+// (x - mean) / std right after the input: the normalisation the model was trained with, which
+// minicnn keeps in the checkpoint rather than in the model. mean and std hold one value, or one
+// per channel shaped to broadcast over (N, C, H, W): (C, 1, 1) or (1, C, 1, 1).
+void Importer::op_normalize(const Node& n) {
+  const bool sub = n.op_type() == "Sub";
+  const int x = activation(n, 0);
+  const Act& a = acts_[static_cast<std::size_t>(x)];
+  const bool after_sub = !sub && x == normalized_ && std_.empty();
+  if (!(a.kind == Act::source || after_sub) || input(n, 1).kind != Value::weight || consumers_[n.input(0)] != 1)
+    fail(n, "minicnn reads Sub and Div only as the normalisation (x - mean) / std of the input, before any layer");
+  const Tensor c = weight_tensor(n, 1);
+  const std::size_t C = a.shape[0], r = c.dimension();
+  const bool per_channel = r >= 3 && r <= 4 && c.size() == C && c.shape(r - 3) == C;
+  if (c.size() != 1 && !per_channel)
+    fail(n, "its constant " + shape_str(c.shape()) + " must be one value, or one per channel shaped (" + std::to_string(C) +
+                ", 1, 1) or (1, " + std::to_string(C) + ", 1, 1)");
+  std::vector<float>& into = sub ? mean_ : std_;
+  into.resize(C);
+  for (std::size_t i = 0; i < C; ++i) into[i] = c.size() == 1 ? c.data()[0] : c.data()[i];
+  if (!sub && std::any_of(into.begin(), into.end(), [](float v) { return !(v > 0.f) || !std::isfinite(v); }))
+    fail(n, "divides by a standard deviation that is not a positive number");
+  if (!sub && mean_.empty()) mean_.assign(C, 0.f);
+  normalized_ = pass(n, x, a.shape);
+}
+
+void Importer::op_batch_norm(const Node& n) {
+  const int x = activation(n, 0);
+  const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
+  if (attr_int(n, "training_mode", 0) != 0 || (n.output_size() > 1 && !n.output(1).empty()))
+    fail(n, "was exported in training mode (batch statistics); export with model.eval() "
+            "(training=torch.onnx.TrainingMode.EVAL or PRESERVE)");
+  if (in.size() != 3) fail(n, "needs an image input (C, H, W) as minicnn's batchnorm, got " + shape_str(in));
+  static const char* const roles[] = {"weight", "bias", "running_mean", "running_var"};
+  // ONNX's momentum is PyTorch's 1 - momentum (0.9 for 0.1); it matters only for fine-tuning, so
+  // six digits are plenty, and 0.1 stays 0.1.
+  const float eps = attr_float(n, "epsilon", 1e-5f);
+  std::ostringstream six;
+  six << std::setprecision(6) << 1.0 - static_cast<double>(attr_float(n, "momentum", 0.9f));
+  const float momentum = std::strtof(six.str().c_str(), nullptr);
+  Step step{"batchnorm", {}};
+  if (eps != 1e-5f) step.spec += " eps=" + number(eps);
+  if (momentum != 0.1f) step.spec += " momentum=" + number(momentum);
+  for (int i = 0; i < 4; ++i) {
+    Tensor t = weight_tensor(n, i + 1);
+    if (t.dimension() != 1 || t.shape(0) != in[0])
+      fail(n, std::string(roles[i]) + " " + shape_str(t.shape()) + " must be (" + std::to_string(in[0]) + ")");
+    step.tensors.emplace_back(roles[i], std::move(t));
+  }
+  add_layer(n, x, std::move(step), in);
+}
+
+// Dropout: the identity at inference. Its ratio is an attribute before opset 12, an input after.
+void Importer::op_dropout(const Node& n) {
+  const int x = activation(n, 0);
+  float p = opset_ < 12 ? attr_float(n, "ratio", 0.5f) : has_input(n, 1) ? constant_float(n, 1) : 0.5f;
+  if (opset_ >= 12 && has_input(n, 2) && constant_float(n, 2) != 0.f)
+    fail(n, "is in training mode (training_mode = true); export with model.eval()");
+  if (!(p >= 0.f && p < 1.f)) fail(n, "ratio " + number(p) + " must be in [0, 1)");
+  if (n.output_size() > 1 && !n.output(1).empty()) {
+    Value mask;
+    mask.why = "the mask of a Dropout, which minicnn does not compute";
+    define(n, 1, mask);
+  }
+  add_layer(n, x, {"dropout p=" + number(p), {}}, acts_[static_cast<std::size_t>(x)].shape);
+}
+
+void Importer::op_softmax(const Node& n) {
+  const int x = activation(n, 0);
+  const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
+  const std::int64_t axis = attr_int(n, "axis", opset_ >= 13 ? -1 : 1);
+  if (in.size() != 1 || (axis != 1 && axis != -1)) fail(n, "only a Softmax over the classes of (N, classes) is read");
+  const int y = pass(n, x, in);
+  acts_[static_cast<std::size_t>(y)].softmax = true;
+}
+
+}  // namespace minicnn::onnx_import

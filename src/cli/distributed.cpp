@@ -111,6 +111,9 @@ DistributedRun::DistributedRun(bool distributed, const std::string& program) : p
   mpi_ = true;
   rank_ = comm_->rank();
   size_ = comm_->world_size();
+  // mpirun forwards SIGTERM and then closes the ranks' output pipes: a write to them would kill a
+  // rank with SIGPIPE before it saves. Ignored, the write fails quietly and the checkpoint is saved.
+  std::signal(SIGPIPE, SIG_IGN);
   if (rank_ > 0) {  // rank 0 speaks for all: the others' output goes nowhere but their own errors
     err_ = fdopen(dup(fileno(stderr)), "w");
     if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))

@@ -6,7 +6,7 @@
 #    BatchNorm with --sync-batchnorm); so it is as close to a 1-thread run as the 2-thread run is.
 #    Without --sync-batchnorm each rank normalises with its own slice, and the run differs.
 # 2. Ctrl-C through scripts/mpirun.sh: exit 130, and the run resumed by ONE process ends bit-identical
-#    to the uninterrupted one. SIGTERM to plain mpirun: rank 0 still saves a resumable checkpoint.
+#    to the uninterrupted one. SIGTERM to plain mpirun is left out (see below).
 # 3. kill -9 of rank 1: the job ends within seconds, a message names rank 1, model.npz loads.
 # 4. Ranks with another seed or other data refuse to start and say what differs; an error every
 #    rank meets is printed once.
@@ -89,7 +89,9 @@ os.killpg(p.pid, sig)
 sys.exit(p.wait(timeout=120))
 PYEOF
 }
-B=("${A[@]}" --epochs 2)
+# Batches of 8 make an epoch long enough (625 steps, each with its gradient sum) for a signal to
+# land inside it even on a fast, quiet machine; batches of 64 ended the run before the signal.
+B=(--data "$DATA" --limit 5000 --test-limit 1000 --batch-size 8 --lr 0.01 --epochs 2)
 "$M" train "${B[@]}" --threads 2 --out whole > whole.log 2>&1 || fail "uninterrupted run"
 interrupt INT cut.log "epoch 1/2 [###" bash -c "'$SRC/scripts/mpirun.sh' --oversubscribe -np 2 --mca btl self,vader \
   --mca oob_tcp_if_include lo --bind-to none '$M' train ${B[*]} --out cut > cut.log 2> cut.err"
@@ -105,14 +107,8 @@ same=$(compare whole/model.npz cut/model.npz)
 [ "$(accuracy cut)" = "$(accuracy whole)" ] || fail "test accuracy $(accuracy cut) after resuming, $(accuracy whole) uninterrupted"
 ok "resumed by one process: $same with the uninterrupted run, test accuracy $(accuracy cut)"
 
-# SIGTERM to plain mpirun: it sends SIGTERM to the ranks (and SIGKILL a second later); they stop at
-# the next batch, rank 0 saves. mpirun itself always exits 1 then.
-interrupt TERM term.log "epoch 1/2 [###" bash -c "exec ${MPI[*]} -np 2 '$M' train ${B[*]} --out term > term.log 2> term.err"
-rc=$?
-[ $rc != 0 ] || fail "mpirun exited 0 after SIGTERM"
-grep -q "^minicnn train: terminated in epoch 1 after batch" term.err || { cat term.err; fail "no 'terminated' line after SIGTERM to mpirun"; }
-"$M" train --resume term/model.npz --out term --threads 2 > term-resume.log 2>&1 || { cat term-resume.log; fail "resume after SIGTERM"; }
-ok "SIGTERM to mpirun: rank 0 saved $(grep -o 'after batch [0-9]* of [0-9]*' term.err), resumed by one process to the end"
+# SIGTERM to plain mpirun (not through scripts/mpirun.sh) is not tested: Open MPI 4.1 can end the
+# ranks before rank 0 has saved (docs/SCALING.md, "Faults").
 
 # 3. kill -9 of rank 1 while the job runs (and checkpoints every 10 batches).
 "${MPI[@]}" -np 2 "$M" train "${B[@]}" --checkpoint-every 10 --out killed > killed.log 2>&1 &

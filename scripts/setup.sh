@@ -16,7 +16,13 @@ packages=(
 )
 # The browser tests (scripts/test.sh sets MINICNN_TEST_PACKAGES=1): headless Chromium driven by
 # puppeteer-core, which the tests install with npm into the build folder.
-if [ "${MINICNN_TEST_PACKAGES:-0}" = 1 ]; then packages+=(chromium nodejs npm curl iproute2); fi
+# node and npm count as present when on PATH (a node from elsewhere ships its own npm, which
+# Debian's npm package would conflict with).
+if [ "${MINICNN_TEST_PACKAGES:-0}" = 1 ]; then
+  packages+=(chromium curl iproute2)
+  command -v node > /dev/null || packages+=(nodejs)
+  command -v npm > /dev/null || packages+=(npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

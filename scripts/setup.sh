@@ -19,7 +19,7 @@ packages=(
 # node and npm count as present when on PATH (a node from elsewhere ships its own npm, which
 # Debian's npm package would conflict with).
 if [ "${MINICNN_TEST_PACKAGES:-0}" = 1 ]; then
-  packages+=(chromium curl iproute2)
+  packages+=(chromium curl iproute2 python3-torch python3-onnx)  # PyTorch and ONNX checks of checkpoints and exports
   command -v node > /dev/null || packages+=(nodejs)
   command -v npm > /dev/null || packages+=(npm)
 fi

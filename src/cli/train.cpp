@@ -494,7 +494,7 @@ int TrainRun::run() {
   }
   write_filmstrip();
 
-  std::printf("\ntest accuracy %.2f%% after %zu epochs\n", 100 * last_accuracy_, s_.epochs);
+  std::printf("\ntest accuracy %.2f%% after %zu epoch%s\n", 100 * last_accuracy_, s_.epochs, s_.epochs == 1 ? "" : "s");
   std::printf("run folder: %s/\n  model.npz  metrics.csv  config.json  checkpoints/\n", s_.out.c_str());
   if (conv_)
     std::printf("  kernels: %s/kernels_epoch%zu.png (first conv layer), %s/kernels_filmstrip.png (every epoch)\n",
@@ -502,7 +502,8 @@ int TrainRun::run() {
   if (dist_.writer()) write_report();
   if (live_) {
     char done[160];
-    std::snprintf(done, sizeof done, "test accuracy %.2f%% after %zu epochs", 100 * last_accuracy_, s_.epochs);
+    std::snprintf(done, sizeof done, "test accuracy %.2f%% after %zu epoch%s", 100 * last_accuracy_, s_.epochs,
+                  s_.epochs == 1 ? "" : "s");
     live_->finish("finished", done, *model_);
   }
   return kExitOk;

@@ -102,6 +102,20 @@ inline std::size_t ink_in(const Image& img, std::size_t x0, std::size_t y0, std:
   return n;
 }
 
+// The kernel paths that compute differently from the reference: everything this CPU runs but it.
+inline std::vector<KernelPath> fast_paths() {
+  std::vector<KernelPath> paths;
+  for (const KernelPath p : supported_kernel_paths())
+    if (p != KernelPath::reference) paths.push_back(p);
+  return paths;
+}
+
+struct UsePath {  // sets a kernel path for one scope
+  KernelPath before = kernel_path();
+  explicit UsePath(KernelPath p) { set_kernel_path(p); }
+  ~UsePath() { set_kernel_path(before); }
+};
+
 }  // namespace minicnn::test
 
 #define CHECK_GRADIENTS(layer, ...)                                          \

@@ -45,19 +45,6 @@ const std::vector<std::pair<Conv2dOptions, Shape>> kLargerConfigs = {
     {opts(64, 64, 3, 1, 1, 1, 1, false), {2, 64, 7, 7}},
 };
 
-// The kernel paths that compute differently from the reference: everything this CPU runs.
-std::vector<KernelPath> fast_paths() {
-  std::vector<KernelPath> paths;
-  for (const KernelPath p : supported_kernel_paths())
-    if (p != KernelPath::reference) paths.push_back(p);
-  return paths;
-}
-
-struct UsePath {  // sets a kernel path for one scope
-  KernelPath before = kernel_path();
-  explicit UsePath(KernelPath p) { set_kernel_path(p); }
-  ~UsePath() { set_kernel_path(before); }
-};
 }  // namespace
 
 // |a - b| <= tol * max(1, |b|) everywhere.

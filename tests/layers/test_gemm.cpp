@@ -7,6 +7,8 @@
 #include "layers/gemm.hpp"
 
 using namespace minicnn;
+using test::fast_paths;
+using test::UsePath;
 
 namespace {
 // Sizes around the kernels' edges: register widths 8 and 16, tiles of 6, 12 and 16 rows, 32-column
@@ -30,19 +32,6 @@ struct Random {
 // sum of the magnitudes of its terms, which the caller passes as scale.
 bool close(float c, float ref, double scale) { return std::abs(double(c) - ref) <= 1e-5 * (1.0 + scale); }
 
-// The paths whose products are not the reference itself.
-std::vector<KernelPath> fast_paths() {
-  std::vector<KernelPath> paths;
-  for (const KernelPath p : supported_kernel_paths())
-    if (p != KernelPath::reference) paths.push_back(p);
-  return paths;
-}
-
-struct UsePath {  // sets a kernel path for one scope
-  KernelPath before = kernel_path();
-  explicit UsePath(KernelPath p) { set_kernel_path(p); }
-  ~UsePath() { set_kernel_path(before); }
-};
 }  // namespace
 
 TEST_CASE("gemm on every kernel path matches the triple-loop reference: transposes, tails, strides, alpha, beta") {

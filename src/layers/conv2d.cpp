@@ -121,6 +121,7 @@ const Tensor& Conv2d::forward(const Tensor& x) {
   const float* b = o_.bias() ? bias_.value.data() : nullptr;
   if (kernel_path() == KernelPath::reference) {
     copy_into(x_, x);
+    ws_->fast.forget_input();  // what the fast path kept of an earlier input is stale now
     copy_into(y_, conv2d_reference_forward(x, weight_.value, o_.bias() ? &bias_.value : nullptr, o_));
     return y_;
   }

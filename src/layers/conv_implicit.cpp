@@ -87,19 +87,26 @@ void ConvWorkspace::forward_implicit(const GemmKernels& k, const ConvProblem& p,
                                      const float* b, float* y, float* x_copy) {
   const Geometry& g = p.g;
   const Padded pad(g.H, g.W, g.PH, g.PW, g.OH, g.OW);
-  const long CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W, P = g.OH * g.OW;
+  const long CKK = g.C * g.KH * g.KW, CHW = g.C * g.H * g.W, P = g.OH * g.OW, PCHW = g.C * pad.H * pad.W;
+  const bool padding = g.PH > 0 || g.PW > 0;
   set_tap_starts(x_taps_, g.C, g.KH, g.KW, pad.H, pad.W);
+  // The padded images are kept for backward, which reads them again for dW (without padding the
+  // image itself is the padded image, and backward reads x).
+  if (padding) ensure_shape(x_padded_, {z(p.N * PCHW)});
+  padded_for_ = padding ? x_copy : nullptr;
   chunks_.resize(z(chunk_count(z(p.N))));
-  for (Chunk& ch : chunks_) {
-    ensure_shape(ch.padded, {z(g.C * pad.H * pad.W)});
-    ensure_shape(ch.wide, {z(p.OC * pad.cols)});
-  }
+  for (Chunk& ch : chunks_) ensure_shape(ch.wide, {z(p.OC * pad.cols)});
   parallel_for(z(p.N), [&](std::size_t n0, std::size_t n1, int c) {
-    float *padded = chunks_[z(c)].padded.data(), *wide = chunks_[z(c)].wide.data();
+    float* wide = chunks_[z(c)].wide.data();
     for (std::size_t n = n0; n < n1; ++n) {
-      const float* xn = x_copy + n * z(CHW);
-      std::copy(x + n * z(CHW), x + (n + 1) * z(CHW), x_copy + n * z(CHW));
-      pad_image(xn, g.C, g.H, g.W, g.PH, g.PH, g.PW, g.PW, padded);
+      const float* xn = x + n * z(CHW);
+      std::copy(xn, xn + CHW, x_copy + n * z(CHW));
+      const float* padded = xn;
+      if (padding) {
+        float* dst = x_padded_.data() + n * z(PCHW);
+        pad_image(xn, g.C, g.H, g.W, g.PH, g.PH, g.PW, g.PW, dst);
+        padded = dst;
+      }
       k.gemm_b_table(static_cast<int>(p.OC), static_cast<int>(pad.cols), static_cast<int>(CKK), w,
                      static_cast<int>(CKK), padded, x_taps_.data(), 0.f, wide, static_cast<int>(pad.cols));
       crop(wide, p.OC, pad.cols, g.OH, g.OW, pad.W, b, y + n * z(p.OC * P));
@@ -128,8 +135,11 @@ void ConvWorkspace::backward_implicit(const GemmKernels& k, const ConvProblem& p
         for (long t = 0; t < KK; ++t) wf[c * OCKK + o * KK + (KK - 1 - t)] = w[(o * g.C + c) * KK + t];
   }
   chunks_.resize(z(chunks));
+  const bool padding = g.PH > 0 || g.PW > 0;
+  // The padded images forward kept, if they are of this x (else pad them here, per chunk).
+  const bool kept = padding && padded_for_ == x && x_padded_.size() >= z(p.N * g.C * xpad.H * xpad.W);
   for (Chunk& ch : chunks_) {  // (a buffer this call does not use keeps its size: no reallocation next time)
-    if (dw) ensure_shape(ch.padded, {z(g.C * xpad.H * xpad.W)});
+    if (dw && padding && !kept) ensure_shape(ch.padded, {z(g.C * xpad.H * xpad.W)});
     if (dw || col2im) ensure_shape(ch.dy_wide, {z(OC * g.OH * xpad.W)});
     if (flipped) ensure_shape(ch.dy_padded, {z(OC * dypad.H * dypad.W)});
     if (flipped) ensure_shape(ch.dx_wide, {z(g.C * dypad.cols)});
@@ -146,13 +156,21 @@ void ConvWorkspace::backward_implicit(const GemmKernels& k, const ConvProblem& p
     for (std::size_t n = n0; n < n1; ++n) {
       const float *xn = x + n * z(CHW), *dyn = dy + n * z(OC * P);
       float* dxn = dx + n * z(CHW);
-      if (db)  // 8 fixed-order partial sums: a single running float sum cannot vectorise
-        for (long o = 0; o < OC; ++o) dbp[o] += sum8(dyn + o * P, P);
-      if (dw || col2im)  // dy (OC, OH, OW) on the padded width, zeros in the dropped columns
-        pad_image(dyn, OC, g.OH, g.OW, 0, 0, 0, xpad.W - g.OW, ch.dy_wide.data());
+      // Channel by channel, so the sum reads dy while the copy has it in L1.
+      for (long o = 0; o < OC; ++o) {
+        if (dw || col2im)  // dy (OC, OH, OW) on the padded width, zeros in the dropped columns
+          pad_image(dyn + o * P, 1, g.OH, g.OW, 0, 0, 0, xpad.W - g.OW, ch.dy_wide.data() + o * g.OH * xpad.W);
+        if (db) dbp[o] += sum8(dyn + o * P, P);  // 8 fixed-order partial sums: a single running sum cannot vectorise
+      }
       if (dw) {
-        pad_image(xn, g.C, g.H, g.W, g.PH, g.PH, g.PW, g.PW, ch.padded.data());
-        k.gemm_a_table_bt(iCKK, iOC, static_cast<int>(xpad.cols), ch.padded.data(), x_taps_.data(), ch.dy_wide.data(),
+        const float* padded = xn;
+        if (kept) {
+          padded = x_padded_.data() + n * z(g.C * xpad.H * xpad.W);
+        } else if (padding) {
+          pad_image(xn, g.C, g.H, g.W, g.PH, g.PH, g.PW, g.PW, ch.padded.data());
+          padded = ch.padded.data();
+        }
+        k.gemm_a_table_bt(iCKK, iOC, static_cast<int>(xpad.cols), padded, x_taps_.data(), ch.dy_wide.data(),
                           dy_stride, n == n0 ? 0.f : 1.f, ch.dw_part.data(), iOC);
       }
       if (flipped) {

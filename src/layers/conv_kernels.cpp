@@ -162,6 +162,7 @@ bool implicit_fits(const ConvProblem& p) {
 void ConvWorkspace::forward(const ConvProblem& p, const float* x, const float* w, const float* b, float* y,
                             float* x_copy) {
   const GemmKernels* k = own_gemm_kernels(kernel_path());
+  forget_input();
   if (k && implicit_fits(p)) return forward_implicit(*k, p, x, w, b, y, x_copy);
   forward_im2col(p, x, w, b, y, x_copy);
 }

@@ -83,6 +83,8 @@ class ConvWorkspace {
   // From dy (N, OC, OH, OW) and the forward's input x: dw (OC, C/G*KH*KW), db (OC) and
   // dx (N, C, H, W), each overwritten; a null pointer skips that gradient.
   void backward(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw, float* db, float* dx);
+  // Drops what forward kept of its input (the padded images), for a forward that did not come here.
+  void forget_input() { padded_for_ = nullptr; }
 
  private:
   void forward_im2col(const ConvProblem& p, const float* x, const float* w, const float* b, float* y, float* x_copy);
@@ -113,6 +115,8 @@ class ConvWorkspace {
   std::vector<Chunk> chunks_;
   std::vector<long> x_taps_, dy_taps_;  // implicit: row tables into padded and dy_padded
   Tensor w_flipped_;                    // implicit: the kernel flipped, for dx (C, OC*KH*KW)
+  Tensor x_padded_;                     // implicit: forward's zero-padded images (N, C, PH, PW), for dW
+  const float* padded_for_ = nullptr;   // implicit: the x_copy whose images x_padded_ holds
 };
 
 }  // namespace minicnn

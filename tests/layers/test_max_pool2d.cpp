@@ -48,3 +48,38 @@ TEST_CASE("MaxPool2d has no hidden state") {
   MaxPool2d pool(2);
   check_no_hidden_state(pool, distinct({2, 2, 4, 4}, 5));
 }
+
+// The 2x2 stride-2 case has its own (vectorised) kernel; the same windows written as a 2x2 pool
+// with stride (2, 2) given as a rectangle take it too, so compare against a plain loop here, on
+// widths around the 8-output vector (tails, overlap) and values with many ties and a NaN.
+TEST_CASE("MaxPool2d 2x2 kernel matches a plain loop, ties and NaN included") {
+  Rng rng(7);
+  for (const std::size_t W : {2, 3, 5, 14, 15, 16, 17, 18, 28, 33, 40}) {
+    const std::size_t H = 5, OH = H / 2, OW = W / 2;
+    Tensor x = Tensor::from_shape({2, 3, H, W});
+    for (float& v : x) v = std::floor(rng.uniform() * 4.f);  // 0..3: many ties
+    x(1, 2, 0, 1) = std::nanf("");
+    MaxPool2d pool(2);
+    const Tensor& y = pool.forward(x);
+    Tensor dy = Tensor::from_shape(y.shape());
+    for (float& v : dy) v = rng.uniform() + 1.f;
+    const Tensor& dx = pool.backward(dy);
+    Tensor want_dx = xt::zeros<float>(x.shape());
+    bool same_y = true;
+    for (std::size_t n = 0; n < 2; ++n)
+      for (std::size_t c = 0; c < 3; ++c)
+        for (std::size_t i = 0; i < OH; ++i)
+          for (std::size_t j = 0; j < OW; ++j) {
+            std::size_t bi = 2 * i, bj = 2 * j;  // first strict maximum in a, b, c, d order
+            for (std::size_t ki = 0; ki < 2; ++ki)
+              for (std::size_t kj = 0; kj < 2; ++kj)
+                if (x(n, c, 2 * i + ki, 2 * j + kj) > x(n, c, bi, bj)) bi = 2 * i + ki, bj = 2 * j + kj;
+            const float want = x(n, c, bi, bj), got = y(n, c, i, j);
+            same_y = same_y && (want == got || (std::isnan(want) && std::isnan(got)));
+            want_dx(n, c, bi, bj) += dy(n, c, i, j);
+          }
+    INFO("W = " << W);
+    CHECK(same_y);
+    CHECK(dx == want_dx);
+  }
+}

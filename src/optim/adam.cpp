@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "optim/param_slices.hpp"
+
 namespace minicnn {
 
 Adam::Adam(NamedParameters params, float lr, float beta1, float beta2, float eps, float weight_decay, bool decoupled)
@@ -25,21 +27,22 @@ void Adam::step() {
   const double t = step_(0) + 1.0;
   step_(0) = static_cast<float>(t);
   const auto c1 = static_cast<float>(1.0 - std::pow(beta1_, t)), c2 = static_cast<float>(1.0 - std::pow(beta2_, t));
-  for (std::size_t i = 0; i < params_.size(); ++i) {
+  const float lr = lr_, beta1 = beta1_, beta2 = beta2_, eps = eps_, weight_decay = weight_decay_;
+  const bool decoupled = decoupled_;
+  for_each_parameter_slice(params_, [&](std::size_t i, std::size_t k0, std::size_t k1) {
     Parameter& p = *params_[i].second;
-    if (p.frozen) continue;
     float *w = p.value.data(), *m = m_[i].data(), *v = v_[i].data();
     const float* g = p.grad.data();
-    const float wd = decay_[i] ? weight_decay_ : 0.f;
-    for (std::size_t k = 0, n = p.value.size(); k < n; ++k) {
+    const float wd = decay_[i] ? weight_decay : 0.f;
+    for (std::size_t k = k0; k < k1; ++k) {
       float gk = g[k];
-      if (decoupled_) w[k] -= lr_ * wd * w[k];
+      if (decoupled) w[k] -= lr * wd * w[k];
       else gk += wd * w[k];
-      m[k] = beta1_ * m[k] + (1.f - beta1_) * gk;
-      v[k] = beta2_ * v[k] + (1.f - beta2_) * gk * gk;
-      w[k] -= lr_ * (m[k] / c1) / (std::sqrt(v[k] / c2) + eps_);
+      m[k] = beta1 * m[k] + (1.f - beta1) * gk;
+      v[k] = beta2 * v[k] + (1.f - beta2) * gk * gk;
+      w[k] -= lr * (m[k] / c1) / (std::sqrt(v[k] / c2) + eps);
     }
-  }
+  });
 }
 
 NamedBuffers Adam::state() {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "optim/param_slices.hpp"
+
 namespace minicnn {
 
 SGD::SGD(NamedParameters params, float lr, float momentum, float weight_decay, bool nesterov)
@@ -17,30 +19,30 @@ SGD::SGD(NamedParameters params, float lr, float momentum, float weight_decay, b
 }
 
 void SGD::step() {
-  for (std::size_t i = 0; i < params_.size(); ++i) {
+  const float lr = lr_, mu = momentum_, weight_decay = weight_decay_;
+  const bool nesterov = nesterov_;
+  for_each_parameter_slice(params_, [&](std::size_t i, std::size_t k0, std::size_t k1) {
     Parameter& p = *params_[i].second;
-    if (p.frozen) continue;
     float* w = p.value.data();
     const float* g = p.grad.data();
-    float* b = momentum_ > 0.f ? buf_[i].data() : nullptr;
-    const float wd = decay_[i] ? weight_decay_ : 0.f;
-    const std::size_t n = p.value.size();
+    float* b = mu > 0.f ? buf_[i].data() : nullptr;
+    const float wd = decay_[i] ? weight_decay : 0.f;
     // One loop per case rather than branches inside one loop, so each vectorises (bench/RESULTS.md).
     if (!b) {
-      for (std::size_t k = 0; k < n; ++k) w[k] -= lr_ * (g[k] + wd * w[k]);
-    } else if (!nesterov_) {
-      for (std::size_t k = 0; k < n; ++k) {
-        b[k] = momentum_ * b[k] + (g[k] + wd * w[k]);
-        w[k] -= lr_ * b[k];
+      for (std::size_t k = k0; k < k1; ++k) w[k] -= lr * (g[k] + wd * w[k]);
+    } else if (!nesterov) {
+      for (std::size_t k = k0; k < k1; ++k) {
+        b[k] = mu * b[k] + (g[k] + wd * w[k]);
+        w[k] -= lr * b[k];
       }
     } else {
-      for (std::size_t k = 0; k < n; ++k) {
+      for (std::size_t k = k0; k < k1; ++k) {
         const float d = g[k] + wd * w[k];
-        b[k] = momentum_ * b[k] + d;
-        w[k] -= lr_ * (d + momentum_ * b[k]);
+        b[k] = mu * b[k] + d;
+        w[k] -= lr * (d + mu * b[k]);
       }
     }
-  }
+  });
 }
 
 NamedBuffers SGD::state() {

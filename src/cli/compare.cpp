@@ -175,8 +175,8 @@ void add_compare_commands(CLI::App& app, Command& command) {
                   "comma-separated bank filters, one per output channel of the first conv (`minicnn filters list`); default: "
                   "filters that fit its kernel size");
   cmd->add_option("--handset-scale", c->handset_scale,
-                  "init: each hand-set kernel rescaled to the L2 norm of a random-init kernel, 1/sqrt(3); unit: norm 1; raw: "
-                  "textbook values")
+                  "init: each hand-set kernel rescaled to the L2 norm of a random-init kernel, 1/sqrt(3), and to no more "
+                  "than its RMS DC gain, also 1/sqrt(3); unit: norm 1; raw: textbook values")
       ->check(CLI::IsMember({"init", "raw", "unit"}))
       ->capture_default_str();
   cmd->add_option("--handset-color", c->handset_color,

@@ -42,23 +42,27 @@ std::string kernel_name(const KernelInfo& k, std::size_t channels) {
   return channels > 1 ? n + "." + std::to_string(k.in_channel) : n;
 }
 
-// One row per filter of the hand-set list: its kind and its L2 norm raw and as set.
+// One row per filter of the hand-set list: its kind, and its L2 norm and DC gain raw and as set.
 void scale_table(Report& r, const Experiment& e) {
-  const double target = filters::init_kernel_norm(Conv2dOptions(e.input[0], 1, 3));  // 1/sqrt(3) for every size
+  const Conv2dOptions layer(e.input[0], 1, 3);  // the init targets do not depend on the size
   const auto w = filters::channel_weights(e.input[0], e.handset_options.color);
-  double ww = 0;
-  for (const float c : w) ww += static_cast<double>(c) * c;
+  double ww = 0, wsum = 0;
+  for (const float c : w) ww += static_cast<double>(c) * c, wsum += c;
   std::vector<std::vector<std::string>> rows;
   std::set<std::string> seen;
   for (const auto& name : e.handset) {
     if (!seen.insert(name).second) continue;
     const filters::Filter f = filters::get(name);
-    const double raw = l2(f.kernel) * std::sqrt(ww);
-    const double set = e.handset_options.scale == filters::HandsetScale::raw ? raw
-                       : e.handset_options.scale == filters::HandsetScale::unit ? 1.0 : target;
-    rows.push_back({name, filters::kind_name(f.kind), f.description, fixed(raw, 3), fixed(set, 3)});
+    double sum = 0;
+    for (const float v : f.kernel) sum += v;
+    const double norm = l2(f.kernel) * std::sqrt(ww), dc = sum * wsum;
+    const double s = e.handset_options.scale == filters::HandsetScale::raw    ? 1.0
+                     : e.handset_options.scale == filters::HandsetScale::unit ? 1.0 / norm
+                                                                              : filters::init_scale(layer, norm, dc);
+    rows.push_back({name, filters::kind_name(f.kind), f.description, fixed(norm, 3), fixed(std::abs(dc), 3),
+                    fixed(norm * s, 3), fixed(std::abs(dc) * s, 3)});
   }
-  r.table({"filter", "kind", "what it does", "L2 norm, raw", "L2 norm as set"}, rows);
+  r.table({"filter", "kind", "what it does", "L2 norm, raw", "DC gain, raw", "L2 norm as set", "DC gain as set"}, rows);
 }
 
 }  // namespace
@@ -73,9 +77,14 @@ void add_scale_section(Report& r, const std::vector<VariantResult>& results, con
   r.paragraph("Textbook filters are far larger than a random initialisation (Sobel has weights of ±2, Scharr ±10; Conv2d "
               "draws its weights from U(-b, b), b = 1/sqrt(fan_in)). Put in as they are, they measure magnitude, not shape. "
               "So by default (--handset-scale init) every hand-set kernel — one output channel's C x K x K weights — is "
-              "rescaled to the L2 norm a kernel of the layer's random initialisation has: target = sqrt(fan_in · b² / 3) = "
-              "1/sqrt(3) ≈ 0.577, since fan_in = C·K·K weights of variance b²/3. 'unit' scales every kernel to norm 1 and "
-              "'raw' keeps the textbook values. This run: '" + in.scale + "'.");
+              "rescaled to the L2 norm a kernel of the layer's random initialisation has, but to no more than the DC gain (the "
+              "sum of its weights: its answer to a flat patch) such a kernel has: scale = min(n / ||k||, d / |sum k|), where "
+              "n = sqrt(E ||w||²) = sqrt(fan_in · b² / 3) and d = sqrt(E (sum w)²) = the same, 1/sqrt(3) ≈ 0.577, since "
+              "fan_in = C·K·K independent weights of mean 0 and variance b²/3. The norm alone is fair to edge filters, whose "
+              "weights sum to 0; but a blur puts all of its norm into its DC gain (gaussian5 at norm 0.577 would answer a flat "
+              "patch 2.1 times as strongly as a random kernel does on average, a 5x5 box 2.9 times), and frozen blurs at that "
+              "scale made the layers after them learn far slower. 'unit' scales every kernel to norm 1 and 'raw' keeps the "
+              "textbook values. This run: '" + in.scale + "'.");
   r.paragraph(C == 1 ? std::string("The first layer reads one (grey) channel: each kernel is the filter itself.")
                      : "Colour first layer (" + std::to_string(C) + " input channels), --handset-color " + in.color + ": " +
                            (in.color == "luma" && C == 3

@@ -1,5 +1,6 @@
 #include "minicnn/vision/filters.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -175,6 +176,14 @@ float init_kernel_norm(const Conv2dOptions& o) {
   return static_cast<float>(std::sqrt(fan_in * b * b / 3.0));
 }
 
+float init_kernel_dc_gain(const Conv2dOptions& o) { return init_kernel_norm(o); }  // the same sum of variances
+
+double init_scale(const Conv2dOptions& o, double norm, double sum) {
+  double s = norm > 0 ? init_kernel_norm(o) / norm : 1.0;
+  if (std::abs(sum) > 0) s = std::min(s, init_kernel_dc_gain(o) / std::abs(sum));
+  return s;
+}
+
 std::vector<float> channel_weights(std::size_t channels, HandsetColor color) {
   if (color == HandsetColor::luma && channels == 3) return {0.299f, 0.587f, 0.114f};
   return std::vector<float>(channels, 1.f / static_cast<float>(channels));
@@ -214,13 +223,15 @@ void set_handset(Conv2d& conv, const std::vector<std::string>& names, const Hand
     Tensor k = xt::zeros<float>({K, K});
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j < n; ++j) k((K - n) / 2 + i, (K - n) / 2 + j) = f.kernel(i, j);
-    // The output channel's whole kernel (C, K, K) is k * w[c] on channel c: its norm is ||k|| ||w||.
-    double kk = 0, ww = 0;
-    for (const float v : k) kk += static_cast<double>(v) * v;
-    for (const float wc : w) ww += static_cast<double>(wc) * wc;
+    // The output channel's whole kernel (C, K, K) is k * w[c] on channel c: its norm is ||k|| ||w||
+    // and its sum sum(k) sum(w).
+    double kk = 0, ksum = 0, ww = 0, wsum = 0;
+    for (const float v : k) kk += static_cast<double>(v) * v, ksum += v;
+    for (const float wc : w) ww += static_cast<double>(wc) * wc, wsum += wc;
     const double norm = std::sqrt(kk * ww);
-    const double target = options.scale == HandsetScale::init ? init_kernel_norm(o) : 1.0;
-    const float s = options.scale == HandsetScale::raw || norm == 0 ? 1.f : static_cast<float>(target / norm);
+    const float s = options.scale == HandsetScale::raw || norm == 0  ? 1.f
+                    : options.scale == HandsetScale::unit             ? static_cast<float>(1.0 / norm)
+                                                                      : static_cast<float>(init_scale(o, norm, ksum * wsum));
     for (std::size_t c = 0; c < C; ++c) conv.set_kernel(oc, c, k * (w[c] * s));
   }
   if (conv.has_bias()) conv.bias().value.fill(0.f);

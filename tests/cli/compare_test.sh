@@ -40,9 +40,8 @@ refused "--seeds: expected a whole number from 1" "--seeds 0" --seeds 0
 refused "--handset-scale" "an unknown scale" --handset-scale huge
 
 # Acceptance 1: fair scale. handset-frozen's first-epoch train loss within 2x of random's; at raw
-# scale it is not (so the check can fail), and the report states the rule. This holds on the slice;
-# on all of MNIST for one epoch the frozen layer's loss is 2.2x random's (README): freezing alone
-# costs 1.8x there.
+# scale it is not (so the check can fail), and the report states the rule. (On all of MNIST for one
+# epoch, README: 1.1x at the init scale, 25x raw.)
 expect_ok() { "$M" compare "$@" > log.txt 2>&1 || { cat log.txt >&2; fail "compare $*"; }; }
 expect_ok "${SLICE[@]}" --model "$C85" --variants random,handset-frozen,handset-frozen-raw --out a1
 "$PY" - a1/report.md > a1.txt <<'PYEOF' || { cat a1.txt >&2; fail "acceptance 1"; }
@@ -86,12 +85,17 @@ ok "the report says 'cosine to start', and has no placeholder or NaN"
 import numpy as np
 w = np.load("a2/handset-frozen/model.npz")["0.weight"]
 sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
-norms = np.sqrt((w ** 2).sum(axis=(1, 2, 3)))
+norms, sums = np.sqrt((w ** 2).sum(axis=(1, 2, 3))), np.abs(w.sum(axis=(1, 2, 3)))
+t = 1 / np.sqrt(3)
 shape = abs((w[0, 0] * sobel_x).sum()) / (np.linalg.norm(w[0, 0]) * np.linalg.norm(sobel_x))
-print(f"norms {norms.min():.4f}..{norms.max():.4f}, cos(k0, sobel_x) {shape:.6f}")
-assert np.allclose(norms, 1 / np.sqrt(3), rtol=1e-5) and shape > 0.99999
+# Every kernel at the random init's norm, unless that would give it more than the random init's DC
+# gain: then at that DC gain (gaussian3, the one blur in the list), and below the norm.
+at_norm = np.isclose(norms, t, rtol=1e-5) & (sums <= t * (1 + 1e-5))
+at_dc = np.isclose(sums, t, rtol=1e-5) & (norms < t)
+print(f"norms {norms.min():.4f}..{norms.max():.4f}, {at_dc.sum()} kernel(s) at the DC cap, cos(k0, sobel_x) {shape:.6f}")
+assert (at_norm | at_dc).all() and at_dc[4] and at_dc.sum() == 1 and shape > 0.99999
 PYEOF
-ok "handset-frozen's kernels are the bank's shapes at norm 1/sqrt(3): $(cat k.txt)"
+ok "handset-frozen's kernels are the bank's shapes at norm 1/sqrt(3) or DC gain 1/sqrt(3): $(cat k.txt)"
 
 # A colour image folder: luma weights on R, G, B.
 "$M" datasets make-shapes --out shapes --train 200 --test 40 --size 16 > /dev/null 2>&1 || fail "make-shapes"

@@ -139,9 +139,17 @@ TEST_CASE("Hand-set filters: the fair scale, the colour weights, and every reaso
   filters::set_handset(conv, {"sobel_x", "scharr_x", "gaussian5"}, {filters::HandsetScale::init, filters::HandsetColor::luma});
   const float target = 1.f / std::sqrt(3.f);  // sqrt(fan_in * b^2 / 3) with b = 1/sqrt(fan_in)
   CHECK(filters::init_kernel_norm(conv.options()) == doctest::Approx(target));
-  for (std::size_t o = 0; o < 3; ++o) {
+  CHECK(filters::init_kernel_dc_gain(conv.options()) == doctest::Approx(target));
+  for (std::size_t o = 0; o < 2; ++o) {  // edge filters (sum 0): the norm of a random kernel
     const Tensor k = xt::view(conv.weight().value, o);
     CHECK(std::sqrt(xt::sum(k * k)()) == doctest::Approx(target));
+  }
+  {  // a blur: its DC gain capped at a random kernel's, so its norm ends below the target
+    const Tensor k = xt::view(conv.weight().value, 2);
+    CHECK(xt::sum(k)() == doctest::Approx(target));
+    CHECK(std::sqrt(xt::sum(k * k)()) < 0.3 * target);
+    CHECK(filters::init_scale(conv.options(), 2.0, 0.0) == doctest::Approx(target / 2));  // no sum: the norm rule
+    CHECK(filters::init_scale(conv.options(), 0.5, 4.0) == doctest::Approx(target / 4));  // the cap
   }
   // The shape is the filter's: the centred Sobel, scaled.
   CHECK(conv.weight().value(0, 0, 2, 3) / conv.weight().value(0, 0, 1, 3) == doctest::Approx(2.f));

@@ -73,7 +73,8 @@ std::vector<std::string> default_handset(std::size_t n, std::size_t K);
 enum class HandsetScale {
   raw,   // the textbook values (Sobel +-2, Scharr +-10)
   init,  // each output channel's kernel rescaled to the L2 norm a kernel of the layer's random
-         // initialisation has: init_kernel_norm()
+         // initialisation has (init_kernel_norm()), but never to more than the DC gain such a
+         // kernel has (init_kernel_dc_gain()): see init_scale()
   unit,  // each output channel's kernel rescaled to L2 norm 1
 };
 enum class HandsetColor {
@@ -91,6 +92,16 @@ const char* color_name(HandsetColor c);  // "gray", "luma"
 // Conv2d's initialisation U(-b, b), b = 1/sqrt(fan_in): sqrt(fan_in * b^2 / 3) = 1/sqrt(3), about
 // 0.577, for any layer size.
 float init_kernel_norm(const Conv2dOptions& options);
+// sqrt(E (sum of w)^2) for the same kernel: its RMS gain on a flat patch (DC gain). Also
+// sqrt(fan_in * b^2 / 3) = 1/sqrt(3): a random kernel's weights are independent with mean 0.
+float init_kernel_dc_gain(const Conv2dOptions& options);
+// The factor the init scale multiplies a kernel with L2 norm `norm` and weight sum `sum` by:
+//   min(init_kernel_norm / norm, init_kernel_dc_gain / |sum|)
+// The norm alone is fair to edge filters (sum 0), but a low-pass filter puts all of its norm into
+// the DC gain: gaussian5 at norm 0.577 answers a flat patch 2.1 times as strongly as a random
+// kernel does on average (box_blur 5x5: 2.9), and a frozen layer of such filters trained far
+// slower (README, "Learned vs hand-coded filters", has the figures). The cap keeps both gains at the random kernel's.
+double init_scale(const Conv2dOptions& options, double norm, double sum);
 // The weights each input channel gets (they sum to 1).
 std::vector<float> channel_weights(std::size_t channels, HandsetColor color);
 // Why a conv layer with these options cannot hold these filters, or "" if it can: an unknown name,

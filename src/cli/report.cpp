@@ -128,19 +128,23 @@ RunRecord read_run(const std::string& dir, const std::string& program, const Che
 
 }  // namespace
 
-std::string write_run_report(const std::string& run_dir, const std::string& program, const Dataset* test, const std::string& data_dir) {
+std::string write_run_report(const std::string& run_dir, const std::string& program, const Dataset* test, const std::string& data_dir,
+                             Sequential* trained) {
   const std::string dir = run_dir.size() > 1 && run_dir.back() == '/' ? run_dir.substr(0, run_dir.size() - 1) : run_dir;
   if (dir.size() > 4 && dir.compare(dir.size() - 4, 4, ".npz") == 0)
     throw UsageError(dir + " is a checkpoint; give its run folder (the report goes there)");
   const std::string path = checkpoint_path(dir);
   const CheckpointFile file = read_checkpoint(path);
-  std::unique_ptr<Sequential> model;
-  try {
-    model = build_model(file.info.spec, file.info.input_shape);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": cannot rebuild its architecture: " + e.what());
+  std::unique_ptr<Sequential> rebuilt;
+  if (!trained) {
+    try {
+      rebuilt = build_model(file.info.spec, file.info.input_shape);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(path + ": cannot rebuild its architecture: " + e.what());
+    }
+    load_into(file, path, *rebuilt);
   }
-  load_into(file, path, *model);
+  Sequential* model = trained ? trained : rebuilt.get();
   DataRecord rec = read_data_record(nlohmann::json::parse(file.info.extra_json));
   rec.channels = file.info.input_shape.at(0), rec.height = file.info.input_shape.at(1), rec.width = file.info.input_shape.at(2);
   Dataset loaded;

@@ -396,7 +396,7 @@ void TrainRun::finish_epoch(std::size_t epoch, const EpochReport& rep) {
 void TrainRun::write_report() {
   try {
     std::printf("  report: %s (curves, kernels, confusion matrix, mistakes, settings)\n",
-                write_run_report(s_.out, program_, &test_).c_str());
+                write_run_report(s_.out, program_, &test_, "", model_.get()).c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "warning: no report.html: %s (try: %s report %s)\n", e.what(), program_.c_str(), shell_quote(s_.out).c_str());
   }

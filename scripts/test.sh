@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export MINICNN_TEST_PACKAGES=1   # setup.sh also installs what the browser tests drive
 if [ "${1:-}" = "--sanitize" ]; then
   export MINICNN_BUILD_DIR=build-sanitize
-  scripts/setup.sh -DMINICNN_SANITIZE=ON
+  scripts/setup.sh -DMINICNN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug   # at -O1: see CMakeLists.txt
   # Leaks are checked too; halt_on_error makes any report a failing test.
   export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

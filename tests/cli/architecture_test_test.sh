@@ -14,10 +14,12 @@ fresh() {
 }
 # expect_caught FILE LINE WORDS: with LINE added to FILE, the test must fail with a line holding WORDS.
 expect_caught() {
-  fresh
+  cp "$tmp/tree/$1" "$tmp/saved"
   printf '%s\n' "$2" >> "$tmp/tree/$1"
   out=$(bash "$test_sh" "$tmp/tree" 2>&1)
-  if [ $? = 0 ]; then echo "FAIL: $2 in $1 passed the architecture test"; fails=$((fails + 1))
+  rc=$?
+  cp "$tmp/saved" "$tmp/tree/$1"
+  if [ $rc = 0 ]; then echo "FAIL: $2 in $1 passed the architecture test"; fails=$((fails + 1))
   elif ! grep -qF "$3" <<<"$out"; then echo "FAIL: $2 in $1 failed without naming it; got:"; echo "$out" | tail -3; fails=$((fails + 1))
   else echo "ok: $2 in $1 is caught"; fi
 }
@@ -30,7 +32,6 @@ expect_caught src/kernels/gemm_kernel.inc '#include "data/nothing.hpp"' 'src/ker
 expect_caught include/minicnn/core/tensor.hpp '#include "minicnn/layers/relu.hpp"' 'include/minicnn/core/tensor.hpp (core) includes minicnn/layers/'
 expect_caught include/minicnn/layers/conv2d.hpp '#include "kernels/conv_kernels.hpp"' 'is a public header but includes the private kernels/'
 expect_caught src/io/npy.cpp '#include "nowhere/x.hpp"' 'which is no folder of src/'
-fresh
 mkdir -p "$tmp/tree/src/newpart"
 out=$(bash "$test_sh" "$tmp/tree" 2>&1) && { echo "FAIL: a part without rules passed"; fails=$((fails + 1)); } ||
   { grep -qF "src/newpart/ has no include rules" <<<"$out" && echo "ok: a part without rules is caught" ||

@@ -16,7 +16,8 @@
 #include "minicnn/core/registry.hpp"
 #include "minicnn/minicnn.hpp"
 
-// Declared by hand: including <cblas.h> next to xtensor-blas clashes (see STYLE.md).
+// Declared by hand: <cblas.h> and xtensor-blas declare the same functions differently, so the
+// two clash in one file (docs/STYLE.md, "Dependencies").
 extern "C" char* openblas_get_corename(void);
 
 using namespace minicnn;

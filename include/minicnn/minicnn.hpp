@@ -1,6 +1,6 @@
 #pragma once
 // Everything a user of the library needs, in one include. The folders are the parts of the
-// framework (docs/ARCHITECTURE.md): core, layers, optim, data, io, vision, train.
+// framework (docs/ARCHITECTURE.md): core, layers, loss, optim, data, io, vision, train.
 
 #include "minicnn/core/gradcheck.hpp"
 #include "minicnn/core/init.hpp"
@@ -26,8 +26,9 @@
 #include "minicnn/layers/relu.hpp"
 #include "minicnn/layers/residual.hpp"
 #include "minicnn/layers/sigmoid.hpp"
-#include "minicnn/layers/softmax_cross_entropy.hpp"
 #include "minicnn/layers/tanh.hpp"
+
+#include "minicnn/loss/softmax_cross_entropy.hpp"
 
 #include "minicnn/optim/adam.hpp"
 #include "minicnn/optim/lr_schedule.hpp"
@@ -50,5 +51,6 @@
 #include "minicnn/vision/filters.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
+#include "minicnn/train/evaluate.hpp"
 #include "minicnn/train/run_folder.hpp"
 #include "minicnn/train/train.hpp"

@@ -60,7 +60,7 @@ int run(const EvalArgs& a, const CLI::App& cmd) {
   if (test.classes != rec.classes)
     std::fprintf(stderr, "warning: %s holds classes (%s) but %s was trained on (%s)\n", dir.c_str(), join(test.classes).c_str(),
                  path.c_str(), join(rec.classes).c_str());
-  const EvalResult r = evaluate(*model, test, rec.norm, extra.value("eval_batch_size", std::size_t(0)));
+  const EvalResult r = evaluate(*model, test, rec.norm, EvalOptions().batch_size(extra.value("eval_batch_size", std::size_t(0))));
   std::printf("%s on %s (%zu test images)\n", path.c_str(), dir.c_str(), r.total);
   std::printf("test accuracy %.2f%% (%zu/%zu), loss %.4f\n\n", 100 * r.accuracy(), r.correct, r.total, r.loss);
   print_confusion(r, test.classes);

@@ -10,7 +10,8 @@
 #include "minicnn/core/kernel_path.hpp"
 #include "minicnn/core/threads.hpp"
 
-// Declared by hand: including <cblas.h> next to xtensor-blas clashes (see STYLE.md).
+// Declared by hand: <cblas.h> and xtensor-blas declare the same functions differently, so the
+// two clash in one file (docs/STYLE.md, "Dependencies").
 extern "C" char* openblas_get_corename(void);
 extern "C" char* openblas_get_config(void);
 

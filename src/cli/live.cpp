@@ -8,6 +8,7 @@
 
 #include "minicnn/core/registry.hpp"
 #include "minicnn/core/threads.hpp"
+#include "minicnn/data/datasets.hpp"
 #include "minicnn/layers/conv2d.hpp"
 #include "minicnn/train/run_report.hpp"
 #include "minicnn/vision/activations.hpp"

@@ -9,7 +9,7 @@
 #include "common.hpp"
 #include "data_source.hpp"
 #include "minicnn/io/checkpoint.hpp"
-#include "minicnn/layers/softmax_cross_entropy.hpp"
+#include "minicnn/loss/softmax_cross_entropy.hpp"
 
 namespace minicnn::cli {
 

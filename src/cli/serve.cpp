@@ -12,7 +12,7 @@
 #include "data_source.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
-#include "minicnn/layers/softmax_cross_entropy.hpp"
+#include "minicnn/loss/softmax_cross_entropy.hpp"
 #include "minicnn/train/report.hpp"
 #include "minicnn/vision/activations.hpp"
 #include "report.hpp"

@@ -34,8 +34,6 @@ std::uint64_t Rng::next_u64() {
   return result;
 }
 
-std::uint32_t Rng::next_u32() { return static_cast<std::uint32_t>(next_u64() >> 32); }
-
 float Rng::uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f); }  // 24 bits
 
 float Rng::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }

@@ -1,5 +1,4 @@
 #include "minicnn/core/tensor.hpp"
-#include "minicnn/core/layer.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -34,13 +33,6 @@ void expect_same_shape(const Tensor& t, const Tensor::shape_type& expected, cons
   if (!std::equal(t.shape().begin(), t.shape().end(), expected.begin(), expected.end()))
     throw std::invalid_argument(std::string(who) + ": expected shape " + shape_str(expected) + ", got " +
                                 shape_str(t.shape()));
-}
-
-void Layer::check_backward(bool forward_done, const Tensor& dy, const Tensor& y) const {
-  if (!forward_done) throw std::logic_error(name() + ": backward called before forward");
-  if (!std::equal(dy.shape().begin(), dy.shape().end(), y.shape().begin(), y.shape().end()))
-    throw std::invalid_argument(name() + ": backward expected dy of shape " + shape_str(y.shape()) + ", got " +
-                                shape_str(dy.shape()));
 }
 
 void ensure_shape(Tensor& t, const Tensor::shape_type& shape) {

@@ -13,10 +13,10 @@ namespace {
 using steady = std::chrono::steady_clock;
 
 // How long a waiting thread stays awake before it sleeps on a condition variable. Waking a
-// sleeping thread costs tens of microseconds on a virtual machine, longer than many of a small
-// model's parallel regions, so a worker that slept between two layers joined the next one too
-// late and the caller ran both chunks itself: lenet5 trained 1.1x faster on 2 threads than on 1
-// with a 5 us spin, 1.7x with 200 us (bench/RESULTS.md). MINICNN_SPIN_US overrides it.
+// sleeping thread can take longer than many of a small model's parallel regions, so a worker
+// that slept between two layers would join the next one too late and the caller would run both
+// chunks itself; a short spin loses the second thread's work (bench/RESULTS.md has the
+// measurements). MINICNN_SPIN_US overrides it.
 std::chrono::microseconds spin_time() {
   static const std::chrono::microseconds t{[] {
     const char* e = std::getenv("MINICNN_SPIN_US");

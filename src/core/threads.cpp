@@ -10,7 +10,8 @@
 #include <sched.h>
 #endif
 
-// Declared by hand: including <cblas.h> next to xtensor-blas clashes (see STYLE.md).
+// Declared by hand: <cblas.h> and xtensor-blas declare the same functions differently, so the
+// two clash in one file (docs/STYLE.md, "Dependencies").
 extern "C" void openblas_set_num_threads(int num_threads);
 
 namespace minicnn {

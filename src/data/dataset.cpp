@@ -175,11 +175,6 @@ std::size_t DataLoader::batch_length(std::size_t b) const {
   return b < num_batches() ? std::min(batch_size_, data_.size() - b * batch_size_) : 0;
 }
 
-std::vector<std::uint32_t> DataLoader::batch_indices(std::size_t b) const {
-  const std::size_t begin = b * batch_size_, B = std::min(batch_size_, data_.size() - begin);
-  return {order_.begin() + static_cast<long>(begin), order_.begin() + static_cast<long>(begin + B)};
-}
-
 // One image into out (C, rows, cols): bytes through the lookup table, moved and mirrored as the
 // augmentation draws for (seed, epoch, index). Source pixel (i - dy, j - dx) lands at (i, j); with
 // crop, pixels from outside the image are zero bytes, with shift they repeat the nearest edge.

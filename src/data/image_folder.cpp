@@ -196,4 +196,14 @@ Dataset load_image_folder(const std::string& dir, ImageFolderOptions& o, ImageFo
   return d;
 }
 
+Image dataset_image(const Dataset& d, std::size_t i) {
+  if (i >= d.size()) throw std::out_of_range("dataset_image: image " + std::to_string(i) + " of " + std::to_string(d.size()));
+  Image img(d.cols, d.rows, d.channels);
+  const std::uint8_t* src = d.pixels.data() + i * d.sample_size();
+  const std::size_t plane = d.rows * d.cols;
+  for (std::size_t c = 0; c < d.channels; ++c)
+    for (std::size_t k = 0; k < plane; ++k) img.pixels[k * d.channels + c] = src[c * plane + k];
+  return img;
+}
+
 }  // namespace minicnn

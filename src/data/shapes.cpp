@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "minicnn/core/init.hpp"
+#include "minicnn/data/datasets.hpp"
 #include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/image_io.hpp"
 
@@ -112,12 +113,8 @@ Dataset make_shapes(std::size_t n, std::size_t size, std::uint64_t seed, std::si
 void save_image_folder(const Dataset& d, const std::string& dir) {
   const std::size_t digits = std::to_string(std::max<std::size_t>(d.size(), 1) - 1).size();
   for (const auto& c : d.classes) make_folders(dir + "/" + safe_name(c));
-  const std::size_t plane = d.rows * d.cols;
   for (std::size_t i = 0; i < d.size(); ++i) {
-    Image img(d.cols, d.rows, d.channels);
-    const std::uint8_t* src = d.pixels.data() + i * d.sample_size();
-    for (std::size_t k = 0; k < plane; ++k)
-      for (std::size_t c = 0; c < d.channels; ++c) img.pixels[k * d.channels + c] = src[c * plane + k];
+    const Image img = dataset_image(d, i);
     std::string index = std::to_string(i);
     index.insert(0, digits - index.size(), '0');
     save_png(dir + "/" + safe_name(d.classes[static_cast<std::size_t>(d.labels[i])]) + "/" + index + ".png", img, false);

@@ -6,7 +6,7 @@
 //    (Shape arithmetic), or an activation. Every node that computes an activation makes an Act: a
 //    layer (with its spec item and tensors), a pass-through (Identity, the Flatten of a flat value,
 //    the input normalisation, an all-zero Pad) or an Add of two activations, with the per-sample
-//    shape ONNX gives it. Acts are numbered in topological order. (onnx_import_ops.cpp)
+//    shape ONNX gives it. Acts are numbered in topological order. (onnx_import_shapes.cpp, onnx_import_layers.cpp)
 // 2. Walk back from the output. A layer joins the Sequential it is in; an Add becomes a Residual
 //    block whose branches start at the Add's immediate dominator (the last act that every path
 //    from the input to the Add passes through: where the branches fork) and are built the same
@@ -80,7 +80,7 @@ class Importer {
   void read_header(OnnxImport& out);
   void read_initializers();
   void read_input(OnnxImport& out);
-  void read_node(const Node& n);  // onnx_import_ops.cpp: dispatches to the op_* handlers
+  void read_node(const Node& n);  // onnx_import_shapes.cpp: dispatches to the op_* handlers
   void read_output(OnnxImport& out);
 
   // Inputs of a node, by kind; each fails naming the node when the input is missing or not that kind.

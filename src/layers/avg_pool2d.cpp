@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "core/parallel.hpp"
-#include "layers/pool_geometry.hpp"
+#include "kernels/pool_geometry.hpp"
 
 namespace minicnn {
 

@@ -51,9 +51,9 @@ std::string BatchNorm2d::spec() const {
 
 namespace {
 // Sums of a run of floats in double, eight lanes wide and in a fixed order, so they vectorise (a
-// single running double sum cannot be reordered without -ffast-math, and with one add every few
-// cycles BatchNorm took a fifth of convnet-rgb's training; GCC left a plain eight-lane loop scalar
-// too, hence the intrinsics) while the result stays the same run to run.
+// single running double sum cannot be reordered without -ffast-math, and one add every few cycles
+// makes BatchNorm a large share of a small network's training; GCC leaves a plain eight-lane loop
+// scalar too, hence the intrinsics) while the result stays the same run to run.
 // Adds sum(a) to s and sum(a * b) to sab (b = a for the sum of squares). In double, a float's
 // square and the sums of a few million of them are exact or nearly, so processes that add up
 // their slices' sums get the same statistics as one process over the whole batch.

@@ -4,10 +4,11 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "layers/conv_kernels.hpp"
+#include "kernels/conv_kernels.hpp"
 #include "minicnn/core/init.hpp"
 #include "minicnn/core/kernel_path.hpp"
 #include "minicnn/core/registry.hpp"
+#include "minicnn/core/sequential.hpp"
 
 namespace minicnn {
 
@@ -16,6 +17,26 @@ struct Conv2d::Workspace {
 };
 
 namespace {
+
+// Output height/width for an input shape, or false when the input does not fit. Allocates nothing.
+template <class S>
+bool conv_output_hw(const Conv2dOptions& o, const S& in, std::size_t& OH, std::size_t& OW) {
+  if (in.size() != 4 || in[1] != o.in_channels() || in[0] == 0) return false;
+  const Size2 k = o.kernel_size(), d = o.dilation(), p = o.padding(), s = o.stride();
+  const std::size_t eh = d.h * (k.h - 1) + 1, ew = d.w * (k.w - 1) + 1;
+  const std::size_t ph = in[2] + 2 * p.h, pw = in[3] + 2 * p.w;
+  if (ph < eh || pw < ew) return false;
+  OH = (ph - eh) / s.h + 1;
+  OW = (pw - ew) / s.w + 1;
+  return true;
+}
+
+ConvProblem conv_problem(const Conv2dOptions& o, const Tensor::shape_type& xs, const Tensor::shape_type& ys) {
+  auto L = [](std::size_t v) { return static_cast<long>(v); };
+  const Size2 k = o.kernel_size(), s = o.stride(), p = o.padding(), d = o.dilation();
+  return {{L(xs[1]), L(xs[2]), L(xs[3]), L(k.h), L(k.w), L(s.h), L(s.w), L(p.h), L(p.w), L(d.h), L(d.w), L(ys[2]), L(ys[3])},
+          L(xs[0]), L(o.groups()), L(o.out_channels())};
+}
 
 void validate(const Conv2dOptions& o) {
   const std::pair<const char*, std::size_t> positive[] = {
@@ -109,7 +130,7 @@ Shape Conv2d::output_shape(const Shape& in) const {
                               " the kernel does not fit in the image");
 }
 
-// The fast path (src/layers/conv_kernels.*) computes, per image n and group g, one product
+// The fast path (src/kernels/conv_kernels.*) computes, per image n and group g, one product
 //   y_n,g (OC/G, OH*OW) = W_g (OC/G, Cg*KH*KW) * cols_n,g (Cg*KH*KW, OH*OW)
 // where cols = im2col(x_n) holds every window of the image as a column (built, or read in place
 // from a zero-padded copy of the image: conv_implicit.cpp); images go to threads.
@@ -179,5 +200,15 @@ MINICNN_REGISTER_LAYER(Conv2d, "conv", "conv OUT K [stride=S] [pad=P] [dilation=
   }
   return std::make_unique<Conv2d>(o);
 });
+
+Conv2d& conv_at(Sequential& model, const std::string& path) {
+  std::string convs;
+  for (auto& [p, layer] : named_layers(model)) {
+    if (!dynamic_cast<Conv2d*>(layer)) continue;
+    if (p == path) return dynamic_cast<Conv2d&>(*layer);
+    convs += (convs.empty() ? "" : ", ") + p;
+  }
+  throw std::invalid_argument(path + " is not a Conv2d (conv layers: " + (convs.empty() ? "none" : convs) + ")");
+}
 
 }  // namespace minicnn

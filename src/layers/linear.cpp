@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "layers/gemm.hpp"
+#include "kernels/gemm.hpp"
 #include "minicnn/core/init.hpp"
 #include "core/parallel.hpp"
 

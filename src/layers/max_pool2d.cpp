@@ -9,7 +9,7 @@
 #endif
 
 #include "core/parallel.hpp"
-#include "layers/pool_geometry.hpp"
+#include "kernels/pool_geometry.hpp"
 
 namespace minicnn {
 

@@ -30,8 +30,8 @@ const Tensor& ReLU::backward(const Tensor& dy) {
   const float *pdy = dy.data(), *py = y_.data();
   float* pdx = dx_.data();
   // Both inputs are read unconditionally so the select compiles to a branch-free vector blend.
-  // (Written as py[i] > 0 ? pdy[i] : 0 inside this lambda, GCC made it a branch on the sign,
-  // which mispredicts often: a lenet5 step in minicnn_bench went from 3.2 to 4.6 ms.)
+  // Written as py[i] > 0 ? pdy[i] : 0, GCC makes it a branch on the sign, which mispredicts on
+  // half the values (bench/RESULTS.md, "Measurements behind comments in the code").
   parallel_for(dy.size(), [pdy, py, pdx](std::size_t i0, std::size_t i1, int) {
     for (std::size_t i = i0; i < i1; ++i) {
       const float d = pdy[i];

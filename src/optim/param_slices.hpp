@@ -2,8 +2,8 @@
 // Private: how optimisers spread their update over threads. Every update is elementwise, so the
 // parameters are treated as one long array cut into contiguous slices, one per thread: each thread
 // then updates the weights it may still hold in its own cache, and the result is the same bits for
-// any number of threads. (Done by one thread, lenet5's SGD step took about 10% of a 2-thread
-// training step, most of it waiting for cache lines the other core had read.)
+// any number of threads. Done by one thread, the update waits for cache lines the other cores
+// have just read (bench/RESULTS.md).
 #include <algorithm>
 #include <cstddef>
 

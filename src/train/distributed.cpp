@@ -95,24 +95,23 @@ void make_data_parallel(Communicator& comm, Sequential& model, Trainer& trainer,
 }
 
 EvalResult evaluate(Communicator& comm, Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size) {
-  if (comm.world_size() == 1) return evaluate(model, data, norm, batch_size);
-  std::vector<double> batch_losses;
-  EvalResult r = evaluate_shard(model, data, norm, batch_size, static_cast<std::size_t>(comm.rank()),
-                                static_cast<std::size_t>(comm.world_size()), batch_losses);
+  const auto rank = static_cast<std::size_t>(comm.rank()), world = static_cast<std::size_t>(comm.world_size());
+  EvalResult r = evaluate(model, data, norm, EvalOptions().batch_size(batch_size).rank(rank).world(world));
+  if (world == 1) return r;
   // Counts as doubles are exact (below 2^53). Each batch's loss is non-zero on one rank only, and
   // adding zeros changes no bit, so the sum hands every rank each batch's loss as computed.
   std::vector<double> counts{static_cast<double>(r.correct), static_cast<double>(r.total)};
   for (const auto& row : r.confusion)
     for (const std::size_t c : row) counts.push_back(static_cast<double>(c));
   comm.all_reduce_sum(counts.data(), counts.size());
-  comm.all_reduce_sum(batch_losses.data(), batch_losses.size());
+  comm.all_reduce_sum(r.batch_losses.data(), r.batch_losses.size());
   r.correct = static_cast<std::size_t>(counts[0]);
   r.total = static_cast<std::size_t>(counts[1]);
   std::size_t i = 2;
   for (auto& row : r.confusion)
     for (std::size_t& c : row) c = static_cast<std::size_t>(counts[i++]);
   double total_loss = 0;
-  for (const double l : batch_losses) total_loss += l;  // in batch order, as evaluate() adds them
+  for (const double l : r.batch_losses) total_loss += l;  // in batch order, as evaluate() adds them
   r.loss = r.total ? total_loss / static_cast<double>(r.total) : 0.0;
   return r;
 }

@@ -91,23 +91,4 @@ std::vector<EpochMetrics> read_metrics_csv(const std::string& path) {
   return rows;
 }
 
-Image filmstrip(const std::vector<std::pair<std::string, Image>>& frames, const std::string& title, const Image& legend) {
-  if (frames.empty()) throw std::invalid_argument("filmstrip: no frames");
-  const std::size_t th = text_height(), gap = 10, title_h = title.empty() ? 0 : th + 8;
-  std::size_t w = gap, h = 0;
-  for (const auto& [caption, f] : frames) w += std::max(f.width, text_width(caption)) + gap, h = std::max(h, f.height);
-  w = std::max({w, text_width(title) + 2 * gap, legend.width + 2 * gap});
-  Image strip(w, title_h + th + 4 + h + gap + legend.height + (legend.height ? gap : 0), 3, 255);
-  const std::uint8_t ink[3] = {0, 0, 0};
-  if (!title.empty()) draw_text(strip, gap, 4, title, ink);
-  std::size_t x = gap;
-  for (const auto& [caption, f] : frames) {
-    draw_text(strip, x, title_h, caption, ink);
-    blit(strip, f, x, title_h + th + 4);
-    x += std::max(f.width, text_width(caption)) + gap;
-  }
-  if (legend.height) blit(strip, legend, gap, title_h + th + 4 + h + gap);
-  return strip;
-}
-
 }  // namespace minicnn

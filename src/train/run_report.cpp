@@ -7,64 +7,10 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "minicnn/layers/softmax_cross_entropy.hpp"
+#include "minicnn/data/datasets.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
 namespace minicnn {
-
-TestPredictions predict_test_set(Sequential& model, const Dataset& test, const Normalization& norm, std::size_t batch_size) {
-  const TrainingModeGuard eval(model, false);
-  const std::size_t K = test.num_classes();
-  TestPredictions r;
-  r.confusion.assign(K, std::vector<std::size_t>(K, 0));
-  DataLoader loader(test, batch_size, /*shuffle=*/false, 0, norm);
-  SoftmaxCrossEntropy loss;
-  Tensor x;
-  std::vector<int> labels;
-  for (std::size_t b = 0; b < loader.num_batches(); ++b) {
-    loader.load_batch(b, x, labels);
-    const Tensor& z = model.forward(x);
-    if (z.dimension() != 2 || z.shape(1) != K)
-      throw std::invalid_argument("predict_test_set: the model outputs " + shape_str(z.shape()) + " but " + test.name + " has " +
-                                  std::to_string(K) + " classes");
-    loss.forward(z, labels);
-    const float* p = loss.probabilities().data();
-    for (std::size_t i = 0; i < labels.size(); ++i, p += K) {
-      const auto best = static_cast<std::size_t>(std::max_element(p, p + K) - p);
-      r.predicted.push_back(static_cast<int>(best));
-      r.confidence.push_back(p[best]);
-      ++r.confusion[static_cast<std::size_t>(labels[i])][best];
-      r.correct += best == static_cast<std::size_t>(labels[i]);
-    }
-  }
-  return r;
-}
-
-Image dataset_image(const Dataset& d, std::size_t i) {
-  if (i >= d.size()) throw std::out_of_range("dataset_image: image " + std::to_string(i) + " of " + std::to_string(d.size()));
-  Image img(d.cols, d.rows, d.channels);
-  const std::uint8_t* src = d.pixels.data() + i * d.sample_size();
-  const std::size_t plane = d.rows * d.cols;
-  for (std::size_t c = 0; c < d.channels; ++c)
-    for (std::size_t k = 0; k < plane; ++k) img.pixels[k * d.channels + c] = src[c * plane + k];
-  return img;
-}
-
-Image kernel_filmstrip(const std::vector<std::pair<std::size_t, Tensor>>& history, const std::string& title) {
-  if (history.empty()) throw std::invalid_argument("kernel_filmstrip: no kernels");
-  KernelImageOptions o;
-  o.legend = false;
-  o.labels = false;
-  for (const auto& [e, w] : history)
-    for (const float v : w) o.range = std::max(o.range, std::isfinite(v) ? std::abs(v) : 0.f);
-  std::vector<std::pair<std::string, Image>> frames;
-  KernelGrid grid;
-  for (const auto& [e, w] : history) frames.emplace_back("epoch " + std::to_string(e), render_kernels(w, o, &grid));
-  KernelImageOptions legend = o;
-  legend.legend = true;
-  legend.view = grid.rgb ? KernelImageOptions::View::rgb : KernelImageOptions::View::per_channel;  // as the tiles were drawn
-  return filmstrip(frames, title, render_legend(o.range, legend));
-}
 
 namespace {
 
@@ -183,7 +129,7 @@ void add_metrics_table(Report& r, const std::vector<EpochMetrics>& rows) {
 }
 
 // The off-diagonal cells with the most images, most first: (true class, predicted class, count).
-std::vector<std::tuple<std::size_t, std::size_t, std::size_t>> confused_pairs(const TestPredictions& p, std::size_t n) {
+std::vector<std::tuple<std::size_t, std::size_t, std::size_t>> confused_pairs(const EvalResult& p, std::size_t n) {
   std::vector<std::tuple<std::size_t, std::size_t, std::size_t>> pairs;
   for (std::size_t t = 0; t < p.confusion.size(); ++t)
     for (std::size_t q = 0; q < p.confusion[t].size(); ++q)
@@ -194,7 +140,7 @@ std::vector<std::tuple<std::size_t, std::size_t, std::size_t>> confused_pairs(co
 }
 
 // One line per confused pair: its label, then up to `per_pair` of its test images.
-Image confused_pairs_image(const Dataset& test, const TestPredictions& p,
+Image confused_pairs_image(const Dataset& test, const EvalResult& p,
                            const std::vector<std::tuple<std::size_t, std::size_t, std::size_t>>& pairs, std::size_t per_pair) {
   const std::size_t zoom = zoom_for(test, 56), tile = std::max(test.rows, test.cols) * zoom, gap = 6;
   std::vector<std::string> labels;
@@ -219,7 +165,7 @@ Image confused_pairs_image(const Dataset& test, const TestPredictions& p,
 
 // The test images the model gets wrong, the most confident mistakes first, each captioned with
 // its true class and what the model said.
-Image misclassified_grid(const Dataset& test, const TestPredictions& p, std::size_t max_images, std::size_t max_width) {
+Image misclassified_grid(const Dataset& test, const EvalResult& p, std::size_t max_images, std::size_t max_width) {
   std::vector<std::size_t> wrong;
   for (std::size_t i = 0; i < p.predicted.size(); ++i)
     if (p.predicted[i] != test.labels[i]) wrong.push_back(i);
@@ -245,7 +191,7 @@ Image misclassified_grid(const Dataset& test, const TestPredictions& p, std::siz
   return img;
 }
 
-void add_mistakes(Report& r, const Dataset& test, const TestPredictions& p) {
+void add_mistakes(Report& r, const Dataset& test, const EvalResult& p) {
   r.heading("Confusion matrix")
       .paragraph("Rows are the true classes of the " + std::to_string(p.predicted.size()) +
                  " test images, columns what the model said; the right column is each class's accuracy.")
@@ -323,7 +269,7 @@ std::string confusion_svg(const std::vector<std::vector<std::size_t>>& confusion
 
 Report run_report(const RunRecord& run, Sequential& model, const Shape& input_shape, const Dataset& test,
                   const Normalization& norm) {
-  const TestPredictions p = predict_test_set(model, test, norm);
+  const EvalResult p = evaluate(model, test, norm);
   Report r("Training run " + run.title);
   std::string summary = run.about + (run.about.empty() ? "" : ". ") + "Test accuracy " + fmt("%.2f%%", 100 * p.accuracy()) + " (" +
                         std::to_string(p.correct) + " of " + std::to_string(p.predicted.size()) + " test images)";

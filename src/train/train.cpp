@@ -5,79 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "minicnn/layers/conv2d.hpp"
-
 namespace minicnn {
-
-namespace {
-
-std::size_t count(const Shape& s) {
-  std::size_t n = 1;
-  for (auto d : s) n *= d;
-  return n;
-}
-
-// Floats one sample keeps alive while passing through layer: its output, a conv's unfolded input
-// (in/groups * kh * kw values for every output position), and the same for the layers inside.
-std::size_t floats_per_sample(Layer& layer, const Shape& in) {
-  const Shape out = sample_output_shape(layer, in);
-  std::size_t n = count(out);
-  if (auto* conv = dynamic_cast<Conv2d*>(&layer)) {
-    const auto& w = conv->weight().value.shape();  // (out, in / groups, kh, kw)
-    n += w[1] * w[2] * w[3] * out[1] * out[2];
-  }
-  const NamedLayers kids = layer.children();
-  const std::vector<Shape> kid_inputs = layer.children_input_shapes(in);
-  if (kid_inputs.size() == kids.size())
-    for (std::size_t i = 0; i < kids.size(); ++i) n += floats_per_sample(*kids[i].second, kid_inputs[i]);
-  return n;
-}
-
-}  // namespace
-
-std::size_t eval_batch_size(Sequential& model, const Shape& sample_shape, std::size_t memory_budget) {
-  const std::size_t bytes = sizeof(float) * std::max<std::size_t>(1, floats_per_sample(model, sample_shape));
-  return std::clamp<std::size_t>(memory_budget / bytes, 1, 1000);
-}
-
-EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size) {
-  std::vector<double> batch_losses;
-  return evaluate_shard(model, data, norm, batch_size, 0, 1, batch_losses);
-}
-
-EvalResult evaluate_shard(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size,
-                          std::size_t rank, std::size_t world, std::vector<double>& batch_losses) {
-  const TrainingModeGuard eval(model, false);
-  EvalResult r;
-  r.confusion.assign(data.num_classes(), std::vector<std::size_t>(data.num_classes(), 0));
-  if (batch_size == 0) batch_size = eval_batch_size(model, data.sample_shape());
-  DataLoader loader(data, batch_size, /*shuffle=*/false, 0, norm);
-  SoftmaxCrossEntropy loss;
-  Tensor x;
-  std::vector<int> labels;
-  double total_loss = 0;
-  batch_losses.assign(loader.num_batches(), 0.0);
-  for (std::size_t b = rank; b < loader.num_batches(); b += world) {
-    loader.load_batch(b, x, labels);
-    const Tensor& z = model.forward(x);
-    if (z.dimension() != 2 || z.shape(1) != data.num_classes())
-      throw std::invalid_argument("evaluate: the model outputs " + shape_str(z.shape()) + " but " + data.name +
-                                  " has " + std::to_string(data.num_classes()) + " classes; expected (N, " +
-                                  std::to_string(data.num_classes()) + ")");
-    batch_losses[b] = static_cast<double>(loss.forward(z, labels)) * static_cast<double>(labels.size());
-    total_loss += batch_losses[b];
-    const Tensor& p = loss.probabilities();
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-      const float* row = p.data() + i * data.num_classes();
-      const auto pred = static_cast<std::size_t>(std::max_element(row, row + data.num_classes()) - row);
-      ++r.confusion[static_cast<std::size_t>(labels[i])][pred];
-      r.correct += pred == static_cast<std::size_t>(labels[i]);
-    }
-    r.total += labels.size();
-  }
-  r.loss = r.total ? total_loss / static_cast<double>(r.total) : 0.0;
-  return r;
-}
 
 Trainer::Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader)
     : model_(model), optimizer_(optimizer), loader_(loader), base_lr_(optimizer.lr()), params_(model.parameters()) {}

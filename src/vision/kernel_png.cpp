@@ -201,14 +201,39 @@ KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const K
   return g;
 }
 
-Conv2d& conv_at(Sequential& model, const std::string& path) {
-  std::string convs;
-  for (auto& [p, layer] : named_layers(model)) {
-    if (!dynamic_cast<Conv2d*>(layer)) continue;
-    if (p == path) return dynamic_cast<Conv2d&>(*layer);
-    convs += (convs.empty() ? "" : ", ") + p;
+Image filmstrip(const std::vector<std::pair<std::string, Image>>& frames, const std::string& title, const Image& legend) {
+  if (frames.empty()) throw std::invalid_argument("filmstrip: no frames");
+  const std::size_t th = text_height(), gap = 10, title_h = title.empty() ? 0 : th + 8;
+  std::size_t w = gap, h = 0;
+  for (const auto& [caption, f] : frames) w += std::max(f.width, text_width(caption)) + gap, h = std::max(h, f.height);
+  w = std::max({w, text_width(title) + 2 * gap, legend.width + 2 * gap});
+  Image strip(w, title_h + th + 4 + h + gap + legend.height + (legend.height ? gap : 0), 3, 255);
+  const std::uint8_t ink[3] = {0, 0, 0};
+  if (!title.empty()) draw_text(strip, gap, 4, title, ink);
+  std::size_t x = gap;
+  for (const auto& [caption, f] : frames) {
+    draw_text(strip, x, title_h, caption, ink);
+    blit(strip, f, x, title_h + th + 4);
+    x += std::max(f.width, text_width(caption)) + gap;
   }
-  throw std::invalid_argument(path + " is not a Conv2d (conv layers: " + (convs.empty() ? "none" : convs) + ")");
+  if (legend.height) blit(strip, legend, gap, title_h + th + 4 + h + gap);
+  return strip;
+}
+
+Image kernel_filmstrip(const std::vector<std::pair<std::size_t, Tensor>>& history, const std::string& title) {
+  if (history.empty()) throw std::invalid_argument("kernel_filmstrip: no kernels");
+  KernelImageOptions o;
+  o.legend = false;
+  o.labels = false;
+  for (const auto& [e, w] : history)
+    for (const float v : w) o.range = std::max(o.range, std::isfinite(v) ? std::abs(v) : 0.f);
+  std::vector<std::pair<std::string, Image>> frames;
+  KernelGrid grid;
+  for (const auto& [e, w] : history) frames.emplace_back("epoch " + std::to_string(e), render_kernels(w, o, &grid));
+  KernelImageOptions legend = o;
+  legend.legend = true;
+  legend.view = grid.rgb ? KernelImageOptions::View::rgb : KernelImageOptions::View::per_channel;  // as the tiles were drawn
+  return filmstrip(frames, title, render_legend(o.range, legend));
 }
 
 namespace {

@@ -261,3 +261,14 @@ TEST_CASE("make_shapes is the same for the same seed, and a test set continues t
   CHECK(std::equal(tail.pixels.begin(), tail.pixels.end(), a.pixels.begin() + 4 * 3 * 256));
   CHECK(a.labels == std::vector<int>{0, 1, 2, 3, 0, 1, 2, 3});
 }
+
+TEST_CASE("dataset_image interleaves a planar image's channels") {
+  Dataset d;
+  d.channels = 3, d.rows = 1, d.cols = 2;
+  d.pixels = {1, 2, 3, 4, 5, 6};  // R plane, G plane, B plane
+  d.labels = {0};
+  const Image img = dataset_image(d, 0);
+  CHECK(img.channels == 3);
+  CHECK(img.pixels == std::vector<std::uint8_t>{1, 3, 5, 2, 4, 6});
+  CHECK_THROWS_AS(dataset_image(d, 1), std::out_of_range);
+}

@@ -267,3 +267,11 @@ TEST_CASE("Conv2d without input gradient writes the same parameter gradients and
   CHECK_FALSE(m[0].needs_input_grad());
   CHECK(m[1].needs_input_grad());  // only the first layer's dx leaves the model
 }
+
+TEST_CASE("conv_at finds a Conv2d by its layer path, inside blocks too, and names the convs when the path has none") {
+  auto model = build_model("conv 4 3 pad=1, relu, res[conv 4 3 pad=1, relu, conv 4 3 pad=1] post=relu, flatten, linear 10",
+                           {1, 8, 8});
+  CHECK(&conv_at(*model, "0") == &dynamic_cast<Conv2d&>((*model)[0]));
+  CHECK(conv_at(*model, "2.body.2").weight().value.shape(0) == 4);
+  CHECK_THROWS_WITH_AS(conv_at(*model, "1"), "1 is not a Conv2d (conv layers: 0, 2.body.0, 2.body.2)", std::invalid_argument);
+}

@@ -195,7 +195,7 @@ TEST_CASE("DataLoader shards: the ranks' slices of a batch, in rank order, are t
 TEST_CASE("Two ranks of one thread train the very bits of one process with two threads, and share out evaluation") {
   Run alone = train_epoch(false, 2, 1), ranks = train_epoch(false, 1, 2);
   CHECK(same_bits(alone.model, ranks.model));
-  const EvalResult whole = evaluate(alone.model, noise_images(160), Normalization{}, 25);
+  const EvalResult whole = evaluate(alone.model, noise_images(160), Normalization{}, EvalOptions().batch_size(25));
   CHECK(ranks.eval.loss == whole.loss);
   CHECK(ranks.eval.correct == whole.correct);
   CHECK(ranks.eval.total == 160);

@@ -1,8 +1,6 @@
 #include "files.hpp"
 #include "helpers.hpp"
 #include "minicnn/train/report.hpp"
-#include "minicnn/train/run_folder.hpp"
-#include "minicnn/vision/kernel_png.hpp"
 
 using namespace minicnn;
 using namespace minicnn::test;
@@ -64,31 +62,4 @@ TEST_CASE("An interval chart draws every sample, the mean and its bar") {
   CHECK(circles == 4 + 2);  // every sample, and each mean
   CHECK(svg.find(">random</text>") != std::string::npos);
   CHECK(svg.find(">frozen</text>") != std::string::npos);
-}
-
-TEST_CASE("The filmstrip has a title, a caption per frame and a legend under the frames") {
-  manual_seed(3);
-  Conv2d conv(1, 6, 5);
-  KernelImageOptions o;
-  o.legend = o.labels = false;
-  o.range = 0.5f;  // one scale for every frame
-  std::vector<std::pair<std::string, Image>> frames{{"epoch 0", render_kernels(conv.weight().value, o)},
-                                                    {"epoch 1", render_kernels(conv.weight().value, o)}};
-  const Image legend = render_legend(0.5f, {});
-  const Image strip = filmstrip(frames, "layer 0 (Conv2d(1, 6, ...)), its kernels after each epoch", legend);
-  CHECK(strip.width >= 2 * frames[0].second.width);
-  CHECK(strip.height >= text_height() * 2 + frames[0].second.height + legend.height);
-  CHECK(filmstrip(frames).height < strip.height);  // without a title and a legend
-}
-
-TEST_CASE("A legend for RGB kernel tiles is grey, not the blue-white-red map of single-channel tiles") {
-  auto has_blue = [](const Image& img) {
-    for (std::size_t i = 0; i + 2 < img.pixels.size(); i += img.channels)
-      if (img.pixels[i + 2] > img.pixels[i] + 60) return true;
-    return false;
-  };
-  KernelImageOptions rgb;
-  rgb.view = KernelImageOptions::View::rgb;
-  CHECK(has_blue(render_legend(0.5f, {})));
-  CHECK_FALSE(has_blue(render_legend(0.5f, rgb)));
 }

@@ -1,57 +1,10 @@
 #include "files.hpp"
 #include "helpers.hpp"
 #include "minicnn/train/run_report.hpp"
+#include "train/two_classes.hpp"
 
 using namespace minicnn;
 using namespace minicnn::test;
-
-namespace {
-
-// Four 2x2 grey images of two classes, "left" and "right"; the model below says "left" when the
-// top-left pixel is brighter than the top-right one. Image 2 is a "right" that looks left.
-Dataset two_classes() {
-  Dataset d;
-  d.name = "tiny test";
-  d.channels = 1, d.rows = 2, d.cols = 2;
-  d.classes = {"left", "right"};
-  d.pixels = {200, 10, 0, 0, 10, 200, 0, 0, 250, 10, 0, 0, 10, 200, 0, 0};
-  d.labels = {0, 1, 1, 1};
-  return d;
-}
-
-std::unique_ptr<Sequential> left_or_right() {
-  auto model = build_model("flatten, linear 2", {1, 2, 2}, 2);
-  for (auto& [name, p] : model->parameters()) {
-    p->value.fill(0.f);
-    if (name == "1.weight") p->value(0, 0) = 5.f, p->value(0, 1) = -5.f, p->value(1, 0) = -5.f, p->value(1, 1) = 5.f;
-  }
-  return model;
-}
-
-}  // namespace
-
-TEST_CASE("predict_test_set: every image's answer, its confidence and the confusion matrix") {
-  auto model = left_or_right();
-  const Dataset d = two_classes();
-  const TestPredictions p = predict_test_set(*model, d, {}, 3);  // two batches: 3 + 1
-  CHECK(p.predicted == std::vector<int>{0, 1, 0, 1});
-  CHECK(p.correct == 3);
-  CHECK(p.accuracy() == doctest::Approx(0.75));
-  CHECK(p.confusion == std::vector<std::vector<std::size_t>>{{1, 0}, {1, 2}});
-  CHECK(p.confidence[2] > 0.95f);
-  CHECK(p.confidence[2] > p.confidence[0]);  // 250 vs 10 is a surer "left" than 200 vs 10
-}
-
-TEST_CASE("dataset_image interleaves a planar image's channels") {
-  Dataset d;
-  d.channels = 3, d.rows = 1, d.cols = 2;
-  d.pixels = {1, 2, 3, 4, 5, 6};  // R plane, G plane, B plane
-  d.labels = {0};
-  const Image img = dataset_image(d, 0);
-  CHECK(img.channels == 3);
-  CHECK(img.pixels == std::vector<std::uint8_t>{1, 3, 5, 2, 4, 6});
-  CHECK_THROWS_AS(dataset_image(d, 1), std::out_of_range);
-}
 
 TEST_CASE("confusion_svg names the classes and shows counts and per-class accuracy") {
   const std::string svg = confusion_svg({{1, 0}, {1, 2}}, {"left", "right"});
@@ -62,14 +15,6 @@ TEST_CASE("confusion_svg names the classes and shows counts and per-class accura
   CHECK(svg.find(">66.7%</text>") != std::string::npos);
   CHECK(svg.find(">100.0%</text>") != std::string::npos);
   CHECK_THROWS_WITH_AS(confusion_svg({{1}}, {"a", "b"}), "confusion_svg: 1 rows for 2 class names", std::invalid_argument);
-}
-
-TEST_CASE("kernel_filmstrip puts every epoch's kernels side by side") {
-  const Tensor w0 = randn({16, 1, 7, 7}, 1), w1 = randn({16, 1, 7, 7}, 2);  // frames wider than the legend
-  const Image one = kernel_filmstrip({{0, w0}}, "t"), two = kernel_filmstrip({{0, w0}, {1, w1}}, "t");
-  CHECK(two.width > one.width);
-  CHECK(two.height == one.height);
-  CHECK_THROWS_AS(kernel_filmstrip({}, ""), std::invalid_argument);
 }
 
 TEST_CASE("run_report: curves, confusion matrix, mistakes, model, settings and the command, in HTML and Markdown") {

@@ -103,18 +103,3 @@ TEST_CASE("A frozen hand-set kernel is bit-identical after training while unfroz
   CHECK_FALSE(bit_identical(net.conv->bias().value, b0));  // the conv bias is not frozen
   CHECK_FALSE(bit_identical(net.model.parameters()[2].second->value, fc0));
 }
-
-TEST_CASE("The evaluation batch stays within its memory budget: lenet5 keeps 1000, wide colour nets get fewer") {
-  auto lenet = build_model(expand_preset("lenet5", 10), {1, 28, 28});
-  CHECK(eval_batch_size(*lenet, {1, 28, 28}) == 1000);
-  // convnet-rgb: a 32x32 conv layer of 32 channels alone unfolds 288 x 1024 floats per image, so
-  // a batch of 1000 would hold gigabytes.
-  auto rgb = build_model(expand_preset("convnet-rgb", 4), {3, 32, 32});
-  const std::size_t b = eval_batch_size(*rgb, {3, 32, 32});
-  CHECK(b >= 16);
-  CHECK(b <= 200);
-  // The nested layers of residual blocks count too: more layers, a smaller batch.
-  auto res = build_model(expand_preset("resnet-mini", 4), {3, 32, 32});
-  CHECK(eval_batch_size(*res, {3, 32, 32}) < b);
-  CHECK(eval_batch_size(*rgb, {3, 32, 32}, 1) == 1);  // never zero
-}

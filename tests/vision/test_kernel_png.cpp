@@ -126,3 +126,38 @@ TEST_CASE("Feature maps and conv_at reach the convs inside residual blocks") {
   CHECK_THROWS_WITH_AS(save_feature_maps_png(*m, x, dir.path.string(), "4"), doctest::Contains("4 is not a Conv2d"),
                        std::invalid_argument);
 }
+
+TEST_CASE("kernel_filmstrip puts every epoch's kernels side by side") {
+  const Tensor w0 = randn({16, 1, 7, 7}, 1), w1 = randn({16, 1, 7, 7}, 2);  // frames wider than the legend
+  const Image one = kernel_filmstrip({{0, w0}}, "t"), two = kernel_filmstrip({{0, w0}, {1, w1}}, "t");
+  CHECK(two.width > one.width);
+  CHECK(two.height == one.height);
+  CHECK_THROWS_AS(kernel_filmstrip({}, ""), std::invalid_argument);
+}
+
+TEST_CASE("The filmstrip has a title, a caption per frame and a legend under the frames") {
+  manual_seed(3);
+  Conv2d conv(1, 6, 5);
+  KernelImageOptions o;
+  o.legend = o.labels = false;
+  o.range = 0.5f;  // one scale for every frame
+  std::vector<std::pair<std::string, Image>> frames{{"epoch 0", render_kernels(conv.weight().value, o)},
+                                                    {"epoch 1", render_kernels(conv.weight().value, o)}};
+  const Image legend = render_legend(0.5f, {});
+  const Image strip = filmstrip(frames, "layer 0 (Conv2d(1, 6, ...)), its kernels after each epoch", legend);
+  CHECK(strip.width >= 2 * frames[0].second.width);
+  CHECK(strip.height >= text_height() * 2 + frames[0].second.height + legend.height);
+  CHECK(filmstrip(frames).height < strip.height);  // without a title and a legend
+}
+
+TEST_CASE("A legend for RGB kernel tiles is grey, not the blue-white-red map of single-channel tiles") {
+  auto has_blue = [](const Image& img) {
+    for (std::size_t i = 0; i + 2 < img.pixels.size(); i += img.channels)
+      if (img.pixels[i + 2] > img.pixels[i] + 60) return true;
+    return false;
+  };
+  KernelImageOptions rgb;
+  rgb.view = KernelImageOptions::View::rgb;
+  CHECK(has_blue(render_legend(0.5f, {})));
+  CHECK_FALSE(has_blue(render_legend(0.5f, rgb)));
+}

@@ -14,7 +14,6 @@ class Rng {
  public:
   explicit Rng(std::uint64_t seed = 0) { seed_with(seed); }
   void seed_with(std::uint64_t seed);
-  std::uint32_t next_u32();
   std::uint64_t next_u64();
   float uniform();                      // [0, 1)
   float uniform(float lo, float hi);    // [lo, hi)

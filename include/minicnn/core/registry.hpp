@@ -42,7 +42,6 @@ class LayerArgs {
 
   const std::string& text() const { return item_.text; }
   const std::string& type() const { return item_.type; }
-  std::size_t num_positional() const { return item_.positional.size(); }
 
   void expect_positional(std::size_t min, std::size_t max) const;
   std::size_t count(std::size_t i, const char* what) const;         // positional whole number >= 1

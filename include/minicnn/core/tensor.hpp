@@ -11,8 +11,7 @@
 namespace minicnn {
 
 // Tensor memory starts on a 64-byte cache-line boundary (malloc gives 16), so a 512-bit vector
-// load at the start of a row never straddles two cache lines: lenet5 trains about 5% faster
-// (bench/RESULTS.md).
+// load at the start of a row never straddles two cache lines (bench/RESULTS.md has the gain).
 template <class T>
 struct CacheAligned {
   using value_type = T;

@@ -84,8 +84,6 @@ class DataLoader {
   // Fills x (B, C, rows, cols) and labels (B) with batch b of the current epoch (this process's
   // slice of it), reusing their memory when B is unchanged. Allocates nothing once x has its shape.
   void load_batch(std::size_t b, Tensor& x, std::vector<int>& labels) const;
-  // The dataset indices of batch b, in batch order.
-  std::vector<std::uint32_t> batch_indices(std::size_t b) const;
 
  private:
   void load_sample(std::size_t index, float* out) const;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "minicnn/data/dataset.hpp"
+#include "minicnn/io/image_io.hpp"
 
 namespace minicnn {
 
@@ -84,5 +85,10 @@ DataSplits load_data(DataOptions& options);
 // A seeded, stratified split: from every class, round(fraction * its count) images (at least one
 // when the class has two or more) go to the second set; the rest stay, in their original order.
 void split_stratified(const Dataset& all, double fraction, std::uint64_t seed, Dataset& keep, Dataset& held_out);
+
+// ---- a dataset's images as pictures ----
+
+// Image i of data as 8-bit pixels (grey or RGB, channels interleaved as image files hold them).
+Image dataset_image(const Dataset& data, std::size_t i);
 
 }  // namespace minicnn

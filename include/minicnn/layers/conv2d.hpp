@@ -1,11 +1,14 @@
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "minicnn/core/layer.hpp"
 #include "minicnn/core/options.hpp"
 
 namespace minicnn {
+
+class Sequential;
 
 // Conv2d's settings: the three required ones in the constructor, the rest as chained setters:
 //   Conv2dOptions(3, 32, 3).stride(2).padding(1).bias(false)
@@ -66,7 +69,7 @@ class Conv2d final : public Layer {
   Parameter weight_, bias_;
   Tensor x_;  // input copy for backward (N, C, H, W)
   Tensor y_, dx_;
-  struct Workspace;                  // per-thread buffers of the fast path (src/layers/conv_kernels.hpp)
+  struct Workspace;                  // per-thread buffers of the fast path (src/kernels/conv_kernels.hpp)
   std::unique_ptr<Workspace> ws_;
 };
 
@@ -78,5 +81,10 @@ class Conv2d final : public Layer {
 Tensor conv2d_reference_forward(const Tensor& x, const Tensor& weight, const Tensor* bias, const Conv2dOptions& o);
 void conv2d_reference_backward(const Tensor& x, const Tensor& weight, const Tensor& dy, const Conv2dOptions& o,
                                Tensor* dx, Tensor* dweight, Tensor* dbias);
+
+// The Conv2d at a dotted layer path of model: "3", or "3.body.0" inside a block (the paths of
+// named_layers, as parameters are named). Throws std::invalid_argument("<path> is not a Conv2d
+// (conv layers: 0, 3.body.0, ...)") when there is none there.
+Conv2d& conv_at(Sequential& model, const std::string& path);
 
 }  // namespace minicnn

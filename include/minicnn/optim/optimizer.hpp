@@ -26,7 +26,6 @@ class Optimizer {
   // or BatchNorm scales: decaying those towards zero only hurts (a common recipe, e.g. in timm and
   // fast.ai). Switch one parameter by name; throws std::invalid_argument for an unknown name.
   void set_weight_decay_enabled(const std::string& name, bool on);
-  bool weight_decay_enabled(std::size_t i) const { return decay_[i]; }
 
  protected:
   NamedParameters params_;

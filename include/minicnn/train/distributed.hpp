@@ -70,7 +70,8 @@ std::unique_ptr<Communicator> mpi_world();
 void make_data_parallel(Communicator& comm, Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm);
 
 // evaluate() with the batches shared out over the ranks and the results added up: every rank gets
-// the very numbers evaluate() computes in one process (the losses are added in batch order).
+// the very numbers evaluate() computes in one process (the losses are added in batch order). The
+// per-image answers (predicted, confidence) stay each rank's own shard's.
 EvalResult evaluate(Communicator& comm, Sequential& model, const Dataset& data, Normalization norm,
                     std::size_t batch_size = 1000);
 

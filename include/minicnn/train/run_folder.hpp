@@ -1,13 +1,11 @@
 #pragma once
-// The files of a run folder that `minicnn train` writes besides checkpoints:
-//   metrics.csv            one row per epoch (read and written by column name)
-//   kernels_filmstrip.png  the first conv layer's kernels after every epoch, side by side
+// The files of a run folder that `minicnn train` writes besides checkpoints: metrics.csv, one row
+// per epoch, read and written by column name. (kernels_filmstrip.png, the first conv layer's
+// kernels after every epoch side by side, is drawn by vision/kernel_png.hpp's kernel_filmstrip.)
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "minicnn/io/image_io.hpp"
 
 namespace minicnn {
 
@@ -28,9 +26,5 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>&
 // the file and line for a malformed one.
 std::vector<EpochMetrics> read_metrics_csv(const std::string& path);
 
-// Kernel pictures side by side, each under its caption ("epoch 0", "epoch 1", ...), with a title
-// above and a legend (e.g. render_legend's colour bar) below.
-Image filmstrip(const std::vector<std::pair<std::string, Image>>& frames, const std::string& title = "",
-                const Image& legend = {});
 
 }  // namespace minicnn

@@ -10,6 +10,7 @@
 
 #include "minicnn/core/sequential.hpp"
 #include "minicnn/data/dataset.hpp"
+#include "minicnn/train/evaluate.hpp"
 #include "minicnn/train/report.hpp"
 #include "minicnn/train/run_folder.hpp"
 
@@ -30,30 +31,13 @@ struct RunRecord {
   std::vector<std::string> notes;            // what the reader should know about missing parts
 };
 
-// What the model makes of every test image.
-struct TestPredictions {
-  std::vector<int> predicted;      // per test image
-  std::vector<float> confidence;   // the predicted class's probability
-  std::vector<std::vector<std::size_t>> confusion;  // [true class][predicted class]
-  std::size_t correct = 0;
-  double accuracy() const { return predicted.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(predicted.size()); }
-};
-// Runs the model over the test set in eval mode (restored after).
-TestPredictions predict_test_set(Sequential& model, const Dataset& test, const Normalization& norm,
-                                 std::size_t batch_size = 1000);
-
 // The whole report. Evaluates the model on test (inputs normalised with norm).
 Report run_report(const RunRecord& run, Sequential& model, const Shape& input_shape, const Dataset& test,
                   const Normalization& norm);
 
-// The pictures it is made of, usable alone.
-// Every epoch's kernels side by side on one colour scale (the largest |w| of any epoch), so a
-// kernel that grows looks stronger: what `minicnn train` saves as kernels_filmstrip.png.
-Image kernel_filmstrip(const std::vector<std::pair<std::size_t, Tensor>>& history, const std::string& title);
+// The pictures it is made of, usable alone (the kernel filmstrip is vision/kernel_png.hpp's).
 // The confusion matrix as SVG: rows true classes, columns predicted, named; the diagonal in blue,
 // mistakes in red (shaded by their share of the row), counts in the cells, per-class accuracy.
 std::string confusion_svg(const std::vector<std::vector<std::size_t>>& confusion, const std::vector<std::string>& classes);
-// Test image i as 8-bit pixels (grey or RGB).
-Image dataset_image(const Dataset& data, std::size_t i);
 
 }  // namespace minicnn

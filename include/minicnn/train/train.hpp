@@ -1,5 +1,6 @@
 #pragma once
-// The training loop and evaluation, shared by `minicnn train`, `minicnn compare` and the examples.
+// The training loop, shared by `minicnn train`, `minicnn compare` and the examples. Evaluation is
+// train/evaluate.hpp, included here since every training run evaluates.
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -9,33 +10,10 @@
 #include "minicnn/optim/lr_schedule.hpp"
 #include "minicnn/optim/optimizer.hpp"
 #include "minicnn/core/sequential.hpp"
-#include "minicnn/layers/softmax_cross_entropy.hpp"
+#include "minicnn/loss/softmax_cross_entropy.hpp"
+#include "minicnn/train/evaluate.hpp"
 
 namespace minicnn {
-
-struct EvalResult {
-  double loss = 0;        // mean cross-entropy
-  std::size_t correct = 0, total = 0;
-  std::vector<std::vector<std::size_t>> confusion;  // [true class][predicted class]
-  double accuracy() const { return total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0; }
-};
-
-// Runs the model over the whole dataset in eval mode (the mode is restored afterwards), batch_size
-// images at a time (0: eval_batch_size(model, data.sample_shape())).
-EvalResult evaluate(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size = 0);
-
-// The evaluation batch size for a model on samples of sample_shape: 1000, or fewer where a batch
-// of 1000 would hold more than memory_budget bytes of tensors in the forward pass (every layer's
-// output, nested ones too, and each conv's unfolded input). lenet5 gets 1000; a 32x32 colour
-// network with 32-channel 3x3 convs about 80, instead of needing gigabytes.
-std::size_t eval_batch_size(Sequential& model, const Shape& sample_shape,
-                            std::size_t memory_budget = std::size_t(256) << 20);
-// The share of evaluate() that process `rank` of `world` takes in a data-parallel run: batches
-// rank, rank + world, ... of batch_size images. batch_losses gets one entry per batch of the whole
-// dataset: its loss summed over its images (0 for batches left to other processes), so the
-// processes' shares add up to exactly what evaluate() computes (train/distributed.hpp).
-EvalResult evaluate_shard(Sequential& model, const Dataset& data, Normalization norm, std::size_t batch_size,
-                          std::size_t rank, std::size_t world, std::vector<double>& batch_losses);
 
 // Thrown when the loss or a gradient stops being finite (learning rate too high, bad data).
 // what() names the epoch, the batch, and where the first non-finite value is: the first layer

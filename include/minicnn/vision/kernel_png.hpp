@@ -1,6 +1,7 @@
 #pragma once
 // Pictures of what a network learned: convolution kernels and feature maps as labelled PNG grids.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "minicnn/core/sequential.hpp"
@@ -63,10 +64,13 @@ Image kernel_tile(const Tensor& kernel, float range, std::size_t scale);
 Image render_legend(float range, const KernelImageOptions& options = {});
 KernelGrid save_kernels_png(const Conv2d& conv, const std::string& path, const KernelImageOptions& options = {});
 
-// The Conv2d at a dotted layer path of model: "3", or "3.body.0" inside a block (the paths of
-// named_layers, as parameters are named). Throws std::invalid_argument("<path> is not a Conv2d
-// (conv layers: 0, 3.body.0, ...)") when there is none there.
-Conv2d& conv_at(Sequential& model, const std::string& path);
+// Kernel pictures side by side, each under its caption ("epoch 0", "epoch 1", ...), with a title
+// above and a legend (e.g. render_legend's colour bar) below.
+Image filmstrip(const std::vector<std::pair<std::string, Image>>& frames, const std::string& title = "",
+                const Image& legend = {});
+// Every epoch's kernels side by side on one colour scale (the largest |w| of any epoch), so a
+// kernel that grows looks stronger: what `minicnn train` saves as kernels_filmstrip.png.
+Image kernel_filmstrip(const std::vector<std::pair<std::size_t, Tensor>>& history, const std::string& title);
 
 // Runs one input x (C, H, W) through the model (eval mode, restored after) and writes, for every
 // Conv2d (those inside blocks too; only the one at `path` if one is given), a grid of its output

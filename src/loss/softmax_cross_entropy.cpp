@@ -1,4 +1,4 @@
-#include "minicnn/layers/softmax_cross_entropy.hpp"
+#include "minicnn/loss/softmax_cross_entropy.hpp"
 
 #include <algorithm>
 #include <cmath>

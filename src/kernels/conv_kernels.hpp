@@ -13,9 +13,8 @@
 #include <cstddef>
 #include <vector>
 
-#include "layers/gemm.hpp"
+#include "kernels/gemm.hpp"
 #include "minicnn/core/tensor.hpp"
-#include "minicnn/layers/conv2d.hpp"
 
 namespace minicnn {
 
@@ -44,26 +43,6 @@ struct ConvProblem {
   Geometry g;
   long N, G, OC;
 };
-
-// Output height/width for an input shape, or false when the input does not fit. Allocates nothing.
-template <class S>
-bool conv_output_hw(const Conv2dOptions& o, const S& in, std::size_t& OH, std::size_t& OW) {
-  if (in.size() != 4 || in[1] != o.in_channels() || in[0] == 0) return false;
-  const Size2 k = o.kernel_size(), d = o.dilation(), p = o.padding(), s = o.stride();
-  const std::size_t eh = d.h * (k.h - 1) + 1, ew = d.w * (k.w - 1) + 1;
-  const std::size_t ph = in[2] + 2 * p.h, pw = in[3] + 2 * p.w;
-  if (ph < eh || pw < ew) return false;
-  OH = (ph - eh) / s.h + 1;
-  OW = (pw - ew) / s.w + 1;
-  return true;
-}
-
-inline ConvProblem conv_problem(const Conv2dOptions& o, const Tensor::shape_type& xs, const Tensor::shape_type& ys) {
-  auto L = [](std::size_t v) { return static_cast<long>(v); };
-  const Size2 k = o.kernel_size(), s = o.stride(), p = o.padding(), d = o.dilation();
-  return {{L(xs[1]), L(xs[2]), L(xs[3]), L(k.h), L(k.w), L(s.h), L(s.w), L(p.h), L(p.w), L(d.h), L(d.w), L(ys[2]), L(ys[3])},
-          L(xs[0]), L(o.groups()), L(o.out_channels())};
-}
 
 // Writes x (C, H, W) into dst (C, H + top + bottom, W + left + right) with zero borders; every
 // float of dst is written, so dst needs no clearing first.

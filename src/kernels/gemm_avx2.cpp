@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "layers/gemm.hpp"
+#include "kernels/gemm.hpp"
 
 namespace {
 // mask_for(n) loads 8 lanes from kMaskTable + 8 - n: n all-ones lanes, then zeros.
@@ -38,7 +38,7 @@ struct V256 {
 };
 }  // namespace
 
-#include "layers/gemm_kernel.inc"
+#include "kernels/gemm_kernel.inc"
 
 namespace minicnn {
 extern const GemmKernels gemm_kernels_avx2;

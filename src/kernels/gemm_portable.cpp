@@ -4,7 +4,7 @@
 // the same entry points, so every layer runs on any machine.
 #include <algorithm>
 
-#include "layers/gemm.hpp"
+#include "kernels/gemm.hpp"
 
 namespace minicnn {
 

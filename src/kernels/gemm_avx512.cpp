@@ -11,7 +11,7 @@
 
 #include <immintrin.h>
 
-#include "layers/gemm.hpp"
+#include "kernels/gemm.hpp"
 
 namespace {
 struct V512 {
@@ -41,7 +41,7 @@ struct V512 {
 };
 }  // namespace
 
-#include "layers/gemm_kernel.inc"
+#include "kernels/gemm_kernel.inc"
 
 namespace minicnn {
 extern const GemmKernels gemm_kernels_avx512;

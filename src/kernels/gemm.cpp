@@ -1,4 +1,4 @@
-#include "layers/gemm.hpp"
+#include "kernels/gemm.hpp"
 
 #include <xtensor-blas/xblas.hpp>
 

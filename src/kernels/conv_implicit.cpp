@@ -28,7 +28,7 @@
 #include <algorithm>
 
 #include "core/parallel.hpp"
-#include "layers/conv_kernels.hpp"
+#include "kernels/conv_kernels.hpp"
 
 namespace minicnn {
 

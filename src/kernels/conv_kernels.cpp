@@ -1,9 +1,9 @@
-#include "layers/conv_kernels.hpp"
+#include "kernels/conv_kernels.hpp"
 
 #include <algorithm>
 
 #include "core/parallel.hpp"
-#include "layers/gemm.hpp"
+#include "kernels/gemm.hpp"
 #include "minicnn/core/kernel_path.hpp"
 
 // This file is built with -fno-tree-loop-distribute-patterns under GCC (see CMakeLists.txt):

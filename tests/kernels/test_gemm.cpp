@@ -1,10 +1,10 @@
-// The matrix-product kernels (src/layers/gemm.*) against the triple loop that defines them, on
+// The matrix-product kernels (src/kernels/gemm.*) against the triple loop that defines them, on
 // every kernel path this CPU runs, over random sizes chosen to hit every tail: rows that do not
 // fill a tile, columns that do not fill a register, K past one cache block, padded strides.
 #include <random>
 
 #include "helpers.hpp"
-#include "layers/gemm.hpp"
+#include "kernels/gemm.hpp"
 
 using namespace minicnn;
 using test::fast_paths;

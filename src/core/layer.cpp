@@ -1,0 +1,15 @@
+#include "minicnn/core/layer.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace minicnn {
+
+void Layer::check_backward(bool forward_done, const Tensor& dy, const Tensor& y) const {
+  if (!forward_done) throw std::logic_error(name() + ": backward called before forward");
+  if (!std::equal(dy.shape().begin(), dy.shape().end(), y.shape().begin(), y.shape().end()))
+    throw std::invalid_argument(name() + ": backward expected dy of shape " + shape_str(y.shape()) + ", got " +
+                                shape_str(dy.shape()));
+}
+
+}  // namespace minicnn

@@ -21,7 +21,8 @@ done
 # Allowed includes per part (the page's table).
 declare -A allowed=(
   [core]="core" [layers]="core layers" [optim]="core optim" [io]="core layers optim io"
-  [data]="core io data" [vision]="core layers io data vision" [train]="core layers optim io data vision train")
+  [data]="core io data" [vision]="core layers io data vision" [train]="core layers optim io data vision train"
+  [web]="core layers optim io data vision train web")
 for part in "${!allowed[@]}"; do
   for f in include/minicnn/$part/*.hpp src/$part/*.cpp src/$part/*.hpp; do
     [ -f "$f" ] || continue

@@ -22,7 +22,7 @@ done
 declare -A allowed=(
   [core]="core" [layers]="core layers" [optim]="core optim" [io]="core layers optim io"
   [data]="core io data" [vision]="core layers io data vision" [train]="core layers optim io data vision train"
-  [web]="core layers optim io data vision train web")
+  [web]="core layers optim io data vision train web" [experiment]="core layers optim io data vision train experiment")
 for part in "${!allowed[@]}"; do
   for f in include/minicnn/$part/*.hpp src/$part/*.cpp src/$part/*.hpp; do
     [ -f "$f" ] || continue

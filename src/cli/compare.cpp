@@ -14,25 +14,23 @@ namespace minicnn::cli {
 
 namespace {
 
+// The experiment's settings (their defaults are the library's), and what only the command line has:
+// the data to read, how much of it, and the threads.
 struct CompareArgs {
-  std::string model = "lenet5", variants = compare::kDefaultVariants, out = "runs/compare";
-  std::string dataset = "auto", data, handset, handset_scale = "init", handset_color = "luma";
-  std::size_t epochs = 3, batch_size = 64, limit = 0, test_limit = 0, ablation_limit = 2000, seeds = 3;
-  float lr = 0.05f, momentum = 0.9f;
-  std::uint64_t seed = 1;
+  compare::Settings s;
+  std::string dataset = "auto", data;
+  std::string handset_scale = filters::scale_name(s.handset_options.scale), handset_color = filters::color_name(s.handset_options.color);
+  std::size_t limit = 0, test_limit = 0;
   int threads = 0;
-  bool force = false;
 };
 
+// --handset-scale and --handset-color (checked against the names on parsing) as the settings' enums.
 compare::Settings settings_of(const CompareArgs& a) {
-  compare::Settings s;
-  s.model = a.model, s.variants = a.variants, s.handset = a.handset, s.out = a.out, s.force = a.force;
+  compare::Settings s = a.s;
   for (const auto scale : {filters::HandsetScale::raw, filters::HandsetScale::init, filters::HandsetScale::unit})
     if (a.handset_scale == filters::scale_name(scale)) s.handset_options.scale = scale;
   for (const auto color : {filters::HandsetColor::gray, filters::HandsetColor::luma})
     if (a.handset_color == filters::color_name(color)) s.handset_options.color = color;
-  s.epochs = a.epochs, s.batch_size = a.batch_size, s.ablation_limit = a.ablation_limit, s.seeds = a.seeds;
-  s.lr = a.lr, s.momentum = a.momentum, s.seed = a.seed;
   return s;
 }
 
@@ -71,7 +69,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) try {
   truncate(train, a.limit);
   truncate(test, a.test_limit);
   const compare::Experiment e = compare::plan(settings, {&train, &test, src.dataset, src.dir, a.test_limit});
-  make_folders(a.out);
+  make_folders(e.out);
   std::printf("compare: %zu variants x %zu seeds x %zu epochs of %s on %s (%zu training images)\n", e.variants.size(), e.seeds.size(),
               e.epochs, e.spec.c_str(), src.dir.c_str(), train.size());
   Progress line;
@@ -86,7 +84,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) try {
   const auto facts = compare::write_report(results, in);
   std::printf("\n");
   for (const auto& f : facts) std::printf("- %s\n", f.c_str());
-  std::printf("\nreport: %s/report.html (self-contained) and %s/report.md\n", a.out.c_str(), a.out.c_str());
+  std::printf("\nreport: %s/report.html (self-contained) and %s/report.md\n", e.out.c_str(), e.out.c_str());
   return kExitOk;
 } catch (const compare::SettingsError& e) {
   throw UsageError(e.what());
@@ -97,15 +95,15 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) try {
 void add_compare_commands(CLI::App& app, Command& command) {
   auto c = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand("compare", "train hand-set vs learned first layers side by side and write a report");
-  cmd->add_option("--model", c->model, "lenet5, small, or a spec with a conv layer (its first conv, inside a block too, is compared)")
+  cmd->add_option("--model", c->s.model, "lenet5, small, or a spec with a conv layer (its first conv, inside a block too, is compared)")
       ->capture_default_str();
   cmd->add_option("--dataset", c->dataset, "what --data holds (auto detects it); without --data, mnist reads data/mnist")
       ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}))
       ->capture_default_str();
   cmd->add_option("--data", c->data, "the data folder (IDX files, CIFAR-10 batches or class folders, grey or colour)");
-  cmd->add_option("--variants", c->variants, "comma-separated: random, handset-frozen, handset-init, random-frozen, handset-frozen-raw")
+  cmd->add_option("--variants", c->s.variants, "comma-separated: random, handset-frozen, handset-init, random-frozen, handset-frozen-raw")
       ->capture_default_str();
-  cmd->add_option("--handset", c->handset,
+  cmd->add_option("--handset", c->s.handset,
                   "comma-separated bank filters, one per output channel of the first conv (`minicnn filters list`); default: "
                   "filters that fit its kernel size");
   cmd->add_option("--handset-scale", c->handset_scale,
@@ -117,20 +115,20 @@ void add_compare_commands(CLI::App& app, Command& command) {
                   "colour first layer: luma (R, G, B weighted 0.299, 0.587, 0.114) or gray (each channel 1/3)")
       ->check(CLI::IsMember({"luma", "gray"}))
       ->capture_default_str();
-  cmd->add_option("--seeds", c->seeds, "seeds per variant (--seed, --seed + 1, ...): mean and spread over them")
+  cmd->add_option("--seeds", c->s.seeds, "seeds per variant (--seed, --seed + 1, ...): mean and spread over them")
       ->capture_default_str()->check(whole_number(1, 100));
-  cmd->add_option("--epochs", c->epochs, "epochs per run")->capture_default_str()->check(whole_number(1, 100000));
-  cmd->add_option("--batch-size", c->batch_size, "images per SGD step")->capture_default_str()->check(whole_number(1, 65536));
-  cmd->add_option("--lr", c->lr, "learning rate (cosine schedule)")->capture_default_str()->check(real_number(0, 1e6));
-  cmd->add_option("--momentum", c->momentum, "SGD momentum")->capture_default_str()->check(real_number(0, 0.999));
-  cmd->add_option("--seed", c->seed, "the first seed: initialisation and data order, the same for every variant")
+  cmd->add_option("--epochs", c->s.epochs, "epochs per run")->capture_default_str()->check(whole_number(1, 100000));
+  cmd->add_option("--batch-size", c->s.batch_size, "images per SGD step")->capture_default_str()->check(whole_number(1, 65536));
+  cmd->add_option("--lr", c->s.lr, "learning rate (cosine schedule)")->capture_default_str()->check(real_number(0, 1e6));
+  cmd->add_option("--momentum", c->s.momentum, "SGD momentum")->capture_default_str()->check(real_number(0, 0.999));
+  cmd->add_option("--seed", c->s.seed, "the first seed: initialisation and data order, the same for every variant")
       ->capture_default_str()->check(whole_number(0, 4611686018427387904ull));
   cmd->add_option("--threads", c->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
   cmd->add_option("--limit", c->limit, "train on the first N images only (0: all)")->check(whole_number(0, 1000000000));
   cmd->add_option("--test-limit", c->test_limit, "test on the first N images only (0: all)")->check(whole_number(0, 1000000000));
-  cmd->add_option("--ablation-limit", c->ablation_limit, "test images used to measure kernel importance")->capture_default_str()->check(whole_number(1, 1000000000));
-  cmd->add_option("--out", c->out, "folder for the report, images and each variant's first-seed checkpoint")->capture_default_str();
-  cmd->add_flag("--force", c->force, "replace an existing report");
+  cmd->add_option("--ablation-limit", c->s.ablation_limit, "test images used to measure kernel importance")->capture_default_str()->check(whole_number(1, 1000000000));
+  cmd->add_option("--out", c->s.out, "folder for the report, images and each variant's first-seed checkpoint")->capture_default_str();
+  cmd->add_flag("--force", c->s.force, "replace an existing report");
   cmd->footer(
       "examples:\n"
       "  minicnn compare --epochs 3 --out runs/compare\n"

@@ -58,7 +58,7 @@ class WebServer {
 
 // Answers with the file at `relative` below `root` (a request path with its prefix removed), or
 // 404 when there is none, it is not a regular file, or it resolves outside root. Files other
-// than the tool's own pages are sandboxed (no script runs in them).
+// than the library's own pages are sandboxed (no script runs in them).
 void send_file_below(const std::string& root, const std::string& relative, httplib::Response& res);
 // Sets a JSON body, and the status if given.
 void send_json(httplib::Response& res, const std::string& json, int status = 200);

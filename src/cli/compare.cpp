@@ -19,7 +19,8 @@ namespace {
 struct CompareArgs {
   compare::Settings s;
   std::string dataset = "auto", data;
-  std::string handset_scale = filters::scale_name(s.handset_options.scale), handset_color = filters::color_name(s.handset_options.color);
+  std::string handset_scale = filters::scale_name(s.handset_options.scale);
+  std::string handset_color = filters::color_name(s.handset_options.color);
   std::size_t limit = 0, test_limit = 0;
   int threads = 0;
 };

@@ -32,7 +32,8 @@ void add_setup(Report& r, const std::vector<VariantResult>& results, const Repor
   bool handset = false;
   for (const auto& v : results) handset = handset || variant_info(v.name).handset;
   if (handset)
-    r.paragraph("Hand-set filters: " + join(e.handset) + " (one per output channel), scale '" + filters::scale_name(e.handset_options.scale) + "', colour '" + filters::color_name(e.handset_options.color) +
+    r.paragraph("Hand-set filters: " + join(e.handset) + " (one per output channel), scale '" +
+                filters::scale_name(e.handset_options.scale) + "', colour '" + filters::color_name(e.handset_options.color) +
                 "' (see 'Hand-set filters and their scale').");
 }
 

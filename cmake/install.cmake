@@ -32,7 +32,7 @@ else()
   set_target_properties(minicnn_whole_archive PROPERTIES EXPORT_NAME minicnn)
   target_link_libraries(minicnn_whole_archive INTERFACE "$<LINK_LIBRARY:WHOLE_ARCHIVE,$<TARGET_NAME:minicnn_library>>")
   set(MINICNN_INSTALLED_TARGETS minicnn_library minicnn_whole_archive)
-  set(MINICNN_PC_LIBS "-L\${libdir} -Wl,--whole-archive -lminicnn -Wl,--no-whole-archive -lonnx -lonnx_proto")
+  set(MINICNN_PC_LIBS "-L\${libdir} -Wl,--whole-archive -lminicnn -Wl,--no-whole-archive -lonnx -lonnx_proto -lcpp-httplib")
 endif()
 target_include_directories(minicnn_library PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
                                                   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)

@@ -1,6 +1,6 @@
 #pragma once
 // Everything a user of the library needs, in one include. The folders are the parts of the
-// framework (docs/ARCHITECTURE.md): core, layers, loss, optim, data, io, vision, train.
+// framework (docs/ARCHITECTURE.md): core, layers, loss, optim, data, io, vision, train, web, experiment.
 
 #include "minicnn/core/gradcheck.hpp"
 #include "minicnn/core/init.hpp"
@@ -54,3 +54,8 @@
 #include "minicnn/train/evaluate.hpp"
 #include "minicnn/train/run_folder.hpp"
 #include "minicnn/train/train.hpp"
+
+#include "minicnn/web/live.hpp"
+#include "minicnn/web/serve_page.hpp"
+
+#include "minicnn/experiment/compare.hpp"

@@ -1,10 +1,8 @@
-// minicnn serve: a trained run in the browser. "/" is the inside-the-network page: draw a digit
-// (or drop a picture) and see the prediction and every layer's activations, updated as one draws;
-// "/run/..." serves the run folder's files, its report.html first of all.
+// minicnn serve: a trained run in the browser, on the draw page (minicnn/web/serve_page.hpp). This
+// file: the options, the run's model and data record, its report if it has none yet, and waiting
+// for Ctrl-C.
 #include <csignal>
 #include <cstdio>
-#include <mutex>
-#include <numeric>
 #include <thread>
 
 #include "commands.hpp"
@@ -12,19 +10,12 @@
 #include "data_source.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
-#include "minicnn/loss/softmax_cross_entropy.hpp"
-#include "minicnn/train/report.hpp"
-#include "minicnn/vision/activations.hpp"
+#include "minicnn/web/serve_page.hpp"
 #include "report.hpp"
-#include "web_server.hpp"
 
 namespace minicnn::cli {
 
-extern const char* const kServePage;  // serve_page.cpp
-
 namespace {
-
-constexpr std::size_t kMaxUpload = 8u << 20;  // bytes of one picture
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
@@ -35,92 +26,24 @@ struct ServeArgs {
   bool raw = false;
 };
 
-// The model and what it needs to read a picture, shared by the web workers one request at a time.
-struct Inside {
-  std::mutex mutex;
-  std::unique_ptr<Sequential> model;
-  CheckpointInfo info;
-  DataRecord data;
-  bool raw = false;
-};
-
-std::string png_data_url(const Image& img) { return "data:image/png;base64," + base64(encode_png(img)); }
-
-// The prediction for one uploaded picture, and every layer's activations, as JSON.
-std::string look_inside(Inside& in, const std::string& bytes, int& status) {
-  std::lock_guard<std::mutex> lock(in.mutex);  // one picture at a time: also bounds decoding memory
-  Image seen;
-  Tensor x;
-  try {
-    const Image picture = decode_image(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), "the picture");
-    x = model_input(picture, in.info.input_shape, in.data, in.raw, &seen);
-  } catch (const std::exception& e) {
-    status = 400;
-    return nlohmann::json{{"error", e.what()}}.dump();
-  }
-  Shape batch{1};
-  batch.insert(batch.end(), in.info.input_shape.begin(), in.info.input_shape.end());
-  x.reshape(batch);
-  const auto outputs = layer_outputs(*in.model, x);
-  const Tensor& z = outputs.back().y;
-  SoftmaxCrossEntropy softmax;
-  softmax.forward(z, {0});
-  const std::vector<float> p(softmax.probabilities().begin(), softmax.probabilities().end());
-  const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-  nlohmann::json layers = nlohmann::json::array();
-  ActivationImageOptions o;
-  o.max_width = 640;
-  o.min_tile = 40;
-  for (const auto& out : outputs) {
-    if (out.name.rfind("Flatten", 0) == 0) continue;  // it only reshapes the layer before
-    Shape shape(out.y.shape().begin() + 1, out.y.shape().end());
-    layers.push_back({{"path", out.path}, {"name", out.name}, {"shape", shape}, {"picture", png_data_url(render_activations(out.y, o))}});
-  }
-  const bool blank = *std::max_element(seen.pixels.begin(), seen.pixels.end()) < 64 && in.data.digit_like();
-  return nlohmann::json{{"class", in.data.classes[best]},
-                        {"index", best},
-                        {"probabilities", p},
-                        {"seen", png_data_url(seen)},
-                        {"blank", blank},
-                        {"layers", layers}}
-      .dump();
-}
-
-void add_routes(WebServer& server, Inside& in, const std::string& dir, const std::string& title) {
-  auto& r = server.routes();
-  r.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(kServePage, "text/html; charset=utf-8"); });
-  r.Get("/api/info", [&in, dir, title](const httplib::Request&, httplib::Response& res) {
-    send_json(res, nlohmann::json{{"title", title},
-                                  {"classes", in.data.classes},
-                                  {"input_shape", in.info.input_shape},
-                                  {"digits", in.data.digit_like() && in.info.input_shape[0] == 1},
-                                  {"report", path_exists(dir + "/report.html")}}
-                       .dump());
-  });
-  r.Post("/api/predict", [&in](const httplib::Request& req, httplib::Response& res) {
-    int status = 200;
-    const std::string body = look_inside(in, req.body, status);
-    send_json(res, body, status);
-  });
-  r.Get("/report", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/run/report.html"); });
-  r.Get(R"(/run/(.+))", [dir](const httplib::Request& req, httplib::Response& res) { send_file_below(dir, req.matches[1], res); });
-}
-
 int run_serve(const ServeArgs& a, const std::string& cmdline) {
   const std::string path = checkpoint_path(a.run);
   const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
   const std::string folder = dir.empty() ? "." : dir;
-  Inside in;
-  in.model = load_model(path, &in.info);
-  in.model->eval();
-  in.data = read_data_record(nlohmann::json::parse(in.info.extra_json));
-  in.raw = a.raw;
+  ServeRun run;
+  CheckpointInfo info;
+  run.model = load_model(path, &info);
+  run.model->eval();
+  const DataRecord data = read_data_record(nlohmann::json::parse(info.extra_json));
+  run.input_shape = info.input_shape;
+  run.classes = data.classes;
+  run.digit_like = data.digit_like();
+  run.prepare = [data, shape = info.input_shape, raw = a.raw](const Image& picture, Image* seen) {
+    return model_input(picture, shape, data, raw, seen);
+  };
+  run.folder = run.title = folder;
   set_num_threads(1);  // one request at a time, on one core
-  WebServerOptions o;
-  o.host = a.host;
-  o.port = a.port;
-  o.body_limits["/api/predict"] = kMaxUpload;
-  WebServer server(o);  // binds now: a port in use fails here
+  ServePage server(std::move(run), a.host, a.port);  // binds now: a port in use fails here
   if (!path_exists(folder + "/report.html")) {
     try {
       std::printf("writing %s/report.html (the run has none yet)\n", folder.c_str());
@@ -129,8 +52,7 @@ int run_serve(const ServeArgs& a, const std::string& cmdline) {
       std::fprintf(stderr, "warning: no report: %s\n", e.what());
     }
   }
-  add_routes(server, in, folder, folder);
-  if (!WebServer::loopback(a.host))
+  if (!server.local_only())
     std::fprintf(stderr, "warning: --host %s: anyone who can reach this machine can use the page and read %s's files\n",
                  a.host.c_str(), folder.c_str());
   server.start();

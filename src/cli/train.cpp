@@ -19,7 +19,7 @@
 #include "minicnn/train/train.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 #include "data_source.hpp"
-#include "live.hpp"
+#include "minicnn/web/live.hpp"
 #include "report.hpp"
 #include "distributed.hpp"
 #include "run_settings.hpp"

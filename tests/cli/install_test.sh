@@ -11,11 +11,14 @@ source "$HERE/cli_lib.sh" "$BUILD/minicnn" "$2"
 
 P="$T/prefix"
 cmake --install "$BUILD" --prefix "$P" > install.log 2>&1 || { cat install.log; fail "cmake --install"; }
-for f in bin/minicnn include/minicnn/minicnn.hpp include/minicnn/io/onnx.hpp lib/libminicnn.a \
+for f in bin/minicnn include/minicnn/minicnn.hpp include/minicnn/io/onnx.hpp include/minicnn/web/live.hpp \
+         include/minicnn/experiment/compare.hpp lib/libminicnn.a \
          lib/cmake/minicnn/minicnnConfig.cmake lib/cmake/minicnn/minicnnConfigVersion.cmake lib/pkgconfig/minicnn.pc; do
   [ -e "$P/$f" ] || { cat install.log; fail "$f was not installed"; }
 done
-if grep -rqE '#include *[<"](onnx/|google/protobuf)' "$P/include/minicnn"; then fail "an installed header includes ONNX or protobuf"; fi
+if grep -rqE '#include *[<"](onnx/|google/protobuf|httplib)' "$P/include/minicnn"; then
+  fail "an installed header includes ONNX, protobuf or httplib"
+fi
 ok "installed: the tool, the headers, libminicnn.a, the CMake package and minicnn.pc"
 
 mkdir outside

@@ -1,5 +1,5 @@
 #pragma once
-// Private to the minicnn tool: the live page of `minicnn train --live`, in the manner of
+// The live page of a training run (`minicnn train --live`), in the manner of
 // ConvNetJS's MNIST demo: the loss per batch, test accuracy per epoch, throughput and time left,
 // every conv layer's kernels and their gradients, feature maps of a few fixed test images through
 // every layer, and controls: pause/resume, stop (a resumable checkpoint, as Ctrl-C), and a
@@ -16,7 +16,8 @@
 //   - the controls are atomics that the training thread reads between batches. A pause holds the
 //     training thread between two batches (it stays responsive to stop and Ctrl-C); a new
 //     learning-rate multiplier takes effect from the next batch, and the run records it with
-//     that batch's position (RunSettings::lr_changes), so a resumed run repeats it exactly.
+//     that batch's position (the --lr-changes setting), so a resumed run repeats it exactly.
+// The web server (Debian's cpp-httplib) is private to the library: no header here includes it.
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -30,7 +31,7 @@
 #include "minicnn/data/dataset.hpp"
 #include "minicnn/train/train.hpp"
 
-namespace minicnn::cli {
+namespace minicnn {
 
 class WebServer;
 
@@ -104,4 +105,4 @@ class LiveMonitor {
   std::atomic<std::int64_t> last_poll_ms_{-1000000};
 };
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

@@ -1,7 +1,7 @@
-// The page `minicnn train --live` serves (live.cpp). One file, no outside resources: it asks the
-// server for the run's numbers once a second (/api/state), redraws its two charts on canvases,
-// and reloads the kernel and feature-map pictures when the server has newer parameters.
-namespace minicnn::cli {
+// The page LiveMonitor serves (live.cpp; `minicnn train --live`). One file, no outside resources:
+// it asks the server for the run's numbers once a second (/api/state), redraws its two charts on
+// canvases, and reloads the kernel and feature-map pictures when the server has newer parameters.
+namespace minicnn {
 
 extern const char* const kLivePage;
 const char* const kLivePage = R"PAGE(<!DOCTYPE html>
@@ -238,4 +238,4 @@ getJSON("/api/setup").then((s) => {
 </script></body></html>
 )PAGE";
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

@@ -1,6 +1,7 @@
 #pragma once
-// Private to the minicnn tool: the small web server behind `minicnn train --live` and
-// `minicnn serve` (Debian's cpp-httplib, running on its own threads inside the process).
+// Private to the web part: the small web server behind the live page (LiveMonitor) and the draw
+// page (ServePage), Debian's cpp-httplib running on its own threads inside the process. No public
+// header includes this one, so httplib stays a private dependency of the library.
 //
 // Safe by default:
 //   - it listens on 127.0.0.1 unless told otherwise (the caller warns when it is not);
@@ -13,7 +14,7 @@
 //   - a fixed number of workers serve connections; past a bounded queue the accepting thread
 //     serves the next connection itself, so further clients wait in the kernel's backlog instead
 //     of holding file descriptors in this process; idle and stalled connections time out.
-// None of this shares a thread with training: see live.hpp for how the two meet.
+// None of this shares a thread with training: see minicnn/web/live.hpp for how the two meet.
 #include <httplib.h>
 
 #include <map>
@@ -21,7 +22,7 @@
 #include <string>
 #include <thread>
 
-namespace minicnn::cli {
+namespace minicnn {
 
 struct WebServerOptions {
   std::string host = "127.0.0.1";
@@ -57,11 +58,11 @@ class WebServer {
 
 // Answers with the file at `relative` below `root` (a request path with its prefix removed), or
 // 404 when there is none, it is not a regular file, or it resolves outside root. Files other
-// than the tool's own pages are sandboxed (no script runs in them).
+// than the library's own pages are sandboxed (no script runs in them).
 void send_file_below(const std::string& root, const std::string& relative, httplib::Response& res);
 // Sets a JSON body, and the status if given.
 void send_json(httplib::Response& res, const std::string& json, int status = 200);
 // The MIME type of a file name by its extension ("report.html" -> "text/html; charset=utf-8").
 std::string mime_type(const std::string& name);
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace minicnn::cli {
+namespace minicnn {
 
 namespace {
 
@@ -210,4 +210,4 @@ void send_file_below(const std::string& root, const std::string& relative, httpl
   res.set_content(bytes.str(), mime_type(relative).c_str());
 }
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

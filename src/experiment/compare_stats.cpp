@@ -1,13 +1,13 @@
-// minicnn compare: statistics over seeds and the findings' wording. Pure functions of a list of
-// results (no training, no files), so tests can call them with made-up results.
+// The filter experiment: statistics over seeds and the findings' wording. Pure functions of a list
+// of results (no training, no files), so tests can call them with made-up results.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
-#include "compare.hpp"
+#include "minicnn/experiment/compare_stats.hpp"
 
-namespace minicnn::cli::compare {
+namespace minicnn::compare {
 
 const std::vector<VariantInfo>& variants() {
   static const std::vector<VariantInfo> v{
@@ -135,18 +135,24 @@ std::string pct_pm(const MeanStd& m) {
   return num_pm({100 * m.mean, 100 * m.std, m.n}, 2) + "%";
 }
 
-namespace {
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
 
-const VariantResult* find(const std::vector<VariantResult>& rs, const std::string& name) {
+const VariantResult* find_variant(const std::vector<VariantResult>& rs, const std::string& name) {
   for (const auto& r : rs)
     if (r.name == name) return &r;
   return nullptr;
 }
 
+namespace {
+
 // Final accuracy of every variant against the random baseline: one sentence when none differs
 // measurably, else one per variant.
 void accuracy_findings(const std::vector<VariantResult>& rs, std::vector<std::string>& out) {
-  const VariantResult* base = find(rs, "random");
+  const VariantResult* base = find_variant(rs, "random");
   if (!base || rs.size() < 2) return;
   const MeanStd b = final_accuracy(*base);
   std::vector<std::string> lines;
@@ -173,7 +179,7 @@ void accuracy_findings(const std::vector<VariantResult>& rs, std::vector<std::st
 
 // The lesson of the raw variant: at textbook scale the loss measures magnitude, not shape.
 void scale_findings(const std::vector<VariantResult>& rs, const std::string& scale, std::vector<std::string>& out) {
-  const VariantResult *raw = find(rs, "handset-frozen-raw"), *fair = find(rs, "handset-frozen");
+  const VariantResult *raw = find_variant(rs, "handset-frozen-raw"), *fair = find_variant(rs, "handset-frozen");
   if (raw && fair && scale != "raw") {
     const MeanStd lr = first_epoch_train_loss(*raw), lf = first_epoch_train_loss(*fair);
     const MeanStd ar = final_accuracy(*raw), af = final_accuracy(*fair);
@@ -206,7 +212,7 @@ void kernel_findings(const std::vector<VariantResult>& rs, std::vector<std::stri
   }
   if (list.empty()) return;
   std::string s = "First-layer kernels whose nearest classical filter has |cos| >= 0.6: " + list + ".";
-  const VariantResult *random = find(rs, "random"), *chance = find(rs, "random-frozen");
+  const VariantResult *random = find_variant(rs, "random"), *chance = find_variant(rs, "random-frozen");
   if (random && chance && !random->runs[0].kernels.empty()) {
     const MeanStd a = classical_fraction(*random), c = classical_fraction(*chance);
     const Verdict v = verdict(a, c);
@@ -216,7 +222,7 @@ void kernel_findings(const std::vector<VariantResult>& rs, std::vector<std::stri
                                          : "not clearly different from it (" + verdict_words(v) + ")") + ".";
   }
   out.push_back(s);
-  if (const VariantResult* init = find(rs, "handset-init"); init && !init->runs[0].kernels.empty()) {
+  if (const VariantResult* init = find_variant(rs, "handset-init"); init && !init->runs[0].kernels.empty()) {
     const MeanStd c = cosine_to_start(*init);
     out.push_back(std::string("Fine-tuning ") + (c.mean > 0.95 ? "barely moved" : c.mean > 0.8 ? "kept close to" : "moved far from") +
                   " the hand-set kernels: their mean cosine to the starting filters is " + num_pm(c, 3) + ".");
@@ -233,4 +239,4 @@ std::vector<std::string> findings(const std::vector<VariantResult>& results, con
   return out;
 }
 
-}  // namespace minicnn::cli::compare
+}  // namespace minicnn::compare

@@ -1,7 +1,8 @@
-// The inside-the-network page of `minicnn serve` (serve.cpp). One file, no outside resources:
-// the canvas (or a dropped picture) goes to /api/predict as a PNG while one draws, and the answer
-// (probabilities, what the model sees, every layer's activations as pictures) fills the page.
-namespace minicnn::cli {
+// The inside-the-network page ServePage serves (serve_page.cpp; `minicnn serve`). One file, no
+// outside resources: the canvas (or a dropped picture) goes to /api/predict as a PNG while one
+// draws, and the answer (probabilities, what the model sees, every layer's activations as
+// pictures) fills the page.
+namespace minicnn {
 
 extern const char* const kServePage;
 const char* const kServePage = R"PAGE(<!DOCTYPE html>
@@ -138,4 +139,4 @@ fetch("/api/info", {cache: "no-store"}).then((r) => r.json()).then((i) => {
 </script></body></html>
 )PAGE";
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

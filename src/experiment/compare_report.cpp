@@ -1,26 +1,20 @@
-// minicnn compare: the report. One Report (train/report.hpp) rendered to report.html (self-contained)
-// and report.md, from the results of compare_train and the statistics of compare_stats.
+// The filter experiment: the report. One Report (train/report.hpp) rendered to report.html
+// (self-contained) and report.md, from the results of compare_train and the statistics of
+// compare_stats.
 #include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
 #include <xtensor/xview.hpp>
 
-#include "common.hpp"
-#include "compare.hpp"
+#include "minicnn/experiment/compare.hpp"
 #include "minicnn/train/report.hpp"
 #include "minicnn/vision/filter_image.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
-namespace minicnn::cli::compare {
+namespace minicnn::compare {
 
 namespace {
-
-std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
-}
 
 // The raw variant's loss and accuracy would flatten every other line: it has its own section.
 bool in_charts(const VariantResult& v) { return !variant_info(v.name).raw; }
@@ -29,8 +23,8 @@ void add_setup(Report& r, const std::vector<VariantResult>& results, const Repor
   const Experiment& e = *in.experiment;
   std::vector<std::string> seeds;
   for (const auto s : e.seeds) seeds.push_back(std::to_string(s));
-  r.paragraph(e.spec + " on " + in.data_name + " (" + std::to_string(e.train->size()) + " training / " +
-              std::to_string(e.test->size()) + " test images), " + std::to_string(e.epochs) + " epoch" + (e.epochs == 1 ? "" : "s") +
+  r.paragraph(e.spec + " on " + e.data.dataset + " (" + e.data.dir + ") (" + std::to_string(e.data.train->size()) + " training / " +
+              std::to_string(e.data.test->size()) + " test images), " + std::to_string(e.epochs) + " epoch" + (e.epochs == 1 ? "" : "s") +
               " per run, " + std::to_string(e.seeds.size()) + " seed" + (e.seeds.size() == 1 ? "" : "s") + " (" + join(seeds) +
               ") for every variant: for one seed all variants start from the same random weights and see the same batches in "
               "the same order, so they differ only in their first conv layer (" + e.conv_path + "). Every number below is the "
@@ -38,7 +32,8 @@ void add_setup(Report& r, const std::vector<VariantResult>& results, const Repor
   bool handset = false;
   for (const auto& v : results) handset = handset || variant_info(v.name).handset;
   if (handset)
-    r.paragraph("Hand-set filters: " + join(e.handset) + " (one per output channel), scale '" + in.scale + "', colour '" + in.color +
+    r.paragraph("Hand-set filters: " + join(e.handset) + " (one per output channel), scale '" +
+                filters::scale_name(e.handset_options.scale) + "', colour '" + filters::color_name(e.handset_options.color) +
                 "' (see 'Hand-set filters and their scale').");
 }
 
@@ -62,7 +57,7 @@ void add_results(Report& r, const std::vector<VariantResult>& results, const Rep
   for (const auto& v : results) train_s += training_seconds(v);
   r.paragraph("Kernels like a classical filter: the share of first-layer kernels whose nearest bank filter (any rotation, flip or "
               "sign) has |cos| >= 0.6. Top kernel importance: the test accuracy lost when the most important first-layer kernel "
-              "is zeroed (" + std::to_string(in.experiment->ablation->size()) + " test images). Time: " + fixed(train_s, 1) +
+              "is zeroed (" + std::to_string(in.experiment->ablation.size()) + " test images). Time: " + fixed(train_s, 1) +
               " s of training in all, " + fixed(in.wall_seconds, 1) + " s for the whole experiment (evaluation and analysis "
               "included), " + std::to_string(in.threads) + (in.threads == 1 ? " thread." : " threads."));
 }
@@ -131,7 +126,7 @@ std::vector<std::string> write_report(const std::vector<VariantResult>& results,
   const Experiment& e = *in.experiment;
   Report r("Learned vs hand-coded filters");
   add_setup(r, results, in);
-  const auto facts = findings(results, in.scale);
+  const auto facts = findings(results, filters::scale_name(e.handset_options.scale));
   r.heading("Findings").bullets(facts);
   r.heading("Results");
   add_results(r, results, in);
@@ -139,7 +134,7 @@ std::vector<std::string> write_report(const std::vector<VariantResult>& results,
   add_scale_section(r, results, in);
   add_kernel_sections(r, results, in);
   r.heading("Reproduce").code(in.command_line);
-  const nlohmann::json env = environment_info();
+  const nlohmann::json& env = in.environment;
   std::vector<std::string> seeds;
   for (const auto s : e.seeds) seeds.push_back(std::to_string(s));
   r.table({"setting", "value"},
@@ -156,4 +151,4 @@ std::vector<std::string> write_report(const std::vector<VariantResult>& results,
   return facts;
 }
 
-}  // namespace minicnn::cli::compare
+}  // namespace minicnn::compare

@@ -1,4 +1,4 @@
-#include "live.hpp"
+#include "minicnn/web/live.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,9 +15,9 @@
 #include "minicnn/vision/kernel_png.hpp"
 #include "web_server.hpp"
 
-namespace minicnn::cli {
+namespace minicnn {
 
-extern const char* const kLivePage;  // live_page.cpp
+extern const char* const kLivePage;  // live_page_html.cpp
 
 namespace {
 
@@ -341,4 +341,4 @@ void LiveMonitor::add_routes() {
   });
 }
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

@@ -1,36 +1,24 @@
-// minicnn compare: the report's sections about the first layer itself: the hand-set filters and
-// their scale, what the learned kernels became (beside their nearest classical filter), and one
-// test image through each variant's first layer.
+// The filter experiment: the report's sections about the first layer itself: the hand-set filters
+// and their scale, what the learned kernels became (beside their nearest classical filter), and
+// one test image through each variant's first layer.
 #include <cmath>
 #include <set>
 
 #include <xtensor/xview.hpp>
 
-#include "compare.hpp"
+#include "minicnn/experiment/compare.hpp"
 #include "minicnn/train/report.hpp"
 #include "minicnn/vision/filter_image.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
-namespace minicnn::cli::compare {
+namespace minicnn::compare {
 
 namespace {
-
-const VariantResult* find(const std::vector<VariantResult>& rs, const std::string& name) {
-  for (const auto& r : rs)
-    if (r.name == name) return &r;
-  return nullptr;
-}
 
 double l2(const Tensor& t) {
   double s = 0;
   for (const float v : t) s += static_cast<double>(v) * v;
   return std::sqrt(s);
-}
-
-std::string join_names(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
 }
 
 Figure text_cell(const std::string& text) { return {"", text, {}, "", 0}; }
@@ -73,6 +61,7 @@ void add_scale_section(Report& r, const std::vector<VariantResult>& results, con
   for (const auto& v : results) handset = handset || variant_info(v.name).handset;
   if (!handset) return;
   const std::size_t C = e.input[0];
+  const std::string scale = filters::scale_name(e.handset_options.scale), color = filters::color_name(e.handset_options.color);
   r.heading("Hand-set filters and their scale");
   r.paragraph("Textbook filters are far larger than a random initialisation (Sobel has weights of ±2, Scharr ±10; Conv2d "
               "draws its weights from U(-b, b), b = 1/sqrt(fan_in)). Put in as they are, they measure magnitude, not shape. "
@@ -84,22 +73,22 @@ void add_scale_section(Report& r, const std::vector<VariantResult>& results, con
               "weights sum to 0; but a blur puts all of its norm into its DC gain (gaussian5 at norm 0.577 would answer a flat "
               "patch 2.1 times as strongly as a random kernel does on average, a 5x5 box 2.9 times), and frozen blurs at that "
               "scale made the layers after them learn far slower. 'unit' scales every kernel to norm 1 and 'raw' keeps the "
-              "textbook values. This run: '" + in.scale + "'.");
+              "textbook values. This run: '" + scale + "'.");
   r.paragraph(C == 1 ? std::string("The first layer reads one (grey) channel: each kernel is the filter itself.")
-                     : "Colour first layer (" + std::to_string(C) + " input channels), --handset-color " + in.color + ": " +
-                           (in.color == "luma" && C == 3
+                     : "Colour first layer (" + std::to_string(C) + " input channels), --handset-color " + color + ": " +
+                           (color == "luma" && C == 3
                                 ? "R, G and B get the filter times 0.299, 0.587 and 0.114, so the kernel applies the filter "
                                   "to the luminance (ITU-R BT.601) of the normalised channels."
                                 : "every channel gets the filter divided by " + std::to_string(C) +
                                       ", so the kernel applies it to the plain average of the channels."));
   scale_table(r, e);
-  const VariantResult *raw = find(results, "handset-frozen-raw"), *fair = find(results, "handset-frozen");
+  const VariantResult *raw = find_variant(results, "handset-frozen-raw"), *fair = find_variant(results, "handset-frozen");
   if (raw && fair) {
     r.paragraph("The same frozen filters at the two scales (handset-frozen-raw is left out of the charts above: its numbers "
                 "would flatten every other line):");
     std::vector<std::vector<std::string>> rows;
     for (const auto* v : {fair, raw})
-      rows.push_back({v->name, v == raw ? std::string("raw") : in.scale, num_pm(first_epoch_train_loss(*v), 3), pct_pm(final_accuracy(*v))});
+      rows.push_back({v->name, v == raw ? std::string("raw") : scale, num_pm(first_epoch_train_loss(*v), 3), pct_pm(final_accuracy(*v))});
     r.table({"variant", "scale", "first-epoch train loss", "final test accuracy"}, rows);
   }
 }
@@ -191,13 +180,13 @@ void add_kernel_sections(Report& r, const std::vector<VariantResult>& results, c
     } else {
       std::vector<Figure> grids;
       for (const auto* v : frozen)
-        grids.push_back({"images/kernels_" + v->name + ".png", v->name + ": " + (v->handset.empty() ? "random" : join_names(v->handset)),
+        grids.push_back({"images/kernels_" + v->name + ".png", v->name + ": " + (v->handset.empty() ? "random" : join(v->handset)),
                          render_kernels(v->runs.front().after), "", 0});
       r.figures(grids);
     }
   }
   r.heading("One test image through the first layer");
-  const Dataset& t = *e.test;
+  const Dataset& t = *e.data.test;
   Image img(t.cols, t.rows, t.channels);
   for (std::size_t c = 0; c < t.channels; ++c)
     for (std::size_t p = 0; p < t.rows * t.cols; ++p) img.pixels[p * t.channels + c] = t.pixels[c * t.rows * t.cols + p];
@@ -207,4 +196,4 @@ void add_kernel_sections(Report& r, const std::vector<VariantResult>& results, c
   r.figures(maps);
 }
 
-}  // namespace minicnn::cli::compare
+}  // namespace minicnn::compare

@@ -1,9 +1,9 @@
 // minicnn compare's statistics and findings, on made-up results: no training.
-#include "cli/compare.hpp"
+#include "minicnn/experiment/compare_stats.hpp"
 #include "helpers.hpp"
 
 using namespace minicnn;
-using namespace minicnn::cli::compare;
+using namespace minicnn::compare;
 
 namespace {
 

@@ -1,40 +1,66 @@
-// minicnn compare: trains every variant with every seed. For one seed every variant starts from
-// the same random weights (the hand-set ones then overwrite the first conv layer) and sees the
+// The filter experiment: trains every variant with every seed. For one seed every variant starts
+// from the same random weights (the hand-set ones then overwrite the first conv layer) and sees the
 // same batches in the same order, so the variants differ only in their first layer.
 #include <chrono>
-#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
-#include "common.hpp"
-#include "compare.hpp"
 #include "minicnn/core/init.hpp"
 #include "minicnn/core/registry.hpp"
+#include "minicnn/experiment/compare.hpp"
+#include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/optim/sgd.hpp"
 #include "minicnn/train/train.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
-namespace minicnn::cli::compare {
+namespace minicnn::compare {
 
 namespace {
 
-// One line for the whole experiment: which variant and seed, the epoch, the loss, and the batches
-// done out of every batch the experiment will train.
+// Counts the batches of the whole experiment and tells the caller after each one.
 struct ExperimentProgress {
-  Progress line;
+  const Callbacks& on;
   std::size_t done = 0, total = 0;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   void batch(const std::string& variant, std::size_t seed_index, std::size_t seeds, const BatchReport& r, std::size_t epochs) {
     ++done;
+    if (!on.batch) return;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double eta = done ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0;
-    char label[200];
-    std::snprintf(label, sizeof label, "compare: %s, seed %zu/%zu, epoch %zu/%zu, loss %.4f, ETA %.0fs; batches", variant.c_str(),
-                  seed_index + 1, seeds, r.epoch, epochs, r.running_loss, eta);
-    line.count(label, done, total);
+    on.batch({variant, seed_index, seeds, r.epoch, epochs, r.running_loss, done, total, eta});
   }
 };
+
+// The optimiser and learning-rate schedule of every run: SGD with momentum, the rate falling from
+// e.lr to 0 over e.epochs on a cosine.
+struct Optimisation {
+  std::unique_ptr<Optimizer> optimizer;
+  LrSchedule schedule;
+};
+Optimisation make_optimisation(const Experiment& e, Sequential& model) {
+  Optimisation o;
+  o.optimizer = std::make_unique<SGD>(model.parameters(), e.lr, e.momentum);
+  o.schedule.kind = LrSchedule::Kind::cosine;
+  return o;
+}
+
+// What every variant's first-seed checkpoint records of its run (CheckpointInfo::extra_json): the
+// data, the normalisation, the hand-set filters and their scale, the variant and its seed.
+std::string checkpoint_metadata(const Experiment& e, const VariantResult& r) {
+  const nlohmann::json norm = e.norm.empty() ? nlohmann::json() : nlohmann::json{{"mean", e.norm.mean}, {"std", e.norm.std}};
+  return nlohmann::json{{"dataset", e.data.dataset},
+                        {"data", e.data.dir},
+                        {"normalize", norm},
+                        {"classes", e.data.train->classes},
+                        {"eval_batch_size", 1000},
+                        {"handset_scale", filters::scale_name(e.handset_options.scale)},
+                        {"handset_color", filters::color_name(e.handset_options.color)},
+                        {"training", {{"test_limit", e.data.test_limit}, {"epochs", e.epochs}, {"seed", r.runs.front().seed}}},
+                        {"variant", r.name},
+                        {"handset_filters", r.handset}}
+      .dump();
+}
 
 // The model of one variant and seed: the seed's random weights, then the first conv hand-set
 // and/or frozen as the variant says.
@@ -58,12 +84,10 @@ std::unique_ptr<Sequential> build_variant(const Experiment& e, const VariantInfo
 // says so (its last accuracy stands for the epochs it did not train).
 void train_run(const Experiment& e, Sequential& model, const VariantInfo& v, std::size_t seed_index, SeedRun& run,
                ExperimentProgress& progress) {
-  SGD opt(model.parameters(), e.lr, e.momentum);
-  DataLoader loader(*e.train, e.batch_size, true, run.seed, e.norm);  // the same order for every variant
-  Trainer trainer(model, opt, loader);
-  LrSchedule cosine;
-  cosine.kind = LrSchedule::Kind::cosine;
-  trainer.set_schedule(cosine, e.lr, e.epochs);
+  Optimisation o = make_optimisation(e, model);
+  DataLoader loader(*e.data.train, e.batch_size, true, run.seed, e.norm);  // the same order for every variant
+  Trainer trainer(model, *o.optimizer, loader);
+  trainer.set_schedule(o.schedule, e.lr, e.epochs);
   for (std::size_t ep = 0; ep < e.epochs; ++ep) {
     double running = 0;
     try {
@@ -79,7 +103,7 @@ void train_run(const Experiment& e, Sequential& model, const VariantInfo& v, std
       run.train_loss.push_back(running);
       progress.done += e.epochs * loader.num_batches() - run.batch_loss.size();  // the batches it will not train
     }
-    const EvalResult ev = evaluate(model, *e.test, e.norm);
+    const EvalResult ev = evaluate(model, *e.data.test, e.norm);
     run.test_accuracy.push_back(ev.accuracy());
     run.test_loss.push_back(ev.loss);
     if (!run.diverged.empty()) {
@@ -94,11 +118,7 @@ void save_variant_checkpoint(const Experiment& e, Sequential& model, const Varia
   CheckpointInfo info;
   info.spec = model.spec();
   info.input_shape = e.input;
-  nlohmann::json extra = nlohmann::json::parse(e.checkpoint_json);
-  extra["variant"] = r.name;
-  extra["handset_filters"] = r.handset;
-  extra["training"]["seed"] = r.runs.front().seed;
-  info.extra_json = extra.dump();
+  info.extra_json = checkpoint_metadata(e, r);
   make_folders(e.out + "/" + r.name);
   save_checkpoint(e.out + "/" + r.name + "/model.npz", model, info);
 }
@@ -118,7 +138,7 @@ VariantResult train_variant(const Experiment& e, const VariantInfo& v, Experimen
     train_run(e, *model, v, s, run, progress);
     run.after = conv.weight().value;
     run.kernels = analyze_kernels(run.after, run.before);
-    ablate_kernels(conv, [&] { return evaluate(*model, *e.ablation, e.norm).accuracy(); }, run.kernels);
+    ablate_kernels(conv, [&] { return evaluate(*model, e.ablation, e.norm).accuracy(); }, run.kernels);
     if (s == 0) {
       model->eval();
       model->forward(e.sample);
@@ -134,21 +154,16 @@ VariantResult train_variant(const Experiment& e, const VariantInfo& v, Experimen
 
 }  // namespace
 
-std::vector<VariantResult> train_variants(const Experiment& e) {
-  ExperimentProgress progress;
-  progress.total = e.variants.size() * e.seeds.size() * e.epochs * DataLoader(*e.train, e.batch_size, false, 0).num_batches();
+std::vector<VariantResult> train_variants(const Experiment& e, const Callbacks& on) {
+  make_folders(e.out);
+  ExperimentProgress progress{on};
+  progress.total = e.variants.size() * e.seeds.size() * e.epochs * DataLoader(*e.data.train, e.batch_size, false, 0).num_batches();
   std::vector<VariantResult> results;
   for (const auto& name : e.variants) {
-    const VariantInfo& v = variant_info(name);
-    results.push_back(train_variant(e, v, progress));
-    const VariantResult& r = results.back();
-    progress.line.finish();
-    const MeanStd acc = final_accuracy(r);
-    std::printf("%-18s test accuracy %s over %zu seed%s, %.1f s of training\n", name.c_str(), pct_pm(acc).c_str(), r.runs.size(),
-                r.runs.size() == 1 ? "" : "s", training_seconds(r));
-    std::fflush(stdout);
+    results.push_back(train_variant(e, variant_info(name), progress));
+    if (on.variant) on.variant(results.back());
   }
   return results;
 }
 
-}  // namespace minicnn::cli::compare
+}  // namespace minicnn::compare

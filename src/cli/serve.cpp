@@ -15,7 +15,7 @@
 #include "minicnn/layers/softmax_cross_entropy.hpp"
 #include "minicnn/train/report.hpp"
 #include "minicnn/vision/activations.hpp"
-#include "report.hpp"
+#include "report_command.hpp"
 #include "web_server.hpp"
 
 namespace minicnn::cli {

@@ -80,7 +80,9 @@ EvalResult evaluate_shard(Sequential& model, const Dataset& data, Normalization 
 }
 
 Trainer::Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader)
-    : model_(model), optimizer_(optimizer), loader_(loader), base_lr_(optimizer.lr()), params_(model.parameters()) {}
+    : model_(model), optimizer_(optimizer), loader_(loader), params_(model.parameters()) {
+  schedule_.base_lr = optimizer.lr();
+}
 
 namespace {
 bool all_finite(const Tensor& t) {
@@ -105,8 +107,8 @@ std::string find_nonfinite(Sequential& model, const Tensor& x) {
 
 void Trainer::set_schedule(const LrSchedule& schedule, float base_lr, std::size_t total_epochs) {
   schedule_ = schedule;
-  base_lr_ = base_lr;
-  total_epochs_ = total_epochs;
+  schedule_.base_lr = base_lr;
+  schedule_.epochs = total_epochs;
 }
 
 EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
@@ -124,7 +126,7 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
   std::size_t b = start_batch;
   for (; b < nb; ++b) {
     loader_.load_batch(b, x_, labels_);
-    optimizer_.set_lr(schedule_.at(base_lr_, epoch, b, nb, total_epochs_));
+    optimizer_.set_lr(schedule_.at(epoch, b, nb));
     const float l = loss_.forward(model_.forward(x_), labels_);
     BatchSums sums{static_cast<double>(l) * static_cast<double>(labels_.size()), loss_.correct(), labels_.size(), std::isfinite(l)};
     // The loss is the mean over the whole batch, of which x_ may be one process's slice.

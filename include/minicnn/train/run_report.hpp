@@ -17,7 +17,7 @@ namespace minicnn {
 
 // What the report shows besides the model and its test set, as the run folder holds it. Parts
 // left empty are left out of the report (an older run has no per-batch losses, for instance).
-struct RunRecord {
+struct RunReportInput {
   std::string title;                         // "runs/mnist"
   std::string about;                         // one line: what was trained on what
   std::vector<EpochMetrics> epochs;          // metrics.csv
@@ -43,7 +43,7 @@ TestPredictions predict_test_set(Sequential& model, const Dataset& test, const N
                                  std::size_t batch_size = 1000);
 
 // The whole report. Evaluates the model on test (inputs normalised with norm).
-Report run_report(const RunRecord& run, Sequential& model, const Shape& input_shape, const Dataset& test,
+Report run_report(const RunReportInput& run, Sequential& model, const Shape& input_shape, const Dataset& test,
                   const Normalization& norm);
 
 // The pictures it is made of, usable alone.

@@ -1,6 +1,6 @@
-// minicnn train across processes: starting (or refusing to), the ranks' meetings, the watchdog
+// `minicnn train` across processes: starting (or refusing to), the ranks' meetings, the watchdog
 // that notices a rank that died, and how a data-parallel run ends (docs/SCALING.md).
-#include "distributed.hpp"
+#include "minicnn/train/distributed_run.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -15,37 +15,14 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "common.hpp"
+#include "minicnn/core/threads.hpp"
+#include "minicnn/train/errors.hpp"
 #include "minicnn/core/spec.hpp"
 #include "minicnn/layers/batch_norm2d.hpp"
 
-namespace minicnn::cli {
+namespace minicnn {
 
 namespace {
-
-int exit_code_of(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const UsageError&) {
-    return kExitUsage;
-  } catch (const SpecError&) {
-    return kExitUsage;
-  } catch (const TrainingDiverged&) {
-    return kExitNumerical;
-  } catch (...) {
-    return kExitError;
-  }
-}
-
-std::string message_of(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
 
 // Which machine, and which process namespace on it, this is: ranks with the same id can see each
 // other's processes (kill(pid, 0)).
@@ -132,17 +109,17 @@ void DistributedRun::say(const std::string& line) const {
   std::fflush(f);
 }
 
-int DistributedRun::default_threads() const {
-  if (!mpi_) return cli::default_threads();
+int DistributedRun::threads_per_rank() const {
+  if (!mpi_) return default_num_threads();
   // mpirun binds each rank to a core unless told --bind-to none; unbound, the ranks of one machine
   // share its cores.
   cpu_set_t set;
   CPU_ZERO(&set);
-  const int usable = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : cli::default_threads();
+  const int usable = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : default_num_threads();
   int local = 1;
   for (const char* v : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_LOCAL_SIZE"})
     if (const char* s = std::getenv(v)) local = std::max(1, std::atoi(s));
-  return std::max(1, std::min(usable, cli::default_threads() / local));
+  return std::max(1, std::min(usable, default_num_threads() / local));
 }
 
 int DistributedRun::run(const std::function<int()>& train) {
@@ -315,4 +292,4 @@ int run_distributed(bool distributed, const std::string& program, const std::fun
   }
 }
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

@@ -64,13 +64,17 @@ nlohmann::json history_to_json(const std::vector<EpochMetrics>& history) {
 }
 
 std::vector<EpochMetrics> history_from_json(const nlohmann::json& j) {
+  // A number, or unknown when missing or null (as an unknown number is written).
+  const auto number = [](const nlohmann::json& h, const char* key) {
+    return h.contains(key) && !h[key].is_null() ? h[key].get<double>() : EpochMetrics::kUnknown;
+  };
   std::vector<EpochMetrics> rows;
   for (const auto& h : j) {
     EpochMetrics m;
     m.epoch = h.value("epoch", std::size_t(0));
-    m.train_loss = h.value("train_loss", EpochMetrics::kUnknown), m.train_accuracy = h.value("train_accuracy", EpochMetrics::kUnknown);
-    m.test_loss = h.value("test_loss", EpochMetrics::kUnknown), m.test_accuracy = h.value("test_accuracy", EpochMetrics::kUnknown);
-    m.lr = h.value("lr", EpochMetrics::kUnknown);
+    m.train_loss = number(h, "train_loss"), m.train_accuracy = number(h, "train_accuracy");
+    m.test_loss = number(h, "test_loss"), m.test_accuracy = number(h, "test_accuracy");
+    m.lr = number(h, "lr");
     rows.push_back(m);
   }
   return rows;

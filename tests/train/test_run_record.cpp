@@ -81,7 +81,7 @@ TEST_CASE("RunRecord round trip: version, arrays and every field") {
   REQUIRE(info.arrays.size() == 4);
   CHECK(info.arrays[1].first == "kernels.epoch_1");
   const RunRecord back = RunRecord::read_from(info);
-  CHECK(back.to_json() == r.to_json());
+  CHECK(back.to_json().dump() == r.to_json().dump());  // dump: unknown numbers (NaN) are unequal to themselves
   CHECK(back.kernel_history.size() == 2);
   CHECK(back.kernel_history[1].first == 1);
   CHECK(back.batch_lr == r.batch_lr);

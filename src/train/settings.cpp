@@ -21,12 +21,11 @@ std::string rate_text(float v) {
   return e == std::string::npos ? t : t.erase(e + 2, 1);  // "1e-03" -> "1e-3"
 }
 
-}  // namespace
-
-const std::vector<SettingInfo>& run_settings_table() {
+// What data, and how it is read.
+std::vector<SettingInfo> data_rows() {
   using S = RunSettings;
   using I = SettingInfo;
-  static const std::vector<SettingInfo> table{
+  return {
       I("model", "--model", &S::model,
         "a preset (auto picks lenet5 for 28x28 MNIST-format data, convnet-rgb for the rest; see 'minicnn models') or a "
         "spec such as \"conv 6 5 pad=2, relu, maxpool 2, flatten, linear 10\"")
@@ -50,6 +49,14 @@ const std::vector<SettingInfo>& run_settings_table() {
         "leave unreadable images out (and report them) instead of stopping"),
       I("max_dataset_memory", "--max-dataset-memory", &S::max_dataset_memory,
         "refuse a dataset whose decoded images need more (e.g. 512M, 8G)"),
+  };
+}
+
+// How the model learns.
+std::vector<SettingInfo> optimisation_rows() {
+  using S = RunSettings;
+  using I = SettingInfo;
+  return {
       I("epochs", "--epochs", &S::epochs, "epochs to train in total (when resuming: default the run's planned total)")
           .kept_in_checkpoint().range(1, 100000),
       I("batch_size", "--batch-size", &S::batch_size, "images per optimiser step")
@@ -75,6 +82,14 @@ const std::vector<SettingInfo>& run_settings_table() {
         "scale inputs to zero mean, unit variance with the training set's statistics "
         "(on by default; --no-normalize turns it off)")
           .fixed_by_checkpoint(),
+  };
+}
+
+// The run: seed, threads, limits, the folder, resuming, watching, processes.
+std::vector<SettingInfo> run_rows() {
+  using S = RunSettings;
+  using I = SettingInfo;
+  return {
       I("seed", "--seed", &S::seed, "seed for initialisation and data order")
           .kept_in_checkpoint().fixed_by_checkpoint().range(0, 4611686018427387904),
       I("threads", "--threads", &S::threads, "threads (default: all cores); results are reproducible per thread count")
@@ -105,6 +120,16 @@ const std::vector<SettingInfo>& run_settings_table() {
       I("distributed", "--distributed", &S::distributed,
         "refuse to train unless started by mpirun as one of several processes (docs/SCALING.md)"),
   };
+}
+
+}  // namespace
+
+const std::vector<SettingInfo>& run_settings_table() {
+  static const std::vector<SettingInfo> table = [] {
+    std::vector<SettingInfo> t = data_rows();
+    for (auto rows : {optimisation_rows(), run_rows()}) t.insert(t.end(), rows.begin(), rows.end());
+    return t;
+  }();
   return table;
 }
 

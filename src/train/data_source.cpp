@@ -126,6 +126,8 @@ DataRecord read_data_record(const nlohmann::json& extra) {
   }
 }
 
+DataRecord read_data_record(const CheckpointInfo& info) { return data_record(read_run_record(info)); }
+
 RunRecord read_run_record(const CheckpointInfo& info) {
   try {
     return RunRecord::read_from(info);

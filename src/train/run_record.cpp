@@ -1,5 +1,6 @@
 #include "minicnn/train/run_record.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "minicnn/train/data_source.hpp"
@@ -78,6 +79,13 @@ std::vector<EpochMetrics> history_from_json(const nlohmann::json& j) {
     rows.push_back(m);
   }
   return rows;
+}
+
+void RunRecord::keep_only_settings(const std::vector<std::string>& keys) {
+  has_settings = true;
+  settings_missing.clear();
+  for (const auto& info : run_settings_table())
+    if (info.stored && std::find(keys.begin(), keys.end(), info.key) == keys.end()) settings_missing.push_back(info.key);
 }
 
 nlohmann::json RunRecord::to_json() const {

@@ -56,6 +56,13 @@ TEST_CASE("RunRecord reads today's checkpoint metadata and writes the same bytes
   std::size_t stored = 0;
   for (const auto& info : run_settings_table()) stored += info.stored;
   CHECK(c.settings_missing.size() == stored - 2);  // it holds only epochs and test_limit
+
+  RunRecord made;  // the same, made as compare makes it
+  made.dataset = "mnist", made.data = "data/mnist", made.classes = {"0", "1"}, made.eval_batch_size = 1000;
+  made.other = {{"handset_scale", "init"}, {"handset_color", "luma"}};
+  made.settings.epochs = 2, made.settings.test_limit = 500;
+  made.keep_only_settings({"epochs", "test_limit"});
+  CHECK(made.to_json().dump() == nlohmann::json::parse(kCompareJson).dump());
 }
 
 TEST_CASE("RunRecord round trip: version, arrays and every field") {

@@ -61,6 +61,9 @@ struct RunRecord {
   std::vector<std::pair<std::size_t, Tensor>> kernel_history;  // (epoch, first conv weight): the filmstrip
   std::vector<float> batch_loss, batch_lr;                     // per batch so far (NaN: not recorded)
 
+  // Records only these of the stored settings (the filter experiment's "epochs" and "test_limit").
+  void keep_only_settings(const std::vector<std::string>& keys);
+
   nlohmann::json to_json() const;
   // for_resume: also requires what resuming needs (the settings, progress, data and history),
   // throwing nlohmann::json::exception for what is missing; otherwise missing keys keep defaults.

@@ -18,6 +18,7 @@
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/layers/conv2d.hpp"
 #include "minicnn/train/distributed_run.hpp"
+#include "minicnn/train/errors.hpp"
 #include "minicnn/train/run_folder.hpp"
 #include "minicnn/train/run_record.hpp"
 #include "minicnn/train/settings.hpp"

@@ -216,19 +216,19 @@ void DistributedRun::writer_first(const std::function<void()>& fn) {
   if (code != "0") throw AgreedExit{std::stoi(code), error};
 }
 
-void DistributedRun::attach(Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm, const std::string& out) {
+std::string DistributedRun::attach(Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm, const std::string& out) {
   out_ = out;
   make_data_parallel(*comm_, model, trainer, loader, sync_batchnorm);
-  if (size_ == 1) return;
+  if (size_ == 1) return "";
   const bool has_bn = [&] {
     for (auto& [path, layer] : named_layers(model))
       if (dynamic_cast<BatchNorm2d*>(layer)) return true;
     return false;
   }();
-  std::printf("data-parallel: %s; each takes its 1/%d of every batch of %zu images, and the gradients are summed%s\n",
-              comm_->description().c_str(), size_, loader.batch_size(),
-              !has_bn ? "" : sync_batchnorm ? "; BatchNorm statistics over the whole batch (--sync-batchnorm)"
-                                            : "; BatchNorm statistics per process (--sync-batchnorm: over the whole batch)");
+  return "data-parallel: " + comm_->description() + "; each takes its 1/" + std::to_string(size_) + " of every batch of " +
+         std::to_string(loader.batch_size()) + " images, and the gradients are summed" +
+         (!has_bn ? "" : sync_batchnorm ? "; BatchNorm statistics over the whole batch (--sync-batchnorm)"
+                                        : "; BatchNorm statistics per process (--sync-batchnorm: over the whole batch)");
 }
 
 int DistributedRun::agree_on_signal(int local_signal) {

@@ -21,7 +21,8 @@ int TrainingRun::train() {
   Trainer trainer(*model_, *opt_, loader);
   trainer.set_schedule(schedule_);
   trainer.set_clip_grad_norm(s_.clip_grad_norm);
-  dist_.attach(*model_, trainer, loader, s_.sync_batchnorm, s_.out);
+  if (const std::string shared = dist_.attach(*model_, trainer, loader, s_.sync_batchnorm, s_.out); !shared.empty())
+    observer_.note(shared);
   for (std::size_t epoch = start_epoch_; epoch < s_.epochs; ++epoch) {
     const auto rep = trainer.run_epoch(
         epoch, epoch == start_epoch_ ? start_batch_ : 0,

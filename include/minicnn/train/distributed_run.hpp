@@ -53,8 +53,9 @@ class DistributedRun {
   // Rank 0 runs fn (prepares the run folder); every rank throws AgreedExit if it failed.
   void writer_first(const std::function<void()>& fn);
   // The training is data-parallel from here on: slices, gradient sums, SyncBatchNorm if asked.
-  // out: the run folder, named when a rank dies.
-  void attach(Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm, const std::string& out);
+  // out: the run folder, named when a rank dies. Returns a line that says how the work is shared
+  // ("data-parallel: ..."), empty for one process.
+  std::string attach(Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm, const std::string& out);
   // After a batch or an epoch: the signal (SIGINT, SIGTERM) every rank stops for, or 0. A
   // collective: all ranks call it at the same points.
   int agree_on_signal(int local_signal);

@@ -51,9 +51,14 @@
 #include "minicnn/vision/filters.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
+#include "minicnn/train/data_source.hpp"
+#include "minicnn/train/errors.hpp"
 #include "minicnn/train/evaluate.hpp"
 #include "minicnn/train/run_folder.hpp"
+#include "minicnn/train/run_record.hpp"
+#include "minicnn/train/settings.hpp"
 #include "minicnn/train/train.hpp"
+#include "minicnn/train/training_run.hpp"
 
 #include "minicnn/web/live.hpp"
 #include "minicnn/web/serve_page.hpp"

@@ -22,16 +22,6 @@ extern "C" char* openblas_get_config(void);
 
 namespace minicnn::cli {
 
-bool path_exists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
-
-bool same_file(const std::string& a, const std::string& b) {
-  struct stat sa {}, sb {};
-  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
-}
-
 CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
   const std::string range = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
   return CLI::Validator(
@@ -41,6 +31,10 @@ CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
         return {};
       },
       range.substr(2));
+}
+
+void add_threads_option(CLI::App& cmd, int& threads) {
+  cmd.add_option("--threads", threads, "threads (default: all cores)")->check(whole_number(1, 1024));
 }
 
 CLI::Validator real_number(double lo, double hi, bool lo_open) {
@@ -57,16 +51,6 @@ CLI::Validator real_number(double lo, double hi, bool lo_open) {
       range.substr(2));
 }
 
-std::uint64_t parse_bytes(const std::string& option, const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  const std::string unit = end ? end : "";
-  const double scale = unit.empty() ? 1 : unit == "K" ? 1024.0 : unit == "M" ? 1048576.0 : unit == "G" ? 1073741824.0 : -1;
-  if (text.empty() || !(v > 0) || scale < 0 || v * scale > 1e15)
-    throw UsageError(option + " " + text + ": expected a size such as 512M or 8G (K, M, G: binary units)");
-  return static_cast<std::uint64_t>(v * scale);
-}
-
 std::string checkpoint_path(const std::string& arg) {
   struct stat st {};
   if (::stat(arg.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return arg;
@@ -75,10 +59,6 @@ std::string checkpoint_path(const std::string& arg) {
   return model;
 }
 
-
-
-// The CPUs this process may use (affinity mask, container quota): core/threads.hpp.
-int default_threads() { return default_num_threads(); }
 
 std::string shell_quote(const std::string& s) {
   if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == std::string::npos)

@@ -7,17 +7,15 @@
 #include <vector>
 
 #include "minicnn/data/dataset.hpp"
+#include "minicnn/core/threads.hpp"
 #include "minicnn/io/atomic_file.hpp"
+#include "minicnn/train/errors.hpp"
+#include "minicnn/train/settings.hpp"
 
 namespace minicnn::cli {
 
-// Exit codes, documented in `minicnn --help`.
-constexpr int kExitOk = 0, kExitError = 1, kExitUsage = 2, kExitNumerical = 3;
-
-// Thrown for a bad command line that CLI11 cannot see (a value out of range, a bad combination).
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// The exit codes, UsageError (a bad command line that CLI11 cannot see: a value out of range, a bad
+// combination) and the mapping from errors to codes are the library's (train/errors.hpp).
 
 // Validators for numeric options, checked on the text before CLI11 converts it, so "-1" never
 // wraps into a huge unsigned value: a bad value exits 2 with "--epochs: expected a whole number
@@ -26,15 +24,9 @@ CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi);
 // A real number in [lo, hi], or (lo, hi] with lo_open.
 CLI::Validator real_number(double lo, double hi, bool lo_open = false);
 
-// "512M", "4G", "1.5G", "100000" (bytes) -> bytes; throws UsageError naming the option.
-std::uint64_t parse_bytes(const std::string& option, const std::string& text);
-
-// Where a checkpoint argument points: a run folder means its model.npz; throws UsageError for a
-// folder without one ("runs/m1 is a folder with no model.npz").
+// Where a checkpoint argument points: a run folder means its model.npz; throws std::runtime_error
+// (exit 1) for a folder without one ("runs/m1 is a folder with no model.npz ...").
 std::string checkpoint_path(const std::string& arg);
-
-bool path_exists(const std::string& path);
-bool same_file(const std::string& a, const std::string& b);  // both exist and are one file
 
 // Machine, versions and time, for config.json and reports.
 nlohmann::json environment_info();
@@ -44,7 +36,9 @@ std::string command_line(int argc, char** argv);
 std::string program_of(const std::string& command_line);
 // s as one shell word: unchanged if safe, else in single quotes.
 std::string shell_quote(const std::string& s);
-int default_threads();
+// The --threads option (default: all cores; train's comes from its settings table); the count is
+// applied by use_threads (train/settings.hpp).
+void add_threads_option(CLI::App& cmd, int& threads);
 
 // A progress line per epoch: redrawn in place on a terminal, every quarter epoch otherwise.
 class Progress {

@@ -6,8 +6,9 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/core/threads.hpp"
+#include "minicnn/train/settings.hpp"
 #include "minicnn/experiment/compare.hpp"
 
 namespace minicnn::cli {
@@ -59,8 +60,7 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) try {
   const auto start = std::chrono::steady_clock::now();
   const compare::Settings settings = settings_of(a);
   compare::check_settings(settings);  // before the data is read
-  const int threads = a.threads > 0 ? a.threads : default_threads();
-  set_num_threads(threads);
+  const int threads = use_threads(a.threads);
   const DataSource src = resolve_data(a.dataset, a.data);
   DataOptions o;
   o.dir = src.dir;
@@ -124,7 +124,7 @@ void add_compare_commands(CLI::App& app, Command& command) {
   cmd->add_option("--momentum", c->s.momentum, "SGD momentum")->capture_default_str()->check(real_number(0, 0.999));
   cmd->add_option("--seed", c->s.seed, "the first seed: initialisation and data order, the same for every variant")
       ->capture_default_str()->check(whole_number(0, 4611686018427387904ull));
-  cmd->add_option("--threads", c->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
+  add_threads_option(*cmd, c->threads);
   cmd->add_option("--limit", c->limit, "train on the first N images only (0: all)")->check(whole_number(0, 1000000000));
   cmd->add_option("--test-limit", c->test_limit, "test on the first N images only (0: all)")->check(whole_number(0, 1000000000));
   cmd->add_option("--ablation-limit", c->s.ablation_limit, "test images used to measure kernel importance")->capture_default_str()->check(whole_number(1, 1000000000));

@@ -3,10 +3,10 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/core/text.hpp"
-#include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
+#include "minicnn/train/run_record.hpp"
 #include "minicnn/train/train.hpp"
 
 namespace minicnn::cli {
@@ -39,12 +39,12 @@ void print_confusion(const EvalResult& r, const std::vector<std::string>& names)
 }
 
 int run(const EvalArgs& a, const CLI::App& cmd) {
-  set_num_threads(a.threads > 0 ? a.threads : default_threads());
+  use_threads(a.threads);
   const std::string path = checkpoint_path(a.checkpoint);
   CheckpointInfo info;
   auto model = load_model(path, &info);
-  const nlohmann::json extra = nlohmann::json::parse(info.extra_json);
-  DataRecord rec = read_data_record(extra);
+  const RunRecord record = read_run_record(info);
+  DataRecord rec = data_record(record);
   rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
   if (cmd.count("--limit")) rec.test_limit = a.limit;  // by default, the test images training reported on
   if (cmd.count("--dataset") && a.dataset != rec.dataset) {
@@ -60,7 +60,7 @@ int run(const EvalArgs& a, const CLI::App& cmd) {
   if (test.classes != rec.classes)
     std::fprintf(stderr, "warning: %s holds classes (%s) but %s was trained on (%s)\n", dir.c_str(), join(test.classes).c_str(),
                  path.c_str(), join(rec.classes).c_str());
-  const EvalResult r = evaluate(*model, test, rec.norm, EvalOptions().batch_size(extra.value("eval_batch_size", std::size_t(0))));
+  const EvalResult r = evaluate(*model, test, rec.norm, EvalOptions().batch_size(record.eval_batch_size));
   std::printf("%s on %s (%zu test images)\n", path.c_str(), dir.c_str(), r.total);
   std::printf("test accuracy %.2f%% (%zu/%zu), loss %.4f\n\n", 100 * r.accuracy(), r.correct, r.total, r.loss);
   print_confusion(r, test.classes);
@@ -83,7 +83,7 @@ void add_eval_command(CLI::App& app, Command& command) {
       ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
   cmd->add_option("--data", args->data, "the data folder (default: the one it was trained on)");
   cmd->add_option("--limit", args->limit, "first N test images (default: as in training; 0: all)")->check(whole_number(0, 1000000000));
-  cmd->add_option("--threads", args->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
+  add_threads_option(*cmd, args->threads);
   command.register_run(cmd, [args, cmd](const std::string&) { return run(*args, *cmd); });
 }
 

@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/io/onnx.hpp"
@@ -24,7 +24,7 @@ int run(const ExportArgs& a, const std::string& cmdline) {
   if (path_exists(a.out) && !a.force) throw UsageError(a.out + " already exists; choose another --out, or pass --force to replace it");
   CheckpointInfo info;
   auto model = load_model(path, &info);
-  const DataRecord data = read_data_record(nlohmann::json::parse(info.extra_json));
+  const DataRecord data = read_data_record(info);
   OnnxExportOptions o;
   o.mean = data.norm.mean;
   o.std = data.norm.std;

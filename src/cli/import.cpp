@@ -7,13 +7,11 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/io/onnx.hpp"
-#include "minicnn/optim/adam.hpp"
-#include "minicnn/optim/sgd.hpp"
-#include "run_settings.hpp"
+#include "minicnn/train/run_record.hpp"
 
 namespace minicnn::cli {
 
@@ -42,21 +40,22 @@ std::vector<std::string> class_names(const ImportArgs& a, const OnnxImport& m, c
   return names;
 }
 
-// The training record of a run that has trained 0 epochs, with the settings minicnn train would
+// The run record of a run that has trained 0 epochs, with the settings minicnn train would
 // choose for this data, so `train --resume` fine-tunes it.
-nlohmann::json training_of(const std::string& dataset, const std::string& data, const Shape& input) {
-  RunSettings s;
-  s.dataset = dataset;
-  s.data = data;
-  s.channels = input[0];
-  s.image_size = std::to_string(input[1]) + "x" + std::to_string(input[2]);
-  const bool idx = dataset == "mnist" || dataset == "fashion-mnist";
-  s.optimizer = idx ? "sgd" : "adam";
-  s.lr = idx ? 0.05f : 1e-3f;
-  nlohmann::json t = training_record(s);
-  t["epochs_done"] = 0;
-  t["batches_done"] = 0;
-  return t;
+RunRecord record_of(const ImportArgs& a, const OnnxImport& m, const std::string& dataset, std::vector<std::string> classes) {
+  RunRecord r;
+  r.dataset = dataset, r.data = a.data, r.norm = Normalization{m.mean, m.std}, r.classes = std::move(classes);
+  r.eval_batch_size = 1000;
+  r.has_settings = true;
+  r.settings.dataset = dataset;
+  r.settings.data = a.data;
+  r.settings.channels = m.input_shape[0];
+  r.settings.image_size = std::to_string(m.input_shape[1]) + "x" + std::to_string(m.input_shape[2]);
+  apply_data_defaults(r.settings, format_of_dataset(dataset), m.input_shape, /*lr_given=*/false);
+  r.progress = TrainingProgress{};
+  r.history.emplace();
+  r.imported_from = ImportSource{a.onnx, m.producer, m.opset};
+  return r;
 }
 
 int run(const ImportArgs& a, const std::string& cmdline) {
@@ -70,21 +69,14 @@ int run(const ImportArgs& a, const std::string& cmdline) {
                               : meta != m.metadata.end() && is_dataset(meta->second) ? meta->second
                               : m.input_shape == Shape{1, 28, 28} ? "mnist" : "folder";
   const std::vector<std::string> classes = class_names(a, m, dataset, out_shape[0]);
-  const nlohmann::json training = training_of(dataset, a.data, m.input_shape);
-  const Normalization norm{m.mean, m.std};
-  const nlohmann::json extra{{"dataset", dataset},   {"data", a.data},
-                             {"normalize", normalization_json(norm)},
-                             {"classes", classes},   {"eval_batch_size", 1000},
-                             {"training", training}, {"history", nlohmann::json::array()},
-                             {"imported_from", {{"file", a.onnx}, {"producer", m.producer}, {"opset", m.opset}}}};
+  const RunRecord record = record_of(a, m, dataset, classes);
+  const Normalization& norm = record.norm;
   CheckpointInfo info;
   info.spec = m.spec;
   info.input_shape = m.input_shape;
-  info.extra_json = extra.dump();
+  record.write_to(info);
   // The optimiser's state (zeros) goes in too: `train --resume` expects it.
-  std::unique_ptr<Optimizer> opt;
-  if (training["optimizer"] == "sgd") opt = std::make_unique<SGD>(m.model->parameters(), 0.05f, 0.9f);
-  else opt = std::make_unique<Adam>(m.model->parameters());
+  const std::unique_ptr<Optimizer> opt = make_optimizer(record.settings, m.model->parameters());
   save_checkpoint(a.out, *m.model, info, opt.get());
 
   std::printf("%s (%s, opset %d) -> %s\n%s", a.onnx.c_str(), m.producer.empty() ? "unknown producer" : m.producer.c_str(),

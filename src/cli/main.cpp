@@ -7,12 +7,12 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "minicnn/core/spec.hpp"
-#include "minicnn/train/train.hpp"
+#include "minicnn/train/errors.hpp"
 
 namespace {
 
 using namespace minicnn::cli;
+using namespace minicnn;
 
 constexpr const char* kVersion = "0.2.0";
 
@@ -164,17 +164,14 @@ int main(int argc, char** argv) {
   const auto path = chosen(app, argc, argv, nullptr);
   try {
     return command.run_parsed(command_line(argc, argv));
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "%s: %s\n", prefix(path).c_str(), e.what());
-    return kExitUsage;
-  } catch (const minicnn::SpecError& e) {  // a model spec from the command line (checkpoints' are file errors)
-    std::fprintf(stderr, "%s: %s\n", prefix(path).c_str(), e.what());
-    return kExitUsage;
-  } catch (const minicnn::TrainingDiverged& e) {
-    std::fprintf(stderr, "\n%s: %s\nThe last checkpoint written before this batch is kept.\n", prefix(path).c_str(), e.what());
-    return kExitNumerical;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: error: %s\n", prefix(path).c_str(), e.what());
-    return kExitError;
+  } catch (...) {
+    const std::exception_ptr error = std::current_exception();
+    const int code = exit_code_of(error);  // a spec from the command line: 2 (a checkpoint's is a file error)
+    const std::string what = message_of(error);
+    if (code == kExitNumerical)
+      std::fprintf(stderr, "\n%s: %s\nThe last checkpoint written before this batch is kept.\n", prefix(path).c_str(), what.c_str());
+    else
+      std::fprintf(stderr, "%s: %s%s\n", prefix(path).c_str(), code == kExitUsage ? "" : "error: ", what.c_str());
+    return code;
   }
 }

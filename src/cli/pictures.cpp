@@ -8,7 +8,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/vision/analysis.hpp"
@@ -169,7 +169,7 @@ int run_featuremaps(const FeatureArgs& a) {
   CheckpointInfo info;
   auto model = load_model(path, &info);
   Image seen;
-  const Tensor x = model_input(a.image, info.input_shape, read_data_record(nlohmann::json::parse(info.extra_json)), a.raw, &seen);
+  const Tensor x = model_input(a.image, info.input_shape, read_data_record(info), a.raw, &seen);
   make_folders(a.out);
   save_png(a.out + "/input.png", enlarged(seen, 224));
   if (!a.layer.empty()) conv_at(*model, a.layer, path);  // a usage error before any file is written

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <numeric>
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
+#include "minicnn/train/run_record.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/loss/softmax_cross_entropy.hpp"
 
@@ -33,19 +35,19 @@ struct Prediction {
 // contrast or mid-tones far outside the training images' (a photo given to a digit model: more
 // than 4 standard deviations from their mean). The training images' statistics are in the
 // checkpoint ("image_stats"); older checkpoints skip this check.
-void check_input(const Image& seen, const DataRecord& data, const nlohmann::json& stats, Prediction& p) {
+void check_input(const Image& seen, const DataRecord& data, const std::optional<ImageStats>& stats, Prediction& p) {
   const auto& px = seen.pixels;
   if (data.digit_like() && *std::max_element(px.begin(), px.end()) < 64) {
     p.warnings.push_back("no ink found: the image is blank after preparation, so the answer is a guess");
     return;
   }
-  if (!stats.is_object() || !stats.contains("mid_mean")) return;
+  if (!stats) return;
   double v[3];
   image_numbers(px.data(), px.size(), v[0], v[1], v[2]);
   const char* what[3] = {"brightness", "contrast", "share of mid-tones"};
-  const char* key[3] = {"mean", "std", "mid"};
+  const double means[3] = {stats->mean_mean, stats->std_mean, stats->mid_mean}, sds[3] = {stats->mean_std, stats->std_std, stats->mid_std};
   for (int i = 0; i < 3; ++i) {
-    const double m = stats[std::string(key[i]) + "_mean"].get<double>(), sd = stats[std::string(key[i]) + "_std"].get<double>();
+    const double m = means[i], sd = sds[i];
     if (std::abs(v[i] - m) <= 4 * std::max(sd, 1e-3)) continue;
     char b[256];
     std::snprintf(b, sizeof b,
@@ -57,7 +59,7 @@ void check_input(const Image& seen, const DataRecord& data, const nlohmann::json
   }
 }
 
-Prediction predict_one(Sequential& model, const CheckpointInfo& info, const DataRecord& data, const nlohmann::json& stats,
+Prediction predict_one(Sequential& model, const CheckpointInfo& info, const DataRecord& data, const std::optional<ImageStats>& stats,
                        const std::string& path, bool raw) {
   Prediction p;
   p.image = path;
@@ -113,9 +115,9 @@ int run(const PredictArgs& a) {
   CheckpointInfo info;
   auto model = load_model(path, &info);
   model->eval();
-  const nlohmann::json extra = nlohmann::json::parse(info.extra_json);
-  const DataRecord data = read_data_record(extra);
-  const nlohmann::json stats = extra.value("image_stats", nlohmann::json());
+  const RunRecord record = read_run_record(info);
+  const DataRecord data = data_record(record);
+  const std::optional<ImageStats>& stats = record.image_stats;
   const std::size_t top = a.top ? a.top : (data.classes.size() <= 10 ? data.classes.size() : 5);
   nlohmann::json all = nlohmann::json::array();
   std::size_t failed = 0;

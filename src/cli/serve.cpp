@@ -7,11 +7,11 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/web/serve_page.hpp"
-#include "report.hpp"
+#include "report_command.hpp"
 
 namespace minicnn::cli {
 
@@ -34,7 +34,7 @@ int run_serve(const ServeArgs& a, const std::string& cmdline) {
   CheckpointInfo info;
   run.model = load_model(path, &info);
   run.model->eval();
-  const DataRecord data = read_data_record(nlohmann::json::parse(info.extra_json));
+  const DataRecord data = read_data_record(info);
   run.input_shape = info.input_shape;
   run.classes = data.classes;
   run.digit_like = data.digit_like();

@@ -10,7 +10,8 @@
 #include "minicnn/experiment/compare.hpp"
 #include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/checkpoint.hpp"
-#include "minicnn/optim/sgd.hpp"
+#include "minicnn/train/run_record.hpp"
+#include "minicnn/train/settings.hpp"
 #include "minicnn/train/train.hpp"
 #include "minicnn/vision/kernel_png.hpp"
 
@@ -33,33 +34,26 @@ struct ExperimentProgress {
 };
 
 // The optimiser and learning-rate schedule of every run: SGD with momentum, the rate falling from
-// e.lr to 0 over e.epochs on a cosine.
-struct Optimisation {
-  std::unique_ptr<Optimizer> optimizer;
-  LrSchedule schedule;
-};
-Optimisation make_optimisation(const Experiment& e, Sequential& model) {
-  Optimisation o;
-  o.optimizer = std::make_unique<SGD>(model.parameters(), e.lr, e.momentum);
-  o.schedule.kind = LrSchedule::Kind::cosine;
-  return o;
+// e.lr to 0 over e.epochs on a cosine (built as `minicnn train` builds them).
+RunSettings run_settings(const Experiment& e) {
+  RunSettings s;
+  s.optimizer = "sgd", s.lr = e.lr, s.momentum = e.momentum, s.lr_schedule = "cosine", s.epochs = e.epochs;
+  return s;
 }
 
 // What every variant's first-seed checkpoint records of its run (CheckpointInfo::extra_json): the
 // data, the normalisation, the hand-set filters and their scale, the variant and its seed.
 std::string checkpoint_metadata(const Experiment& e, const VariantResult& r) {
-  const nlohmann::json norm = e.norm.empty() ? nlohmann::json() : nlohmann::json{{"mean", e.norm.mean}, {"std", e.norm.std}};
-  return nlohmann::json{{"dataset", e.data.dataset},
-                        {"data", e.data.dir},
-                        {"normalize", norm},
-                        {"classes", e.data.train->classes},
-                        {"eval_batch_size", 1000},
-                        {"handset_scale", filters::scale_name(e.handset_options.scale)},
-                        {"handset_color", filters::color_name(e.handset_options.color)},
-                        {"training", {{"test_limit", e.data.test_limit}, {"epochs", e.epochs}, {"seed", r.runs.front().seed}}},
-                        {"variant", r.name},
-                        {"handset_filters", r.handset}}
-      .dump();
+  RunRecord record;
+  record.dataset = e.data.dataset, record.data = e.data.dir, record.norm = e.norm;
+  record.classes = e.data.train->classes, record.eval_batch_size = 1000;
+  record.other = {{"handset_scale", filters::scale_name(e.handset_options.scale)},
+                  {"handset_color", filters::color_name(e.handset_options.color)},
+                  {"variant", r.name},
+                  {"handset_filters", r.handset}};
+  record.settings.epochs = e.epochs, record.settings.test_limit = e.data.test_limit, record.settings.seed = r.runs.front().seed;
+  record.keep_only_settings({"epochs", "seed", "test_limit"});
+  return record.to_json().dump();
 }
 
 // The model of one variant and seed: the seed's random weights, then the first conv hand-set
@@ -84,10 +78,11 @@ std::unique_ptr<Sequential> build_variant(const Experiment& e, const VariantInfo
 // says so (its last accuracy stands for the epochs it did not train).
 void train_run(const Experiment& e, Sequential& model, const VariantInfo& v, std::size_t seed_index, SeedRun& run,
                ExperimentProgress& progress) {
-  Optimisation o = make_optimisation(e, model);
+  const RunSettings settings = run_settings(e);
+  const auto optimizer = make_optimizer(settings, model.parameters());
   DataLoader loader(*e.data.train, e.batch_size, true, run.seed, e.norm);  // the same order for every variant
-  Trainer trainer(model, *o.optimizer, loader);
-  trainer.set_schedule(o.schedule, e.lr, e.epochs);
+  Trainer trainer(model, *optimizer, loader);
+  trainer.set_schedule(make_schedule(settings));
   for (std::size_t ep = 0; ep < e.epochs; ++ep) {
     double running = 0;
     try {

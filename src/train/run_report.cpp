@@ -83,7 +83,7 @@ bool has_points(const std::vector<ChartSeries>& series) {
   return false;
 }
 
-void add_curves(Report& r, const RunRecord& run) {
+void add_curves(Report& r, const RunReportInput& run) {
   const std::size_t nb = run.batches_per_epoch;
   const bool batches = nb > 0 && !run.batch_loss.empty();
   const std::size_t w = batches ? std::max<std::size_t>(1, run.batch_loss.size() / 200) : 1;
@@ -267,7 +267,7 @@ std::string confusion_svg(const std::vector<std::vector<std::size_t>>& confusion
   return s.str();
 }
 
-Report run_report(const RunRecord& run, Sequential& model, const Shape& input_shape, const Dataset& test,
+Report run_report(const RunReportInput& run, Sequential& model, const Shape& input_shape, const Dataset& test,
                   const Normalization& norm) {
   const EvalResult p = evaluate(model, test, norm);
   Report r("Training run " + run.title);

@@ -8,7 +8,9 @@
 namespace minicnn {
 
 Trainer::Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader)
-    : model_(model), optimizer_(optimizer), loader_(loader), base_lr_(optimizer.lr()), params_(model.parameters()) {}
+    : model_(model), optimizer_(optimizer), loader_(loader), params_(model.parameters()) {
+  schedule_.base_lr = optimizer.lr();
+}
 
 namespace {
 bool all_finite(const Tensor& t) {
@@ -31,12 +33,6 @@ std::string find_nonfinite(Sequential& model, const Tensor& x) {
   return {};
 }
 
-void Trainer::set_schedule(const LrSchedule& schedule, float base_lr, std::size_t total_epochs) {
-  schedule_ = schedule;
-  base_lr_ = base_lr;
-  total_epochs_ = total_epochs;
-}
-
 EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
                                const std::function<void(const BatchReport&)>& on_batch,
                                const std::function<bool()>& should_stop, EpochTotals carried) {
@@ -52,7 +48,7 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
   std::size_t b = start_batch;
   for (; b < nb; ++b) {
     loader_.load_batch(b, x_, labels_);
-    optimizer_.set_lr(schedule_.at(base_lr_, epoch, b, nb, total_epochs_));
+    optimizer_.set_lr(schedule_.at(epoch, b, nb));
     const float l = loss_.forward(model_.forward(x_), labels_);
     BatchSums sums{static_cast<double>(l) * static_cast<double>(labels_.size()), loss_.correct(), labels_.size(), std::isfinite(l)};
     // The loss is the mean over the whole batch, of which x_ may be one process's slice.

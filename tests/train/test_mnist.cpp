@@ -42,7 +42,9 @@ TEST_CASE("lenet5 trained one epoch on 5000 MNIST images scores at least 90% on 
   Trainer trainer(*model, opt, loader);
   LrSchedule cosine;
   cosine.kind = LrSchedule::Kind::cosine;
-  trainer.set_schedule(cosine, 0.05f, 1);
+  cosine.base_lr = 0.05f;
+  cosine.epochs = 1;
+  trainer.set_schedule(cosine);
   const EvalResult before = evaluate(*model, test, norm);
   const EpochReport rep = trainer.run_epoch(0);
   const EvalResult after = evaluate(*model, test, norm);

@@ -20,7 +20,7 @@ TEST_CASE("confusion_svg names the classes and shows counts and per-class accura
 TEST_CASE("run_report: curves, confusion matrix, mistakes, model, settings and the command, in HTML and Markdown") {
   auto model = left_or_right();
   const Dataset d = two_classes();
-  RunRecord run;
+  RunReportInput run;
   run.title = "runs/tiny";
   run.about = "A tiny model";
   for (std::size_t e = 1; e <= 2; ++e) {
@@ -57,7 +57,7 @@ TEST_CASE("run_report of an old run: no per-batch records, a note says so, and a
   auto model = left_or_right();
   Dataset d = two_classes();
   d.labels = {0, 1, 0, 1};  // now every answer is right
-  RunRecord run;
+  RunReportInput run;
   run.title = "runs/old";
   run.notes = {"The training loss per batch was not recorded."};
   const std::string html = run_report(run, *model, {1, 2, 2}, d, {}).html();

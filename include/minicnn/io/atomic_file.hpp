@@ -18,6 +18,9 @@ void write_text_atomic(const std::string& path, const std::string& text);
 // that could not be made, or path if it exists and is not a folder.
 void make_folders(const std::string& path);
 
+bool path_exists(const std::string& path);
+bool same_file(const std::string& a, const std::string& b);  // both exist and are one file
+
 // Removes "<name>.tmp.<pid>" files in dir whose process no longer exists: what a kill -9 during a
 // write leaves behind. Returns the names removed. Temporaries of live processes are kept.
 std::vector<std::string> remove_stale_temporaries(const std::string& dir);

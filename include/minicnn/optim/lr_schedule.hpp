@@ -24,8 +24,14 @@ struct LrSchedule {
   // by factor, until the next change. Kept in the run's settings, so the rate stays a pure
   // function of the position and a resumed run repeats them. Sorted by position.
   std::vector<std::pair<std::size_t, float>> multipliers;
+  float base_lr = 0.01f;       // the rate the schedule starts from (onecycle: its peak)
+  std::size_t epochs = 1;      // the run's length, which cosine and onecycle span
 
-  // The learning rate for batch `batch` (0-based) of epoch `epoch` (0-based).
+  // The learning rate for batch `batch` (0-based) of epoch `epoch` (0-based), from base_lr over epochs.
+  float at(std::size_t epoch, std::size_t batch, std::size_t batches_per_epoch) const {
+    return at(base_lr, epoch, batch, batches_per_epoch, epochs);
+  }
+  // The same from another base rate and length.
   float at(float base_lr, std::size_t epoch, std::size_t batch, std::size_t batches_per_epoch,
            std::size_t total_epochs) const;
   // The schedule's rate alone, before the multipliers.

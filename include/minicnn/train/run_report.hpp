@@ -18,7 +18,7 @@ namespace minicnn {
 
 // What the report shows besides the model and its test set, as the run folder holds it. Parts
 // left empty are left out of the report (an older run has no per-batch losses, for instance).
-struct RunRecord {
+struct RunReportInput {
   std::string title;                         // "runs/mnist"
   std::string about;                         // one line: what was trained on what
   std::vector<EpochMetrics> epochs;          // metrics.csv
@@ -32,7 +32,7 @@ struct RunRecord {
 };
 
 // The whole report. Evaluates the model on test (inputs normalised with norm).
-Report run_report(const RunRecord& run, Sequential& model, const Shape& input_shape, const Dataset& test,
+Report run_report(const RunReportInput& run, Sequential& model, const Shape& input_shape, const Dataset& test,
                   const Normalization& norm);
 
 // The pictures it is made of, usable alone (the kernel filmstrip is vision/kernel_png.hpp's).

@@ -63,8 +63,12 @@ struct EpochReport {
 class Trainer {
  public:
   Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader);
-  // Sets the optimiser's learning rate before every batch from the schedule (default: constant).
-  void set_schedule(const LrSchedule& schedule, float base_lr, std::size_t total_epochs);
+  // Sets the optimiser's learning rate before every batch from the schedule, which owns the base
+  // rate and the run's length (default: constant at the optimiser's rate).
+  void set_schedule(const LrSchedule& schedule) { schedule_ = schedule; }
+  // The schedule in use: the one place the learning rate lives while training (the live page's
+  // changes are added to its multipliers).
+  LrSchedule& schedule() { return schedule_; }
   // Clips the gradients' joint L2 norm to max_norm before every optimiser step (0: off).
   void set_clip_grad_norm(float max_norm) { clip_ = max_norm; }
   // Data-parallel training (train/distributed.hpp) hooks in here: the hook is called after every
@@ -91,8 +95,6 @@ class Trainer {
   DataLoader& loader_;
   SoftmaxCrossEntropy loss_;
   LrSchedule schedule_;
-  float base_lr_;
-  std::size_t total_epochs_ = 1;
   float clip_ = 0.f;
   GradientHook gradient_hook_;
   Tensor x_;

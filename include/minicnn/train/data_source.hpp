@@ -1,14 +1,17 @@
 #pragma once
-// Private to the minicnn tool: which data a command reads, and what a checkpoint records of the
-// data it was trained on (so eval, predict and the picture commands prepare inputs the same way).
+// Which data a run or a command reads, and what a checkpoint records of the data it was trained
+// on (so eval, predict and the picture commands prepare inputs the same way).
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "minicnn/data/datasets.hpp"
+#include "minicnn/io/checkpoint.hpp"
 #include "minicnn/io/image_io.hpp"
 
-namespace minicnn::cli {
+namespace minicnn {
+
+struct RunRecord;
 
 // --dataset and --data resolved: the dataset kind (mnist, fashion-mnist, folder, cifar10), the
 // folder, and its format.
@@ -20,6 +23,8 @@ struct DataSource {
 // read data/<name> (Fashion-MNIST also Debian's /usr/share/datasets/fashion-mnist); with dir, auto
 // detects the format. A missing or unreadable dataset gets an error whose hint fits the case.
 DataSource resolve_data(const std::string& dataset, const std::string& dir);
+// The format a dataset kind is stored in: folder, cifar10, or idx (mnist, fashion-mnist).
+DataFormat format_of_dataset(const std::string& dataset);
 
 // "32" -> 32x32, "32x24" -> height 32, width 24, "" or "auto" -> 0, 0; throws UsageError otherwise.
 void parse_image_size(const std::string& text, std::size_t& height, std::size_t& width);
@@ -32,8 +37,8 @@ DataOptions data_options(const DataSource& src, double val_split, std::uint64_t 
 // The class names of an IDX dataset kind.
 std::vector<std::string> idx_classes(const std::string& dataset);
 
-// What a checkpoint says about its data. Older checkpoints (before image folders) lack some
-// fields; the defaults are what they were trained with.
+// What a checkpoint says about its data (its RunRecord's data part, train/run_record.hpp). Older
+// checkpoints (before image folders) lack some fields; the defaults are what they were trained with.
 struct DataRecord {
   std::string dataset = "mnist", dir;        // dir empty: the dataset's default folder
   std::vector<std::string> classes = digit_classes();
@@ -43,7 +48,13 @@ struct DataRecord {
   std::size_t test_limit = 0, channels = 1, height = 0, width = 0;
   bool digit_like() const { return dataset == "mnist" || dataset == "fashion-mnist"; }
 };
-DataRecord read_data_record(const nlohmann::json& extra);
+// The data part of a run record, and from a checkpoint's extra_json, parsed (std::runtime_error
+// for a damaged record).
+DataRecord data_record(const RunRecord& run);
+DataRecord read_data_record(const CheckpointInfo& info);
+DataRecord read_data_record(const nlohmann::json& extra);  // serve.cpp's, until it reads the CheckpointInfo
+// A checkpoint's run record (train/run_record.hpp); std::runtime_error for a damaged one.
+RunRecord read_run_record(const CheckpointInfo& info);
 
 // How checkpoints and config.json record a normalisation (null: none), and back. Reading accepts
 // the single numbers older checkpoints hold.
@@ -63,4 +74,4 @@ Tensor model_input(const std::string& image_path, const Shape& input_shape, cons
 // The same for a picture already decoded (an upload, a drawing).
 Tensor model_input(const Image& picture, const Shape& input_shape, const DataRecord& data, bool raw, Image* pixels = nullptr);
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

@@ -2,7 +2,7 @@
 // metrics.csv, the checkpoint (its per-batch losses and learning rates, the first layer's kernels
 // after every epoch, its settings) and the test set. `minicnn train` writes the same report at the
 // end of every run; this also makes one for runs made before reports existed.
-#include "report.hpp"
+#include "report_command.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -11,19 +11,16 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/core/registry.hpp"
-#include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/layers/conv2d.hpp"
 #include "minicnn/train/run_report.hpp"
-#include "run_settings.hpp"
+#include "minicnn/train/run_record.hpp"
 
 namespace minicnn::cli {
 
 namespace {
-
-std::vector<float> values(const Tensor* t) { return t ? std::vector<float>(t->begin(), t->end()) : std::vector<float>(); }
 
 // A setting's value as a person writes it: a float in the fewest digits that give it back
 // exactly ("0.05", not 0.05000000074505806), so the reproducing command trains the same bytes.
@@ -40,26 +37,18 @@ std::string text(const nlohmann::json& v) {
 }
 
 // The per-epoch numbers: metrics.csv, or for a folder without one the checkpoint's history (no timings).
-std::vector<EpochMetrics> epoch_rows(const std::string& dir, const nlohmann::json& extra, RunRecord& run) {
+std::vector<EpochMetrics> epoch_rows(const std::string& dir, const RunRecord& record, RunReportInput& run) {
   std::vector<EpochMetrics> rows = read_metrics_csv(dir + "/metrics.csv");
-  if (!rows.empty() || !extra.contains("history")) return rows;
-  for (const auto& h : extra["history"]) {
-    EpochMetrics m;
-    m.epoch = h.value("epoch", std::size_t(0));
-    m.train_loss = h.value("train_loss", EpochMetrics::kUnknown), m.train_accuracy = h.value("train_accuracy", EpochMetrics::kUnknown);
-    m.test_loss = h.value("test_loss", EpochMetrics::kUnknown), m.test_accuracy = h.value("test_accuracy", EpochMetrics::kUnknown);
-    m.lr = h.value("lr", EpochMetrics::kUnknown);
-    rows.push_back(m);
-  }
+  if (!rows.empty() || !record.history) return rows;
   run.notes.push_back("There is no metrics.csv: the numbers per epoch come from the checkpoint, which keeps no timings.");
-  return rows;
+  return *record.history;
 }
 
 // The command that trains the same model again: every stored setting that differs from the
 // default, and always the ones reproducibility rests on (epochs, seed, threads).
 std::string reproduce_command(const std::string& program, const std::string& model, const std::string& dir,
-                              const nlohmann::json& extra, const nlohmann::json& t) {
-  const std::string dataset = extra.value("dataset", std::string("mnist")), data = extra.value("data", std::string());
+                              const RunRecord& record, const nlohmann::json& t) {
+  const std::string &dataset = record.dataset, &data = record.data;
   std::string c = program + " train --model " + shell_quote(model) + " --dataset " + dataset;
   if (!data.empty() && data != "data/" + dataset) c += " --data " + shell_quote(data);
   const RunSettings defaults;
@@ -76,53 +65,55 @@ std::string reproduce_command(const std::string& program, const std::string& mod
         },
         info.member);
   }
-  if (extra.contains("normalize") && extra["normalize"].is_null()) c += " --no-normalize";
+  if (record.norm.empty()) c += " --no-normalize";
   return c + " --out " + shell_quote(dir + "-again");
 }
 
-std::vector<std::pair<std::string, std::string>> settings_rows(const nlohmann::json& extra, const nlohmann::json& t,
+std::vector<std::pair<std::string, std::string>> settings_rows(const RunRecord& record, const nlohmann::json& t,
                                                                 const std::string& spec, const Normalization& norm) {
-  std::vector<std::pair<std::string, std::string>> rows{
-      {"model", spec}, {"dataset", extra.value("dataset", std::string("mnist")) + " (" + extra.value("data", std::string()) + ")"}};
+  std::vector<std::pair<std::string, std::string>> rows{{"model", spec}, {"dataset", record.dataset + " (" + record.data + ")"}};
   for (const auto& info : run_settings_table())
     if (info.stored && t.contains(info.key)) rows.emplace_back(info.flag, text(t[info.key]).empty() ? "(none)" : text(t[info.key]));
   rows.emplace_back("inputs", norm.empty() ? "not normalised" : "normalised: " + norm.str());
   return rows;
 }
 
-RunRecord read_run(const std::string& dir, const std::string& program, const CheckpointFile& file, Sequential& model,
-                   const Normalization& norm) {
-  const nlohmann::json extra = nlohmann::json::parse(file.info.extra_json);
-  const nlohmann::json t = extra.value("training", nlohmann::json::object());
+// The settings the checkpoint holds, as JSON: what the report lists and the reproducing command sets.
+nlohmann::json stored_settings(const RunRecord& record) {
+  if (!record.has_settings) return nlohmann::json::object();
+  nlohmann::json t = settings_to_json(record.settings);
+  for (const auto& key : record.settings_missing) t.erase(key);
+  return t;
+}
+
+RunReportInput read_run(const std::string& dir, const std::string& program, const CheckpointFile& file, Sequential& model,
+                        const Normalization& norm) {
+  const RunRecord record = read_run_record(file.info);
+  const nlohmann::json t = stored_settings(record);
   nlohmann::json config;
   if (std::ifstream in(dir + "/config.json"); in) config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   const std::string preset = config.is_object() ? config.value("model", std::string()) : "";
-  const std::size_t classes = extra.contains("classes") ? extra["classes"].size() : 10;
   std::string model_word = file.info.spec;  // the preset's name when the spec is still what it expands to
   try {
-    if (!preset.empty() && expand_preset(preset, classes) == file.info.spec) model_word = preset;
+    if (!preset.empty() && expand_preset(preset, record.classes.size()) == file.info.spec) model_word = preset;
   } catch (const std::exception&) {  // a name that is no preset (any more): the spec says it all
   }
-  RunRecord run;
+  RunReportInput run;
   run.title = dir;
   run.about = (model_word == file.info.spec ? "A model" : model_word) + " with " + std::to_string(model.num_parameters()) +
-              " parameters, trained on " + extra.value("dataset", std::string("mnist")) + " (" + extra.value("data", std::string()) + ")";
-  run.epochs = epoch_rows(dir, extra, run);
-  for (const auto& [n, a] : file.info.arrays) {
-    if (n == "batch_loss") run.batch_loss = values(&a);
-    if (n == "batch_lr") run.batch_lr = values(&a);
-    if (n.rfind("kernels.epoch_", 0) == 0) run.kernels.emplace_back(std::stoul(n.substr(14)), a);
-  }
-  run.batches_per_epoch = t.value("batches_per_epoch", std::size_t(0));
+              " parameters, trained on " + record.dataset + " (" + record.data + ")";
+  run.epochs = epoch_rows(dir, record, run);
+  run.batch_loss = record.batch_loss, run.batch_lr = record.batch_lr, run.kernels = record.kernel_history;
+  run.batches_per_epoch = record.progress ? record.progress->batches_per_epoch : 0;
   if (run.batch_loss.empty())
     run.notes.push_back("The training loss per batch was not recorded (the run predates it): the curves show epochs only.");
   std::string conv_path;
   if (const Conv2d* conv = first_layer<Conv2d>(model, &conv_path)) {
     run.kernels_layer = "layer " + conv_path + ", " + conv->name();
-    if (run.kernels.empty()) run.kernels.emplace_back(t.value("epochs_done", std::size_t(0)), conv->weight().value);
+    if (run.kernels.empty()) run.kernels.emplace_back(record.progress ? record.progress->epochs_done : 0, conv->weight().value);
   }
-  run.settings = settings_rows(extra, t, file.info.spec, norm);
-  if (!t.empty()) run.command = reproduce_command(program, model_word, dir, extra, t);
+  run.settings = settings_rows(record, t, file.info.spec, norm);
+  if (record.has_settings) run.command = reproduce_command(program, model_word, dir, record, t);
   return run;
 }
 
@@ -145,14 +136,14 @@ std::string write_run_report(const std::string& run_dir, const std::string& prog
     load_into(file, path, *rebuilt);
   }
   Sequential* model = trained ? trained : rebuilt.get();
-  DataRecord rec = read_data_record(nlohmann::json::parse(file.info.extra_json));
+  DataRecord rec = read_data_record(file.info);
   rec.channels = file.info.input_shape.at(0), rec.height = file.info.input_shape.at(1), rec.width = file.info.input_shape.at(2);
   Dataset loaded;
   if (!test) loaded = load_test_set(rec, data_dir), test = &loaded;
   if (test->sample_shape() != file.info.input_shape)
     throw std::runtime_error(path + ": expects inputs " + shape_str(file.info.input_shape) + " but its test set holds " +
                              shape_str(test->sample_shape()));
-  const RunRecord run = read_run(dir, program, file, *model, rec.norm);
+  const RunReportInput run = read_run(dir, program, file, *model, rec.norm);
   return run_report(run, *model, file.info.input_shape, *test, rec.norm).write(dir);
 }
 
@@ -170,13 +161,13 @@ void add_report_command(CLI::App& app, Command& command) {
   CLI::App* cmd = app.add_subcommand("report", "write a run folder's report.html again (also for runs made before reports existed)");
   cmd->add_option("run", a->run, "the run folder (written by minicnn train)")->required();
   cmd->add_option("--data", a->data, "the data folder, if it has moved since training");
-  cmd->add_option("--threads", a->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
+  add_threads_option(*cmd, a->threads);
   cmd->footer(
       "examples:\n"
       "  minicnn report runs/mnist                 curves, kernels, confusion matrix, mistakes, settings\n"
       "  minicnn report runs/old --data ~/mnist    a run whose data has moved\n");
   command.register_run(cmd, [a](const std::string& cmdline) {
-    set_num_threads(a->threads > 0 ? a->threads : default_threads());
+    use_threads(a->threads);
     const std::string html = write_run_report(a->run, program_of(cmdline), nullptr, a->data);
     std::printf("report: %s (self-contained; report.md beside it)\n", html.c_str());
     return kExitOk;

@@ -1,12 +1,15 @@
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 
+#include <algorithm>
 #include <cmath>
 
-#include "common.hpp"
+#include "minicnn/io/atomic_file.hpp"
+#include "minicnn/train/errors.hpp"
+#include "minicnn/train/run_record.hpp"
 #include "minicnn/data/digit.hpp"
 #include "minicnn/io/image_io.hpp"
 
-namespace minicnn::cli {
+namespace minicnn {
 
 namespace {
 
@@ -67,7 +70,7 @@ DataSource resolve_data(const std::string& dataset, const std::string& dir) {
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(e.what() + fetch_hint(s.dataset));
   }
-  const DataFormat wanted = s.dataset == "folder" ? DataFormat::folder : s.dataset == "cifar10" ? DataFormat::cifar10 : DataFormat::idx;
+  const DataFormat wanted = format_of_dataset(s.dataset);
   if (s.dataset.empty()) {  // auto: named after what is there
     s.dataset = s.format == DataFormat::folder ? "folder" : s.format == DataFormat::cifar10 ? "cifar10" : "mnist";
     if (s.format == DataFormat::idx && s.dir.find("fashion") != std::string::npos) s.dataset = "fashion-mnist";
@@ -76,6 +79,10 @@ DataSource resolve_data(const std::string& dataset, const std::string& dir) {
                              " reads (" + format_name(wanted) + ")");
   }
   return s;
+}
+
+DataFormat format_of_dataset(const std::string& dataset) {
+  return dataset == "folder" ? DataFormat::folder : dataset == "cifar10" ? DataFormat::cifar10 : DataFormat::idx;
 }
 
 nlohmann::json normalization_json(const Normalization& norm) {
@@ -93,25 +100,40 @@ Normalization normalization_from_json(const nlohmann::json& j) {
   return n;
 }
 
-DataRecord read_data_record(const nlohmann::json& extra) {
+DataRecord data_record(const RunRecord& run) {
   DataRecord r;
-  try {
-    r.dataset = extra.value("dataset", std::string("mnist"));
-    r.dir = extra.value("data", std::string());
-    if (extra.contains("classes")) r.classes = extra["classes"].get<std::vector<std::string>>();
-    if (extra.contains("normalize")) r.norm = normalization_from_json(extra["normalize"]);
-    if (extra.contains("training")) {
-      const auto& t = extra["training"];
-      r.val_split = t.value("val_split", 0.1);
-      r.seed = t.value("seed", std::uint64_t(1));
-      r.test_limit = t.value("test_limit", std::size_t(0));
-      r.channels = t.value("channels", std::size_t(0));
-      parse_image_size(t.value("image_size", std::string()), r.height, r.width);
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(std::string("the checkpoint's record of its data is damaged: ") + e.what());
-  }
+  r.dataset = run.dataset, r.dir = run.data, r.classes = run.classes, r.norm = run.norm;
+  if (!run.has_settings) return r;
+  const RunSettings& t = run.settings;
+  const auto missing = [&](const char* key) {
+    return std::find(run.settings_missing.begin(), run.settings_missing.end(), key) != run.settings_missing.end();
+  };
+  if (!missing("val_split")) r.val_split = t.val_split;
+  r.seed = t.seed, r.test_limit = t.test_limit, r.channels = t.channels;
+  parse_image_size(missing("image_size") ? "" : t.image_size, r.height, r.width);
   return r;
+}
+
+namespace {
+const char* const kDamaged = "the checkpoint's record of its data is damaged: ";
+}  // namespace
+
+DataRecord read_data_record(const nlohmann::json& extra) {
+  try {
+    return data_record(RunRecord::from_json(extra));
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(kDamaged + std::string(e.what()));
+  }
+}
+
+DataRecord read_data_record(const CheckpointInfo& info) { return data_record(read_run_record(info)); }
+
+RunRecord read_run_record(const CheckpointInfo& info) {
+  try {
+    return RunRecord::read_from(info);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(kDamaged + std::string(e.what()));
+  }
 }
 
 Dataset load_test_set(const DataRecord& r, const std::string& dir_override, std::string* dir_used) {
@@ -148,4 +170,4 @@ Tensor model_input(const Image& picture, const Shape& input_shape, const DataRec
   return x;
 }
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

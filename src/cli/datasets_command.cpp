@@ -4,7 +4,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "data_source.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/data/shapes.hpp"
 

@@ -13,8 +13,7 @@ namespace minicnn::cli {
 // from data_dir if given, else from where the checkpoint says). program: how to name the tool in
 // the command that reproduces the run. trained: the model just saved to the run folder, if the
 // caller still holds it; it is used instead of a second copy rebuilt from model.npz, whose
-// evaluation buffers would sit beside the first one's (lenet5's peak memory went from 159 to
-// 237 MB that way).
+// evaluation buffers would sit beside the first one's.
 std::string write_run_report(const std::string& run_dir, const std::string& program, const Dataset* test = nullptr,
                              const std::string& data_dir = "", Sequential* trained = nullptr);
 

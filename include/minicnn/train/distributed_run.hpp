@@ -1,8 +1,8 @@
 #pragma once
-// Private to the minicnn tool: `minicnn train` as one rank of `mpirun -np N minicnn train ...`
-// (docs/SCALING.md), or as the only process. TrainRun asks this unit the few questions
-// data-parallel training adds (who writes, do all ranks agree to stop, ...); the training itself is
-// train/distributed.hpp's.
+// A training run as one rank of `mpirun -np N minicnn train ...` (docs/SCALING.md), or as the only
+// process. TrainingRun (train/training_run.hpp) asks this unit the few questions data-parallel
+// training adds (who writes, do all ranks agree to stop, ...); the gradient sums and sharded
+// evaluation are train/distributed.hpp's.
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -17,7 +17,7 @@
 
 #include "minicnn/train/distributed.hpp"
 
-namespace minicnn::cli {
+namespace minicnn {
 
 // Every rank leaves training at the same point for the same reason: rank 0 reports it (error, if
 // set), the others exit with `code` in silence.
@@ -35,7 +35,7 @@ class DistributedRun {
   DistributedRun(const DistributedRun&) = delete;
   DistributedRun& operator=(const DistributedRun&) = delete;
 
-  // Runs `minicnn train` and returns its exit code, turning every way it can end into one the
+  // Runs the training and returns its exit code, turning every way it can end into one the
   // ranks agree on: rank 0 reports an error all ranks share, a rank reports its own, a rank that
   // fails alone once training has started ends the whole job (MPI_Abort).
   int run(const std::function<int()>& train);
@@ -43,7 +43,7 @@ class DistributedRun {
   int rank() const { return rank_; }
   int world_size() const { return size_; }
   bool writer() const { return rank_ == 0; }  // rank 0 prints and writes the run folder
-  int default_threads() const;                         // the cores this rank may use, shared with the ranks beside it
+  int threads_per_rank() const;  // the cores this rank may use, shared with the ranks beside it
 
   // The first meeting of the ranks, after each has read its settings, data and model: throws
   // AgreedExit (rank 0 explains) if any rank failed to get here or differs from rank 0 in
@@ -53,8 +53,9 @@ class DistributedRun {
   // Rank 0 runs fn (prepares the run folder); every rank throws AgreedExit if it failed.
   void writer_first(const std::function<void()>& fn);
   // The training is data-parallel from here on: slices, gradient sums, SyncBatchNorm if asked.
-  // out: the run folder, named when a rank dies.
-  void attach(Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm, const std::string& out);
+  // out: the run folder, named when a rank dies. Returns a line that says how the work is shared
+  // ("data-parallel: ..."), empty for one process.
+  std::string attach(Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm, const std::string& out);
   // After a batch or an epoch: the signal (SIGINT, SIGTERM) every rank stops for, or 0. A
   // collective: all ranks call it at the same points.
   int agree_on_signal(int local_signal);
@@ -81,8 +82,8 @@ class DistributedRun {
   bool watchdog_stopping_ = false;
 };
 
-// Runs `minicnn train` in this process, one rank of an mpirun job or alone: train gets the
-// process's DistributedRun. Returns the exit code; throws what main reports.
+// Runs a training in this process, one rank of an mpirun job or alone: train gets the process's
+// DistributedRun. Returns the exit code; throws what the caller reports (exit_code_of, train/errors.hpp).
 int run_distributed(bool distributed, const std::string& program, const std::function<int(DistributedRun&)>& train);
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

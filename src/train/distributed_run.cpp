@@ -1,6 +1,6 @@
-// minicnn train across processes: starting (or refusing to), the ranks' meetings, the watchdog
+// `minicnn train` across processes: starting (or refusing to), the ranks' meetings, the watchdog
 // that notices a rank that died, and how a data-parallel run ends (docs/SCALING.md).
-#include "distributed.hpp"
+#include "minicnn/train/distributed_run.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -15,37 +15,14 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "common.hpp"
+#include "minicnn/core/threads.hpp"
+#include "minicnn/train/errors.hpp"
 #include "minicnn/core/spec.hpp"
 #include "minicnn/layers/batch_norm2d.hpp"
 
-namespace minicnn::cli {
+namespace minicnn {
 
 namespace {
-
-int exit_code_of(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const UsageError&) {
-    return kExitUsage;
-  } catch (const SpecError&) {
-    return kExitUsage;
-  } catch (const TrainingDiverged&) {
-    return kExitNumerical;
-  } catch (...) {
-    return kExitError;
-  }
-}
-
-std::string message_of(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
 
 // Which machine, and which process namespace on it, this is: ranks with the same id can see each
 // other's processes (kill(pid, 0)).
@@ -132,17 +109,17 @@ void DistributedRun::say(const std::string& line) const {
   std::fflush(f);
 }
 
-int DistributedRun::default_threads() const {
-  if (!mpi_) return cli::default_threads();
+int DistributedRun::threads_per_rank() const {
+  if (!mpi_) return default_num_threads();
   // mpirun binds each rank to a core unless told --bind-to none; unbound, the ranks of one machine
   // share its cores.
   cpu_set_t set;
   CPU_ZERO(&set);
-  const int usable = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : cli::default_threads();
+  const int usable = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : default_num_threads();
   int local = 1;
   for (const char* v : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "MV2_COMM_WORLD_LOCAL_SIZE"})
     if (const char* s = std::getenv(v)) local = std::max(1, std::atoi(s));
-  return std::max(1, std::min(usable, cli::default_threads() / local));
+  return std::max(1, std::min(usable, default_num_threads() / local));
 }
 
 int DistributedRun::run(const std::function<int()>& train) {
@@ -239,19 +216,19 @@ void DistributedRun::writer_first(const std::function<void()>& fn) {
   if (code != "0") throw AgreedExit{std::stoi(code), error};
 }
 
-void DistributedRun::attach(Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm, const std::string& out) {
+std::string DistributedRun::attach(Sequential& model, Trainer& trainer, DataLoader& loader, bool sync_batchnorm, const std::string& out) {
   out_ = out;
   make_data_parallel(*comm_, model, trainer, loader, sync_batchnorm);
-  if (size_ == 1) return;
+  if (size_ == 1) return "";
   const bool has_bn = [&] {
     for (auto& [path, layer] : named_layers(model))
       if (dynamic_cast<BatchNorm2d*>(layer)) return true;
     return false;
   }();
-  std::printf("data-parallel: %s; each takes its 1/%d of every batch of %zu images, and the gradients are summed%s\n",
-              comm_->description().c_str(), size_, loader.batch_size(),
-              !has_bn ? "" : sync_batchnorm ? "; BatchNorm statistics over the whole batch (--sync-batchnorm)"
-                                            : "; BatchNorm statistics per process (--sync-batchnorm: over the whole batch)");
+  return "data-parallel: " + comm_->description() + "; each takes its 1/" + std::to_string(size_) + " of every batch of " +
+         std::to_string(loader.batch_size()) + " images, and the gradients are summed" +
+         (!has_bn ? "" : sync_batchnorm ? "; BatchNorm statistics over the whole batch (--sync-batchnorm)"
+                                        : "; BatchNorm statistics per process (--sync-batchnorm: over the whole batch)");
 }
 
 int DistributedRun::agree_on_signal(int local_signal) {
@@ -315,4 +292,4 @@ int run_distributed(bool distributed, const std::string& program, const std::fun
   }
 }
 
-}  // namespace minicnn::cli
+}  // namespace minicnn

@@ -1,0 +1,200 @@
+// minicnn train: parses the options, runs a TrainingRun (train/training_run.hpp) under the signal
+// guard, and shows it: the progress line, a line per epoch, the summary, the report, and the live
+// page with --live. It trains on any dataset kind: MNIST-format IDX files, CIFAR-10, image folders.
+#include <csignal>
+#include <cstdio>
+#include <optional>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "minicnn/core/text.hpp"
+#include "minicnn/train/training_run.hpp"
+#include "minicnn/web/live.hpp"
+#include "report_command.hpp"
+#include "settings_options.hpp"
+
+namespace minicnn::cli {
+
+namespace {
+
+// Catches SIGINT and SIGTERM while it lives (restoring the previous handlers after), so training
+// can stop between batches rather than die in the middle of one. SIGUSR1 and SIGUSR2 count as
+// SIGINT and SIGTERM: mpirun passes those on to the ranks at once (scripts/mpirun.sh).
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    caught_ = 0;
+    old_int_ = std::signal(SIGINT, handle);
+    old_term_ = std::signal(SIGTERM, handle);
+    old_usr1_ = std::signal(SIGUSR1, handle);
+    old_usr2_ = std::signal(SIGUSR2, handle);
+  }
+  ~InterruptGuard() {
+    std::signal(SIGINT, old_int_);
+    std::signal(SIGTERM, old_term_);
+    std::signal(SIGUSR1, old_usr1_);
+    std::signal(SIGUSR2, old_usr2_);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  static int signal() { return caught_; }
+
+ private:
+  static void handle(int sig) { caught_ = sig == SIGUSR1 ? SIGINT : sig == SIGUSR2 ? SIGTERM : sig; }
+  static inline volatile std::sig_atomic_t caught_ = 0;
+  void (*old_int_)(int);
+  void (*old_term_)(int);
+  void (*old_usr1_)(int);
+  void (*old_usr2_)(int);
+};
+
+// One line about an image folder: its classes and sizes, and what reading it changed.
+void print_folder_report(const DataSplits& d, float val_split) {
+  const ImageFolderReport& r = d.report;
+  std::printf("%zu classes (%s): %zu train / %zu test images, %s %zux%zu", d.train.num_classes(), join(d.train.classes).c_str(),
+              d.train.size(), d.test.size(), r.channels == 3 ? "colour" : "grey", r.height, r.width);
+  if (d.split_here) std::printf(" (test set: %.0f%% of each class, held out with the run's seed)", 100.0 * val_split);
+  std::printf("\n");
+  if (r.resized) std::printf("  %zu of %zu images were resized to %zux%zu\n", r.resized, r.images, r.height, r.width);
+  if (r.ignored) std::printf("  %zu files that are not images by their names were ignored\n", r.ignored);
+  if (r.skipped) {
+    std::printf("  %zu unreadable images were left out (--skip-bad-images), e.g.:\n", r.skipped);
+    for (const auto& f : r.skipped_files) std::printf("    %s\n", f.c_str());
+  }
+}
+
+// What a person sees of a training run: the terminal, and the live page with --live.
+class ConsoleObserver : public TrainingObserver {
+ public:
+  explicit ConsoleObserver(std::string program) : program_(std::move(program)) {}
+
+  void settings_ready(TrainingRun& run) override {
+    const RunSettings& s = run.settings();
+    if (s.live && run.dist().world_size() > 1)
+      throw UsageError("--live: not under mpirun (" + std::to_string(run.dist().world_size()) +
+                       " processes); the run's report.html shows the same curves afterwards");
+    if (s.live) live_ = std::make_unique<LiveMonitor>(s.host, s.port);  // binds now: a port in use fails before any work
+  }
+  void reading_images(std::size_t done, std::size_t total) override { reading_.count("reading images", done, total); }
+  void data_loaded(const DataSplits& d, float val_split) override {
+    reading_.finish();
+    if (d.format == DataFormat::folder) print_folder_report(d, val_split);
+  }
+  void note(const std::string& line) override { std::printf("%s\n", line.c_str()); }
+  void starting(TrainingRun& run) override;
+  void after_batch(const BatchReport& r, TrainingRun& run) override {
+    progress_.update(r.epoch, run.settings().epochs, r.batch, r.num_batches, r.running_loss, r.running_accuracy,
+                     r.images_per_second, r.eta_seconds);
+    if (live_) live_->after_batch(r, run.lr(), run.settings().lr_changes, run.model());
+  }
+  bool paused() override { return live_ && live_->paused(); }
+  void idle(TrainingRun& run) override { live_->idle(run.model()); }
+  std::optional<float> take_lr_request() override { return live_ ? live_->take_lr_request() : std::nullopt; }
+  void lr_changed(std::size_t position, float multiplier, TrainingRun& run) override {
+    progress_.finish();
+    std::printf("live page: learning rate x%g from batch %zu on (--lr-changes %s)\n", static_cast<double>(multiplier), position,
+                run.settings().lr_changes.c_str());
+  }
+  // Ctrl-C or SIGTERM, or the live page's stop (as SIGINT); 0 for none.
+  int stop_signal() override {
+    if (const int sig = InterruptGuard::signal()) return sig;
+    return live_ && live_->stop_requested() ? SIGINT : 0;
+  }
+  void after_epoch(const EpochReport& rep, const EvalResult& ev, TrainingRun& run) override {
+    progress_.finish();
+    std::printf("epoch %zu/%zu  train loss %.4f acc %.2f%%  |  test loss %.4f acc %.2f%%  |  %.1fs (%.0f img/s)\n", rep.epoch,
+                run.settings().epochs, rep.train_loss, 100 * rep.train_accuracy, ev.loss, 100 * ev.accuracy(), rep.seconds,
+                rep.images_per_second);
+    std::fflush(stdout);
+    if (live_) live_->after_epoch(history_to_json(run.history()));
+  }
+  void stopped(int sig, const std::string& where, TrainingRun& run) override;
+  void finished(TrainingRun& run) override;
+
+ private:
+  std::string program_;
+  Progress reading_, progress_;
+  std::unique_ptr<LiveMonitor> live_;      // --live
+  std::optional<InterruptGuard> guard_;  // from the first batch on
+};
+
+void ConsoleObserver::starting(TrainingRun& run) {
+  const RunSettings& s = run.settings();
+  std::printf("minicnn train: %s on %s (%zu train / %zu test images), %d thread%s\n", s.model.c_str(), run.data_dir().c_str(),
+              run.train_set().size(), run.test_set().size(), s.threads, s.threads == 1 ? "" : "s");
+  std::printf("%s", run.model().summary(run.input_shape()).c_str());
+  if (s.normalize) std::printf("inputs normalised: %s\n", run.normalization().str().c_str());
+  if (run.augmentation().any()) std::printf("augmentation: %s\n", run.augmentation().str().c_str());
+  if (!s.resume.empty()) std::printf("resuming %s at epoch %zu, batch %zu\n", s.resume.c_str(), run.start_epoch() + 1, run.start_batch());
+  if (live_) {
+    LiveSetup l;
+    l.title = s.out + ": " + s.model + " on " + run.data_dir();
+    l.spec = run.spec(), l.input_shape = run.input_shape(), l.epochs = s.epochs, l.batches_per_epoch = run.batches_per_epoch();
+    l.batch_size = s.batch_size, l.train_images = run.train_set().size(), l.lr = s.lr, l.test = &run.test_set();
+    l.norm = run.normalization(), l.batch_loss = run.batch_loss(), l.history = history_to_json(run.history());
+    live_->start(l);
+    std::printf("live page: %s\n", live_->url().c_str());
+    std::fflush(stdout);
+  }
+  guard_.emplace();
+}
+
+// Say where the run stopped and how to resume it; the exit code is 128 + the signal.
+void ConsoleObserver::stopped(int sig, const std::string& where, TrainingRun& run) {
+  progress_.finish();
+  const std::string& out = run.settings().out;
+  const std::string resume = program_ + " train --resume " + shell_quote(out + "/model.npz") + " --out " + shell_quote(out);
+  const char* how = !InterruptGuard::signal() ? "stopped from the live page" : sig == SIGTERM ? "terminated" : "interrupted";
+  std::fprintf(stderr, "\nminicnn train: %s %s; saved %s/model.npz\nresume with: %s\n", how, where.c_str(), out.c_str(),
+               resume.c_str());
+  if (live_) live_->finish("stopped", std::string(how) + " " + where + "; resume with: " + resume, run.model());
+}
+
+void ConsoleObserver::finished(TrainingRun& run) {
+  const RunSettings& s = run.settings();
+  const double accuracy = run.last_accuracy();
+  std::printf("\ntest accuracy %.2f%% after %zu epoch%s\n", 100 * accuracy, s.epochs, s.epochs == 1 ? "" : "s");
+  std::printf("run folder: %s/\n  model.npz  metrics.csv  config.json  checkpoints/\n", s.out.c_str());
+  if (run.first_conv())
+    std::printf("  kernels: %s/kernels_epoch%zu.png (first conv layer), %s/kernels_filmstrip.png (every epoch)\n", s.out.c_str(),
+                s.epochs, s.out.c_str());
+  if (run.dist().writer()) try {
+      std::printf("  report: %s (curves, kernels, confusion matrix, mistakes, settings)\n",
+                  write_run_report(s.out, program_, &run.test_set(), "", &run.model()).c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "warning: no report.html: %s (try: %s report %s)\n", e.what(), program_.c_str(), shell_quote(s.out).c_str());
+    }
+  if (live_) {
+    char done[160];
+    std::snprintf(done, sizeof done, "test accuracy %.2f%% after %zu epoch%s", 100 * accuracy, s.epochs, s.epochs == 1 ? "" : "s");
+    live_->finish("finished", done, run.model());
+  }
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Command& command) {
+  auto settings = std::make_shared<RunSettings>();
+  CLI::App* cmd = app.add_subcommand("train", "train a model on MNIST, Fashion-MNIST, CIFAR-10 or a folder of images and write a run folder");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn train --epochs 3 --out runs/mnist                   lenet5 on MNIST (data/mnist)\n"
+      "  minicnn train --dataset fashion-mnist --out runs/fashion    Debian's Fashion-MNIST\n"
+      "  minicnn train --data photos --augment crop,flip --out runs/p   one subfolder of images per class\n"
+      "  minicnn train --model \"conv 8 3 pad=1, relu, maxpool 2, flatten, linear 10\" --out runs/s\n"
+      "  minicnn train --resume runs/mnist/model.npz --epochs 5       continue a run (settings kept)\n"
+  );
+  add_run_options(*cmd, *settings);
+  command.register_run(cmd, [settings, cmd](const std::string& cmdline) {
+    const std::string program = program_of(cmdline);
+    return run_distributed(settings->distributed, program, [&](DistributedRun& dist) {
+      if (!settings->resume.empty()) refuse_fixed_on_resume(*cmd);
+      ConsoleObserver console(program);
+      TrainingRun run(*settings, given_settings(*cmd), dist, console);
+      run.set_origin(cmdline, environment_info());
+      return run.run();
+    });
+  });
+}
+
+}  // namespace minicnn::cli

@@ -1,0 +1,136 @@
+// A training run's set-up: settings (from the caller, or the checkpoint being resumed), data,
+// model and optimiser, and the run folder. The run folder's files are in training_run_files.cpp,
+// the epochs in training_run_loop.cpp.
+#include "minicnn/train/training_run.hpp"
+
+#include <algorithm>
+
+#include "minicnn/core/init.hpp"
+#include "minicnn/core/registry.hpp"
+#include "minicnn/core/spec.hpp"
+#include "minicnn/io/atomic_file.hpp"
+#include "minicnn/train/data_source.hpp"
+#include "minicnn/train/errors.hpp"
+
+namespace minicnn {
+
+TrainingRun::TrainingRun(RunSettings settings, std::vector<std::string> given, DistributedRun& dist, TrainingObserver& observer)
+    : s_(std::move(settings)), given_(std::move(given)), dist_(dist), observer_(observer) {
+  record_.history.emplace();
+}
+
+void TrainingRun::set_origin(std::string command, nlohmann::json environment) {
+  command_ = std::move(command);
+  environment_ = std::move(environment);
+}
+
+bool TrainingRun::given(const char* key) const { return std::find(given_.begin(), given_.end(), key) != given_.end(); }
+
+int TrainingRun::run() {
+  if (!s_.resume.empty()) read_resumed_settings();
+  augment_ = check_settings(s_);
+  if (dist_.world_size() > 1 && !given("threads")) s_.threads = dist_.threads_per_rank();
+  observer_.settings_ready(*this);
+  s_.threads = use_threads(s_.threads);
+  load_data();
+  build_model_and_optimizer();
+  dist_.check_same_everywhere(settings_to_json(s_), spec_, train_, test_, *model_);
+  dist_.writer_first([&] { prepare_folder(); });
+  return train();
+}
+
+// A resumed run takes every stored setting from its checkpoint; the settings it does not fix
+// (--epochs, --threads) follow the caller when given there, else the run continues as planned.
+void TrainingRun::read_resumed_settings() {
+  resume_file_ = read_checkpoint(s_.resume);
+  resuming_ = true;
+  try {
+    record_ = RunRecord::read_from(resume_file_.info, /*for_resume=*/true);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(s_.resume + ": not a resumable training checkpoint (" + e.what() + ")");
+  }
+  const RunSettings asked = s_;
+  for (const auto& info : run_settings_table())
+    if (info.stored)
+      std::visit([&](auto m) { s_.*m = !info.fixed && given(info.key.c_str()) ? asked.*m : record_.settings.*m; }, info.member);
+  spec_ = resume_file_.info.spec;
+  s_.dataset = record_.dataset;
+  if (!given("data")) s_.data = record_.data;
+  s_.normalize = !record_.norm.empty();
+  start_epoch_ = record_.progress->epochs_done;
+  start_batch_ = record_.progress->batches_done;
+  carried_ = record_.progress->partial;
+  record_.imported_from.reset();  // what this run writes is its own
+  record_.other = nlohmann::json::object();
+  if (start_epoch_ >= s_.epochs && start_batch_ == 0)
+    throw UsageError(s_.resume + " has already trained " + std::to_string(start_epoch_) + " epochs; ask for more with --epochs");
+}
+
+// The training and test sets, as the settings (or the resumed checkpoint) say; the data's actual
+// shape is recorded in the settings, so a resumed run and eval read it the same way.
+void TrainingRun::load_data() {
+  const DataSource src = resolve_data(s_.dataset, s_.data);
+  std::size_t height = 0, width = 0;
+  parse_image_size(s_.image_size, height, width);
+  DataOptions o = data_options(src, s_.val_split, s_.seed, s_.channels, height, width);
+  o.folder.skip_bad = s_.skip_bad_images;
+  o.folder.max_bytes = parse_bytes("--max-dataset-memory", s_.max_dataset_memory);
+  o.folder.progress = [&](std::size_t done, std::size_t total) { observer_.reading_images(done, total); };
+  DataSplits d = minicnn::load_data(o);
+  observer_.data_loaded(d, s_.val_split);
+  s_.dataset = record_.dataset = src.dataset;
+  record_.data = src.dir;
+  train_ = std::move(d.train);
+  test_ = std::move(d.test);
+  s_.channels = train_.channels;
+  s_.image_size = std::to_string(train_.rows) + "x" + std::to_string(train_.cols);
+  truncate(train_, s_.limit);
+  truncate(test_, s_.test_limit);
+  record_.classes = train_.classes;
+  if (!s_.normalize) record_.norm = {};
+  else if (!resuming_) record_.norm = compute_normalization(train_);
+  input_ = train_.sample_shape();
+  record_.image_stats = image_statistics(train_);
+  apply_data_defaults(s_, d.format, input_, given("lr") || resuming_);
+  if (spec_.empty()) spec_ = expand_preset(s_.model, train_.num_classes());
+}
+
+void TrainingRun::build_model_and_optimizer() {
+  manual_seed(s_.seed);
+  try {
+    model_ = build_model(spec_, input_);
+  } catch (const SpecError& e) {  // from the caller: a usage error; from a checkpoint: a file error
+    if (!resuming_) throw;
+    throw std::runtime_error(s_.resume + ": cannot rebuild its architecture: " + e.what());
+  }
+  opt_ = make_optimizer(s_, model_->parameters());
+  schedule_ = make_schedule(s_);
+  conv_ = first_layer<Conv2d>(*model_, &conv_path_);
+  record_.eval_batch_size = eval_batch_size(*model_, input_);
+  if (!resuming_) return;
+  if (resume_file_.info.input_shape != input_)
+    throw std::runtime_error(s_.resume + ": was trained on inputs " + shape_str(resume_file_.info.input_shape) + " but " +
+                             record_.data + " holds " + shape_str(input_));
+  load_into(resume_file_, s_.resume, *model_, opt_.get());
+  if (!record_.rng.empty()) global_rng().set_state(record_.rng);
+}
+
+// Never replace someone's checkpoint by accident; then record the run's settings in config.json.
+void TrainingRun::prepare_folder() {
+  const std::string& out = s_.out;
+  const bool resuming_in_place = resuming_ && same_file(s_.resume, out + "/model.npz");
+  if (path_exists(out + "/model.npz") && !s_.force && !resuming_in_place)
+    throw UsageError(out + " already holds a model.npz; choose another --out, resume from it with --resume " + out +
+                     "/model.npz, or pass --force to replace it");
+  make_folders(out + "/checkpoints");
+  // A kill -9 during a write leaves "<file>.tmp.<pid>": remove those of processes that are gone.
+  for (const std::string& dir : {out, out + "/checkpoints"})
+    for (const auto& f : remove_stale_temporaries(dir))
+      observer_.note("removed " + dir + "/" + f + ", a temporary file left by a run that was killed while writing");
+  write_config();
+  // Wall-clock timings are kept out of checkpoints (which must be bit-identical run to run): a run
+  // resumed in its own folder takes earlier epochs' timings from the metrics.csv already there.
+  if (resuming_) metrics_ = read_metrics_csv(out + "/metrics.csv");
+}
+
+}  // namespace minicnn

@@ -52,3 +52,9 @@
 
 #include "minicnn/train/run_folder.hpp"
 #include "minicnn/train/train.hpp"
+
+#include "minicnn/explain/attribution.hpp"
+#include "minicnn/explain/gradients.hpp"
+#include "minicnn/explain/receptive_field.hpp"
+#include "minicnn/explain/synthesize.hpp"
+#include "minicnn/explain/top_activations.hpp"

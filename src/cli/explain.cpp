@@ -98,8 +98,9 @@ int run(const ExplainArgs& a, const CLI::App& cmd) {
                          : m == "gradcam" ? explain::gradcam(*model, x, cls, layer)
                                           : explain::occlusion(*model, x, cls, occ);
       save_npy(stem + "_" + m + ".npy", map);
-      const std::string title = stem_of(a.images[i]) + ": " + m + " for '" + rec.classes[cls] + "' (p = " +
-                                std::to_string(p(0, cls)).substr(0, 5) + ")";
+      char prob[32];
+      std::snprintf(prob, sizeof prob, "%.3f", static_cast<double>(p(0, cls)));
+      const std::string title = stem_of(a.images[i]) + ": " + m + " for '" + rec.classes[cls] + "' (p = " + prob + ")";
       save_png(stem + "_" + m + ".png", explain::render_map(map, inputs[i], rec.norm, title, caption(m, rec.classes[cls], layer, occ)));
     }
     record["images"].push_back({{"image", a.images[i]}, {"class", cls}, {"class_name", rec.classes[cls]}, {"probability", p(0, cls)},

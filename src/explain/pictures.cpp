@@ -44,6 +44,12 @@ void heat(float t, std::uint8_t rgb[3]) {
   for (int c = 0; c < 3; ++c) rgb[c] = static_cast<std::uint8_t>(std::lround(stops[i][c] + f * (stops[i + 1][c] - stops[i][c])));
 }
 
+// "16.3 '7'": a crop's caption, its activation and its class.
+std::string crop_caption(const TopActivation& t, const Dataset& data) {
+  const std::string cls = t.label >= 0 && static_cast<std::size_t>(t.label) < data.classes.size() ? data.classes[t.label] : "?";
+  return number(t.activation) + " '" + cls.substr(0, 8) + "'";
+}
+
 }  // namespace
 
 Image dataset_crop(const Dataset& d, std::size_t i, const ReceptiveField::Window& w) {
@@ -75,10 +81,13 @@ Image input_image(const Tensor& x, const Normalization& norm) {
 }
 
 Image render_top_crops(const LayerTopActivations& top, const Dataset& data, const ReceptiveField& rf, const std::string& title) {
-  std::size_t K = 0;
-  for (const auto& list : top.channels) K = std::max(K, list.size());
+  std::size_t K = 0, caption_w = 0;
+  for (const auto& list : top.channels) {
+    K = std::max(K, list.size());
+    for (const auto& t : list) caption_w = std::max(caption_w, text_width(crop_caption(t, data)));
+  }
   const std::size_t cw = static_cast<std::size_t>(rf.x.size), ch = static_cast<std::size_t>(rf.y.size);
-  const std::size_t f = zoom(std::min(cw, ch), 40), tw = std::max<std::size_t>(cw * f, text_width("-0.000 '9'") + 4);
+  const std::size_t f = zoom(std::min(cw, ch), 40), tw = std::max(cw * f, caption_w + 4);
   const std::size_t label_w = text_width("ch 999") + 12, th = ch * f + text_height() + 6, top_h = text_height() * 2 + 12;
   const std::size_t width = std::max(label_w + K * (tw + 6), text_width(title) + 16);
   Image img(width, top_h + top.channels.size() * th + 6, 3, 255);
@@ -91,8 +100,7 @@ Image render_top_crops(const LayerTopActivations& top, const Dataset& data, cons
       const Image crop = as_rgb(enlarge(dataset_crop(data, t.image, rf.window(t.y, t.x)), f));
       const std::size_t x0 = label_w + t.rank * (tw + 6);
       blit(img, crop, x0, y0);
-      const std::string cls = t.label >= 0 && static_cast<std::size_t>(t.label) < data.classes.size() ? data.classes[t.label] : "?";
-      draw_text(img, x0, y0 + ch * f + 2, number(t.activation) + " '" + cls.substr(0, 8) + "'", kGrey);
+      draw_text(img, x0, y0 + ch * f + 2, crop_caption(t, data), kGrey);
     }
   }
   return img;
@@ -103,26 +111,21 @@ Image render_synthesized(const Tensor& synth, const Normalization& norm, const L
   if (synth.dimension() != 4 || synth.shape(0) != top.channels.size())
     throw std::invalid_argument("render_synthesized: expected one input per channel, got " + shape_str(synth.shape()));
   const std::size_t cw = static_cast<std::size_t>(rf.x.size), ch = static_cast<std::size_t>(rf.y.size);
-  const std::size_t f = zoom(std::min(cw, ch), 48), tw = cw * f + 8, th = ch * f + 10;
+  const std::size_t f = zoom(std::min(cw, ch), 48), tw = cw * f + 8;
+  // The whole synthesized picture (what excites the channel may sit anywhere in it), as tall as a crop.
+  const std::size_t H = synth.shape(2), W = synth.shape(3), g = std::max<std::size_t>(1, ch * f / H);
+  const std::size_t sw = W * g + 16, th = std::max(ch * f, H * g) + 10;
   const std::size_t label_w = text_width("ch 999") + 12, top_h = text_height() * 3 + 12;
-  const std::size_t oh = top.output_shape.size() == 3 ? top.output_shape[1] : 1, ow = top.output_shape.size() == 3 ? top.output_shape[2] : 1;
-  const ReceptiveField::Window mid = rf.window(oh / 2, ow / 2);
-  Image img(std::max(label_w + 4 * tw + 20, text_width(title) + 16), top_h + synth.shape(0) * th, 3, 255);
+  Image img(std::max(label_w + sw + 3 * tw + 20, text_width(title) + 16), top_h + synth.shape(0) * th, 3, 255);
   draw_text(img, 8, 6, title, kInk);
   draw_text(img, 8, 6 + text_height(), "left: the input made to excite the channel; right: its 3 strongest test images", kGrey);
   for (std::size_t c = 0; c < synth.shape(0); ++c) {
     const std::size_t y0 = top_h + c * th;
     draw_text(img, 6, y0 + ch * f / 2, "ch " + std::to_string(c), kInk);
-    Dataset one;  // the synthesized picture as a one-image dataset, to cut it like the real ones
-    const Image full = input_image(Tensor(xt::view(synth, c)), norm);
-    one.channels = full.channels, one.rows = full.height, one.cols = full.width, one.labels = {0};
-    one.pixels.resize(full.pixels.size());
-    for (std::size_t k = 0; k < full.width * full.height; ++k)
-      for (std::size_t q = 0; q < full.channels; ++q) one.pixels[q * full.width * full.height + k] = full.pixels[k * full.channels + q];
-    blit(img, as_rgb(enlarge(dataset_crop(one, 0, mid), f)), label_w, y0);
+    blit(img, as_rgb(enlarge(input_image(Tensor(xt::view(synth, c)), norm), g)), label_w, y0);
     const auto& list = top.channels[c];
     for (std::size_t r = 0; r < std::min<std::size_t>(3, list.size()); ++r)
-      blit(img, as_rgb(enlarge(dataset_crop(data, list[r].image, rf.window(list[r].y, list[r].x)), f)), label_w + (r + 1) * tw + 12, y0);
+      blit(img, as_rgb(enlarge(dataset_crop(data, list[r].image, rf.window(list[r].y, list[r].x)), f)), label_w + sw + r * tw, y0);
   }
   return img;
 }
@@ -190,6 +193,9 @@ Image render_map(const Tensor& map_in, const Tensor& input, const Normalization&
   draw_text(img, 2 * gap + S, by + bar_h + 2, left, kGrey);
   draw_text(img, 2 * gap + 2 * S - text_width(right), by + bar_h + 2, right, kGrey);
   draw_text(img, gap, by + bar_h + text_height() + 8, caption, kInk);
+  if (range == 0)
+    draw_text(img, gap, by + bar_h + 2 * text_height() + 10, "the map is 0 everywhere: nothing here raises the score by this measure",
+              kGrey);
   return img;
 }
 

@@ -61,7 +61,9 @@ Tensor synthesize(Sequential& model, const Shape& input_shape, const std::string
   LayerTap tap(model, layer);
   Rng rng(o.seed);
   Tensor x = Tensor::from_shape({N, C, input_shape[1], input_shape[2]}), moved, back;
-  for (std::size_t n = 0; n < N; ++n)  // nearly flat: the middle of the range, plus a little noise
+  // Nearly flat: the middle of the range, plus a little noise. (Starting at the data's mean, a dark
+  // page for digits, leaves most ReLUs of the first layers off, and their gradient is 0.)
+  for (std::size_t n = 0; n < N; ++n)
     for (std::size_t c = 0; c < C; ++c)
       for (std::size_t i = 0; i < HW; ++i)
         x.data()[(n * C + c) * HW + i] = (low[c] + high[c]) / 2 + rng.uniform(-0.05f, 0.05f) * (high[c] - low[c]);

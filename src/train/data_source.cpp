@@ -118,14 +118,6 @@ namespace {
 const char* const kDamaged = "the checkpoint's record of its data is damaged: ";
 }  // namespace
 
-DataRecord read_data_record(const nlohmann::json& extra) {
-  try {
-    return data_record(RunRecord::from_json(extra));
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(kDamaged + std::string(e.what()));
-  }
-}
-
 DataRecord read_data_record(const CheckpointInfo& info) { return data_record(read_run_record(info)); }
 
 RunRecord read_run_record(const CheckpointInfo& info) {

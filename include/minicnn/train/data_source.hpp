@@ -52,7 +52,6 @@ struct DataRecord {
 // for a damaged record).
 DataRecord data_record(const RunRecord& run);
 DataRecord read_data_record(const CheckpointInfo& info);
-DataRecord read_data_record(const nlohmann::json& extra);  // serve.cpp's, until it reads the CheckpointInfo
 // A checkpoint's run record (train/run_record.hpp); std::runtime_error for a damaged one.
 RunRecord read_run_record(const CheckpointInfo& info);
 

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "minicnn/train/data_source.hpp"
+#include "minicnn/train/settings.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/explain/attribution.hpp"
@@ -59,7 +60,7 @@ std::string stem_of(const std::string& path) {
 }
 
 int run(const ExplainArgs& a, const CLI::App& cmd) {
-  set_num_threads(a.threads > 0 ? a.threads : default_threads());
+  use_threads(a.threads);
   const std::string path = checkpoint_path(a.run);
   CheckpointInfo info;
   auto model = load_model(path, &info);
@@ -133,7 +134,7 @@ void add_explain_command(CLI::App& app, Command& command) {
   cmd->add_option("--stride", a->stride, "pixels between occlusion patches (default: 1 up to 32 px)")->check(whole_number(1, 4096));
   cmd->add_flag("--raw", a->raw, "digits: only resize the picture (no cropping and centring)");
   cmd->add_option("--out", a->out, "folder to write")->capture_default_str();
-  cmd->add_option("--threads", a->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
+  add_threads_option(*cmd, a->threads);
   command.register_run(cmd, [a, cmd](const std::string&) { return run(*a, *cmd); });
 }
 

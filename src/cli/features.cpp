@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "minicnn/train/data_source.hpp"
+#include "minicnn/train/settings.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/explain/gradients.hpp"
@@ -64,7 +65,7 @@ std::vector<std::string> write_layer(Sequential& model, const explain::LayerTopA
 }
 
 int run(FeaturesArgs a) {
-  set_num_threads(a.threads > 0 ? a.threads : default_threads());
+  use_threads(a.threads);
   const std::string path = checkpoint_path(a.run);
   CheckpointInfo info;
   auto model = load_model(path, &info);
@@ -126,7 +127,7 @@ void add_features_command(CLI::App& app, Command& command) {
   cmd->add_option("--out", a->out, "folder to write (default: the run folder's features/)");
   cmd->add_option("--data", a->data, "the data folder (default: the one it was trained on)");
   cmd->add_option("--limit", a->limit, "only the first N test images (default: as in training)")->check(whole_number(1, 1000000000));
-  cmd->add_option("--threads", a->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
+  add_threads_option(*cmd, a->threads);
   command.register_run(cmd, [a](const std::string&) { return run(*a); });
 }
 

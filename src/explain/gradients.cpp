@@ -76,7 +76,7 @@ ClassGradients class_gradients(Sequential& model, const Tensor& x, const std::ve
     throw std::invalid_argument("class_gradients: the model's output is " + shape_str(out.logits.shape()) +
                                 ", not class scores (N, classes)");
   const std::size_t K = out.logits.shape(1);
-  Tensor dz = xt::zeros<float>(out.logits.shape());
+  Tensor dz = xt::zeros<float>(shape_of(out.logits));
   for (std::size_t n = 0; n < classes.size(); ++n) {
     if (classes[n] >= K)
       throw std::invalid_argument("class " + std::to_string(classes[n]) + " is out of range: the model has " + std::to_string(K) +
@@ -96,7 +96,7 @@ ChannelGradients channel_gradients(Sequential& model, LayerTap& tap, const Tenso
   if (A.dimension() != 4 && A.dimension() != 2)
     throw std::invalid_argument("layer " + tap.path() + " gives " + shape_str(A.shape()) + ", not channels (N, C, H, W) or (N, F)");
   const std::size_t N = A.shape(0), C = A.shape(1), plane = A.size() / (N * C);
-  Tensor g = xt::zeros<float>(A.shape());
+  Tensor g = xt::zeros<float>(shape_of(A));
   ChannelGradients out;
   out.activation.resize(N);
   for (std::size_t n = 0; n < N; ++n) {
@@ -116,7 +116,7 @@ ChannelGradients channel_gradients(Sequential& model, LayerTap& tap, const Tenso
       std::fill(pg, pg + plane, 1.f / static_cast<float>(plane));
     }
   }
-  const Tensor dy = xt::zeros<float>(y.shape());  // the output does not matter: only A's channel does
+  const Tensor dy = xt::zeros<float>(shape_of(y));  // the output does not matter: only A's channel does
   tap.inject(&g);
   struct Uninject {
     LayerTap& t;

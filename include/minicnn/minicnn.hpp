@@ -1,6 +1,7 @@
 #pragma once
 // Everything a user of the library needs, in one include. The folders are the parts of the
-// framework (docs/ARCHITECTURE.md): core, layers, loss, optim, data, io, vision, train, web, experiment.
+// framework (docs/ARCHITECTURE.md): core, layers, loss, optim, data, io, vision, train, explain, web,
+// experiment.
 
 #include "minicnn/core/gradcheck.hpp"
 #include "minicnn/core/init.hpp"
@@ -54,6 +55,12 @@
 #include "minicnn/train/evaluate.hpp"
 #include "minicnn/train/run_folder.hpp"
 #include "minicnn/train/train.hpp"
+
+#include "minicnn/explain/attribution.hpp"
+#include "minicnn/explain/gradients.hpp"
+#include "minicnn/explain/receptive_field.hpp"
+#include "minicnn/explain/synthesize.hpp"
+#include "minicnn/explain/top_activations.hpp"
 
 #include "minicnn/web/live.hpp"
 #include "minicnn/web/serve_page.hpp"

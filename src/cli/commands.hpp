@@ -34,5 +34,7 @@ void add_report_command(CLI::App& app, Command& command);    // report
 void add_serve_command(CLI::App& app, Command& command);     // serve
 void add_export_command(CLI::App& app, Command& command);    // ONNX out
 void add_import_command(CLI::App& app, Command& command);    // ONNX in
+void add_features_command(CLI::App& app, Command& command);  // what channels respond to
+void add_explain_command(CLI::App& app, Command& command);   // why the network answered
 
 }  // namespace minicnn::cli

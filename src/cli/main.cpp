@@ -8,40 +8,15 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "minicnn/core/spec.hpp"
+#include "minicnn/core/text.hpp"
 #include "minicnn/train/train.hpp"
 
 namespace {
 
 using namespace minicnn::cli;
+using minicnn::suggestion;
 
 constexpr const char* kVersion = "0.2.0";
-
-// Levenshtein distance, for "did you mean".
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// "; did you mean 'train'?" when a name is close enough, else "".
-std::string suggestion(const std::string& typo, const std::vector<std::string>& names) {
-  std::string best;
-  std::size_t d = 3;
-  for (const auto& n : names) {
-    const std::size_t e = edit_distance(typo, n);
-    if (e < d || (n.rfind(typo, 0) == 0 && typo.size() >= 3 && e < 8)) d = e, best = n;
-  }
-  return best.empty() ? "" : "; did you mean '" + best + "'?";
-}
 
 std::vector<std::string> subcommand_names(const CLI::App& app) {
   std::vector<std::string> names;
@@ -132,6 +107,8 @@ int main(int argc, char** argv) {
   add_serve_command(app, command);
   add_export_command(app, command);
   add_import_command(app, command);
+  add_features_command(app, command);
+  add_explain_command(app, command);
   CLI::App* help = app.add_subcommand("help", "help for a command: minicnn help [COMMAND [SUBCOMMAND]]");
   std::vector<std::string> help_topic;
   help->add_option("command", help_topic, "the command");

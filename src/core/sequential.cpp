@@ -78,7 +78,7 @@ const Tensor& Sequential::forward(const Tensor& x) {
   const Tensor* h = &x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     try {
-      h = &layers_[i]->forward(*h);
+      h = &forward_child(*layers_[i], *h);
     } catch (const std::invalid_argument& e) {  // say where in the model it happened
       throw std::invalid_argument("layer " + std::to_string(i) + ": " + e.what());
     }
@@ -92,7 +92,7 @@ const Tensor& Sequential::backward(const Tensor& dy) {
   const Tensor* g = &dy;
   for (std::size_t i = layers_.size(); i-- > 0;) {
     try {
-      g = &layers_[i]->backward(*g);
+      g = &backward_child(*layers_[i], *g);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("layer " + std::to_string(i) + ": " + e.what());
     }

@@ -1,5 +1,6 @@
 #include "minicnn/core/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace minicnn {
@@ -27,6 +28,31 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
   std::string s;
   for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? sep : "") + parts[i];
   return s;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string suggestion(const std::string& typo, const std::vector<std::string>& names) {
+  std::string best;
+  std::size_t d = 3;
+  for (const auto& n : names) {
+    const std::size_t e = edit_distance(typo, n);
+    if (e < d || (n.rfind(typo, 0) == 0 && typo.size() >= 3 && e < 8)) d = e, best = n;
+  }
+  return best.empty() ? "" : "; did you mean '" + best + "'?";
 }
 
 }  // namespace minicnn

@@ -26,12 +26,12 @@ const Tensor& Residual::forward(const Tensor& x) {
   const Tensor* b = nullptr;
   const Tensor* s = &x;
   try {
-    b = &body_->forward(x);
+    b = &forward_child(*body_, x);
   } catch (const std::invalid_argument& e) {  // say which branch
     throw std::invalid_argument(std::string("Residual body: ") + e.what());
   }
   try {
-    if (shortcut_) s = &shortcut_->forward(x);
+    if (shortcut_) s = &forward_child(*shortcut_, x);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("Residual shortcut: ") + e.what());
   }
@@ -43,7 +43,7 @@ const Tensor& Residual::forward(const Tensor& x) {
   const float *pb = b->data(), *ps = s->data();
   float* out = sum_.data();
   for (std::size_t i = 0; i < sum_.size(); ++i) out[i] = pb[i] + ps[i];
-  return post_ ? post_->forward(sum_) : sum_;
+  return post_ ? forward_child(*post_, sum_) : sum_;
 }
 
 // With s = body(x) + shortcut(x) and y = post(s), given dy (shaped like y):
@@ -55,9 +55,9 @@ const Tensor& Residual::forward(const Tensor& x) {
 const Tensor& Residual::backward(const Tensor& dy) {
   if (sum_.dimension() == 0) throw std::logic_error("Residual: backward called before forward");
   expect_same_shape(dy, sum_.shape(), "Residual::backward dy");
-  const Tensor& ds = post_ ? post_->backward(dy) : dy;
-  const Tensor& db = body_->backward(ds);
-  const Tensor& dsc = shortcut_ ? shortcut_->backward(ds) : ds;
+  const Tensor& ds = post_ ? backward_child(*post_, dy) : dy;
+  const Tensor& db = backward_child(*body_, ds);
+  const Tensor& dsc = shortcut_ ? backward_child(*shortcut_, ds) : ds;
   if (!needs_input_grad_) {  // rule 6: nobody reads dx, and the branches skipped theirs
     ensure_shape(dx_, {0});
     return dx_;

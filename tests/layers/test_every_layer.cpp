@@ -6,6 +6,7 @@
 #include <set>
 #include "minicnn/core/text.hpp"
 
+#include "explain/explain_checks.hpp"
 #include "files.hpp"
 #include "helpers.hpp"
 #include "minicnn/io/checkpoint.hpp"
@@ -141,5 +142,31 @@ TEST_CASE("Every layer type: gradient check, no hidden state, checkpoint round t
     CHECK(loaded->name() == model->name());
     loaded->eval();
     CHECK(bit_identical(loaded->forward(x), y_eval));
+  }
+}
+
+// What explanations differentiate (explain/gradients.hpp): in eval mode, a class logit of a model
+// made of the layer under test and a linear head, with respect to the input and to the output of
+// every layer in it (nested ones too), against central differences.
+TEST_CASE("Every layer type: explanation gradients to the input and to every layer's output") {
+  for (const auto& [word, c] : cases()) {
+    CAPTURE(word);
+    manual_seed(7);
+    const Shape out = sample_output_shape(*build_model(c.spec, c.input), c.input);
+    auto model = build_model(c.spec + (out.size() > 1 ? ", flatten" : "") + ", linear 3", c.input);
+    const Tensor x = input_for(c.input);
+    const std::vector<std::size_t> classes{1, 2};
+    std::vector<std::string> paths;
+    for (const auto& [path, layer] : named_layers(*model)) paths.push_back(path);
+    for (const auto& path : paths) {
+      CAPTURE(path);
+      explain::LayerTap tap(*model, path);
+      const explain::ClassGradients g = explain::class_gradients(*model, x, classes);
+      CHECK(relative_error(g.input_grad, numeric_input_gradient(*model, x, classes, c.h)) < 1e-2);
+      std::vector<std::size_t> all(tap.output().size());
+      for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+      const Tensor fd = numeric_layer_gradient(*model, x, classes, path, shape_of(tap.output()), all, c.h);
+      CHECK(relative_error(tap.grad(), fd) < 1e-2);
+    }
   }
 }

@@ -38,6 +38,7 @@ using NamedParameters = std::vector<std::pair<std::string, Parameter*>>;
 // State that is saved with the model but not trained by gradients (BatchNorm running stats).
 using NamedBuffers = std::vector<std::pair<std::string, Tensor*>>;
 class Layer;
+class LayerHook;
 // A composite layer's children, each with the name its parameters are prefixed with ("0", "body").
 using NamedLayers = std::vector<std::pair<std::string, Layer*>>;
 
@@ -81,6 +82,13 @@ class Layer {
   virtual void set_needs_input_grad(bool on) { needs_input_grad_ = on; }
   bool needs_input_grad() const { return needs_input_grad_; }
 
+  // An observer of this layer's output and of the gradient arriving at it, as PyTorch's forward
+  // and backward hooks are (explain/ uses one to read a nested layer's maps and to start a backward
+  // pass there). The composite layer that runs this one calls it (forward_child, backward_child
+  // below); a model's root layer is never hooked. nullptr: none. The hook is not owned.
+  void set_hook(LayerHook* hook) { hook_ = hook; }
+  LayerHook* hook() const { return hook_; }
+
  protected:
   // The checks that open every backward (rule 2): throws std::logic_error("<name()>: backward called
   // before forward") unless forward_done, and std::invalid_argument("<name()>: backward expected dy
@@ -89,7 +97,33 @@ class Layer {
 
   bool training_ = true;
   bool needs_input_grad_ = true;
+
+ private:
+  LayerHook* hook_ = nullptr;
 };
+
+class LayerHook {
+ public:
+  virtual ~LayerHook() = default;
+  // Called with the layer's output y right after its forward.
+  virtual void after_forward(Layer& layer, const Tensor& y) = 0;
+  // Called with dy = dL/dy before the layer's backward. Returning a tensor of dy's shape sends that
+  // back through the layer instead of dy; nullptr keeps dy.
+  virtual const Tensor* before_backward(Layer& layer, const Tensor& dy) = 0;
+};
+
+// How a composite layer runs a child: forward or backward, then (before) the child's hook if any.
+inline const Tensor& forward_child(Layer& child, const Tensor& x) {
+  const Tensor& y = child.forward(x);
+  if (LayerHook* h = child.hook()) h->after_forward(child, y);
+  return y;
+}
+inline const Tensor& backward_child(Layer& child, const Tensor& dy) {
+  const Tensor* g = &dy;
+  if (LayerHook* h = child.hook())
+    if (const Tensor* replaced = h->before_backward(child, dy)) g = replaced;
+  return child.backward(*g);
+}
 
 // Puts a layer in train or eval mode for the life of the guard, then restores the mode it had,
 // also when an exception leaves the scope.

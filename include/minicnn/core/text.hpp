@@ -10,5 +10,9 @@ std::string trim(const std::string& s);  // without leading and trailing white s
 std::vector<std::string> split_list(const std::string& s, char sep = ',');
 // {"a", "b"} -> "a, b"
 std::string join(const std::vector<std::string>& parts, const std::string& sep = ", ");
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b);
+// "; did you mean 'train'?" when one of names is close enough to typo, else "".
+std::string suggestion(const std::string& typo, const std::vector<std::string>& names);
 
 }  // namespace minicnn

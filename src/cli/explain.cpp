@@ -1,0 +1,139 @@
+// minicnn explain: why the network answered what it did for a picture: saliency, Grad-CAM and
+// occlusion maps over the picture the model saw.
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "data_source.hpp"
+#include "minicnn/core/text.hpp"
+#include "minicnn/core/threads.hpp"
+#include "minicnn/explain/attribution.hpp"
+#include "minicnn/explain/gradients.hpp"
+#include "minicnn/explain/pictures.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/io/npy.hpp"
+
+namespace minicnn::cli {
+
+namespace {
+
+struct ExplainArgs {
+  std::string run, method = "all", cls, layer, out = "explain";
+  std::vector<std::string> images;
+  std::size_t patch = 0, stride = 0;
+  bool raw = false;
+  int threads = 0;
+};
+
+const std::vector<std::string> kMethods{"saliency", "gradcam", "occlusion"};
+
+// What bright means in each map, for the caption.
+std::string caption(const std::string& method, const std::string& cls, const std::string& layer, const explain::OcclusionOptions& o) {
+  if (method == "saliency") return "bright: pixels where a small change moves the score of '" + cls + "' most (|d score / d pixel|)";
+  if (method == "gradcam") return "bright: where layer " + layer + "'s maps that raise the score of '" + cls + "' are active (Grad-CAM)";
+  return "red: covering a " + std::to_string(o.patch) + "x" + std::to_string(o.patch) + " patch here lowers p('" + cls +
+         "'); blue: raises it";
+}
+
+std::size_t class_index(const std::string& text, const std::vector<std::string>& classes) {
+  for (std::size_t c = 0; c < classes.size(); ++c)
+    if (classes[c] == text) return c;
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() < 10) {
+    const std::size_t c = std::stoul(text);
+    if (c < classes.size()) return c;
+    throw UsageError("--class: class index " + text + " is out of range (0-" + std::to_string(classes.size() - 1) + ")");
+  }
+  throw UsageError("--class: no class '" + text + "' (classes: " + join(classes) + ")" + suggestion(text, classes));
+}
+
+void save_npy(const std::string& path, const Tensor& t) {
+  const std::string bytes = npy_bytes(t);
+  write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+std::string stem_of(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+  return name.substr(0, name.find_last_of('.') == 0 ? name.size() : name.find_last_of('.'));
+}
+
+int run(const ExplainArgs& a, const CLI::App& cmd) {
+  set_num_threads(a.threads > 0 ? a.threads : default_threads());
+  const std::string path = checkpoint_path(a.run);
+  CheckpointInfo info;
+  auto model = load_model(path, &info);
+  DataRecord rec = read_data_record(nlohmann::json::parse(info.extra_json));
+  rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
+  const std::vector<std::string> methods = a.method == "all" ? kMethods : std::vector<std::string>{a.method};
+  const bool cam = std::find(methods.begin(), methods.end(), "gradcam") != methods.end();
+  std::string layer = a.layer;
+  try {
+    if (cam && layer.empty()) layer = explain::default_gradcam_layer(*model, info.input_shape);
+    if (!layer.empty()) explain::layer_at(*model, layer);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--layer: ") + e.what());
+  }
+  std::optional<std::size_t> asked;
+  if (cmd.count("--class")) asked = class_index(a.cls, rec.classes);
+  explain::OcclusionOptions occ = explain::occlusion_defaults({a.patch, a.stride, 0}, info.input_shape);
+  // Every picture is read before anything is written: a bad one stops the command with nothing made.
+  std::vector<Tensor> inputs;
+  for (const auto& image : a.images) inputs.push_back(model_input(image, info.input_shape, rec, a.raw));
+  make_folders(a.out);
+  nlohmann::json record{{"checkpoint", path}, {"methods", methods}, {"images", nlohmann::json::array()}};
+  if (cam) record["gradcam_layer"] = layer;
+  record["occlusion"] = {{"patch", occ.patch}, {"stride", occ.stride}, {"value", 0}};
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    Tensor x = inputs[i];
+    x.reshape({1, x.shape(0), x.shape(1), x.shape(2)});
+    const Tensor p = explain::softmax(explain::class_gradients(*model, x, {0}).logits);
+    const std::size_t predicted = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+    const std::size_t cls = asked.value_or(predicted);
+    if (p.shape(1) != rec.classes.size()) throw std::runtime_error(path + ": the model has " + std::to_string(p.shape(1)) + " outputs but " + std::to_string(rec.classes.size()) + " class names");
+    const std::string stem = a.out + "/" + stem_of(a.images[i]);
+    save_npy(stem + "_input.npy", inputs[i]);
+    for (const auto& m : methods) {
+      const Tensor map = m == "saliency" ? explain::saliency(*model, x, cls)
+                         : m == "gradcam" ? explain::gradcam(*model, x, cls, layer)
+                                          : explain::occlusion(*model, x, cls, occ);
+      save_npy(stem + "_" + m + ".npy", map);
+      const std::string title = stem_of(a.images[i]) + ": " + m + " for '" + rec.classes[cls] + "' (p = " +
+                                std::to_string(p(0, cls)).substr(0, 5) + ")";
+      save_png(stem + "_" + m + ".png", explain::render_map(map, inputs[i], rec.norm, title, caption(m, rec.classes[cls], layer, occ)));
+    }
+    record["images"].push_back({{"image", a.images[i]}, {"class", cls}, {"class_name", rec.classes[cls]}, {"probability", p(0, cls)},
+                                {"predicted", predicted}, {"predicted_name", rec.classes[predicted]}});
+    std::printf("%s: %s (p = %.3f)%s -> %s_{%s}.png\n", a.images[i].c_str(), rec.classes[cls].c_str(), static_cast<double>(p(0, cls)),
+                cls == predicted ? "" : (", predicted " + rec.classes[predicted]).c_str(), stem.c_str(), join(methods, ",").c_str());
+  }
+  write_text_atomic(a.out + "/explain.json", record.dump(2) + "\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app, Command& command) {
+  auto a = std::make_shared<ExplainArgs>();
+  CLI::App* cmd = app.add_subcommand("explain", "why the network answered: saliency, Grad-CAM and occlusion maps over a picture");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn explain runs/mnist my_digit.png                 all three maps for the predicted class\n"
+      "  minicnn explain runs/mnist a.png --method gradcam --layer 3 --class 7\n"
+      "  minicnn explain runs/shapes tri.png --method occlusion --patch 8\n"
+      "writes OUT/<stem>_input.npy, OUT/<stem>_<method>.npy and .png for each picture, and OUT/explain.json\n");
+  cmd->add_option("run", a->run, "a run folder or its model.npz")->required();
+  cmd->add_option("images", a->images, "pictures, prepared as minicnn predict prepares them")->required();
+  cmd->add_option("--method", a->method, "saliency, gradcam, occlusion or all")->capture_default_str()->check(
+      CLI::IsMember({"saliency", "gradcam", "occlusion", "all"}));
+  cmd->add_option("--class", a->cls, "explain this class (a name or an index; default: the predicted one)");
+  cmd->add_option("--layer", a->layer, "Grad-CAM's layer (default: the last top-level layer with maps)");
+  cmd->add_option("--patch", a->patch, "occlusion patch side (default: a quarter of the picture)")->check(whole_number(1, 4096));
+  cmd->add_option("--stride", a->stride, "pixels between occlusion patches (default: 1 up to 32 px)")->check(whole_number(1, 4096));
+  cmd->add_flag("--raw", a->raw, "digits: only resize the picture (no cropping and centring)");
+  cmd->add_option("--out", a->out, "folder to write")->capture_default_str();
+  cmd->add_option("--threads", a->threads, "threads (default: all cores)")->check(whole_number(1, 1024));
+  command.register_run(cmd, [a, cmd](const std::string&) { return run(*a, *cmd); });
+}
+
+}  // namespace minicnn::cli

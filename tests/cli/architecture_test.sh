@@ -26,7 +26,8 @@ declare -A allowed=(
   [core]="core" [kernels]="core kernels" [layers]="core kernels layers" [loss]="core loss" [optim]="core optim"
   [io]="core layers loss optim io" [data]="core io data" [vision]="core layers io data vision"
   [train]="core layers loss optim io data vision train"
-  [web]="core layers loss optim io data vision train web" [experiment]="core layers loss optim io data vision train experiment")
+  [explain]="core layers loss optim io data vision train explain"
+  [web]="core layers loss optim io data vision train explain web" [experiment]="core layers loss optim io data vision train experiment")
 check() {  # check FILE PART KIND USED: one include of part USED, public or private, by FILE of PART
   case " ${allowed[$2]} " in
     *" $4 "*) pass ;;

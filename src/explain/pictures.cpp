@@ -149,15 +149,33 @@ Tensor upsample_bilinear(const Tensor& map, std::size_t H, std::size_t W) {
   return out;
 }
 
-Image render_map(const Tensor& map_in, const Tensor& input, const Normalization& norm, const std::string& title,
-                 const std::string& caption) {
-  const Image picture = as_rgb(input_image(input, norm));
-  const Tensor map = map_in.shape() == Tensor::shape_type{picture.height, picture.width}
-                         ? map_in : upsample_bilinear(map_in, picture.height, picture.width);
+namespace {
+
+// A map at the picture's size (enlarged bilinearly when smaller) and its colour scale: around 0
+// when it has negative values, else from 0 to its largest value.
+struct FittedMap {
+  Tensor map;
+  bool signed_map = false;
+  float range = 0;
+};
+FittedMap fit(const Tensor& map_in, const Image& picture) {
+  FittedMap f;
+  f.map = map_in.shape() == Tensor::shape_type{picture.height, picture.width} ? map_in : upsample_bilinear(map_in, picture.height, picture.width);
   float lo = 0, hi = 0;
-  for (const float v : map) lo = std::min(lo, v), hi = std::max(hi, v);
-  const bool signed_map = lo < 0;
-  const float range = signed_map ? std::max(-lo, hi) : hi;
+  for (const float v : f.map) lo = std::min(lo, v), hi = std::max(hi, v);
+  f.signed_map = lo < 0;
+  f.range = f.signed_map ? std::max(-lo, hi) : hi;
+  return f;
+}
+
+}  // namespace
+
+Image map_overlay(const Tensor& map_in, const Image& picture_in, Image* heat_out) {
+  const Image picture = as_rgb(picture_in);
+  const FittedMap fitted = fit(map_in, picture);
+  const Tensor& map = fitted.map;
+  const bool signed_map = fitted.signed_map;
+  const float range = fitted.range;
   Image heat_img(picture.width, picture.height, 3), overlay = picture;
   for (std::size_t i = 0; i < map.size(); ++i) {
     std::uint8_t rgb[3];
@@ -165,12 +183,24 @@ Image render_map(const Tensor& map_in, const Tensor& input, const Normalization&
     if (signed_map) value_color(v, range, KernelImageOptions::ColorMap::diverging, rgb);
     else heat(range > 0 ? v / range : 0.f, rgb);
     const float a = range > 0 ? std::min(1.f, std::abs(v) / range) * 0.7f : 0.f;
+    const float grey = (picture.pixels[i * 3] + picture.pixels[i * 3 + 1] + picture.pixels[i * 3 + 2]) / 3.f;
     for (int c = 0; c < 3; ++c) {
       heat_img.pixels[i * 3 + c] = rgb[c];
-      const float grey = (picture.pixels[i * 3] + picture.pixels[i * 3 + 1] + picture.pixels[i * 3 + 2]) / 3.f;
       overlay.pixels[i * 3 + c] = static_cast<std::uint8_t>(std::lround((1 - a) * grey + a * rgb[c]));
     }
   }
+  if (heat_out) *heat_out = std::move(heat_img);
+  return overlay;
+}
+
+Image render_map(const Tensor& map_in, const Tensor& input, const Normalization& norm, const std::string& title,
+                 const std::string& caption) {
+  const Image picture = as_rgb(input_image(input, norm));
+  const FittedMap fitted = fit(map_in, picture);
+  const bool signed_map = fitted.signed_map;
+  const float range = fitted.range;
+  Image heat_img;
+  const Image overlay = map_overlay(fitted.map, picture, &heat_img);
   const std::size_t f = zoom(std::max(picture.width, picture.height), 224), S = picture.width * f, gap = 16;
   const std::size_t bar_h = 14, top_h = text_height() + 14, width = std::max(3 * S + 4 * gap, text_width(caption) + 2 * gap);
   Image img(width, top_h + picture.height * f + bar_h + 3 * text_height() + 24, 3, 255);

@@ -33,6 +33,12 @@ Image render_synthesized(const Tensor& synth, const Normalization& norm, const L
 Image render_map(const Tensor& map, const Tensor& input, const Normalization& norm, const std::string& title,
                  const std::string& caption);
 
+// The map laid over the picture (any channels; the result is RGB at the picture's size): the grey
+// picture, coloured more strongly where the map is larger (heat colours from 0 to the map's
+// largest value, or blue to red around 0 when it has negative values). A map smaller than the
+// picture (Grad-CAM) is enlarged bilinearly. `heat`, if given, receives the colours alone.
+Image map_overlay(const Tensor& map, const Image& picture, Image* heat = nullptr);
+
 // (h, w) -> (H, W) by bilinear interpolation, pixel centres aligned (PyTorch's align_corners=False).
 Tensor upsample_bilinear(const Tensor& map, std::size_t H, std::size_t W);
 

@@ -50,6 +50,7 @@ class ChannelViews {
   struct Views {
     explain::LayerTopActivations top;
     Tensor synth;  // (channels, C, H, W), normalised
+    std::vector<std::pair<std::size_t, std::size_t>> synth_at;  // per channel: its strongest position on its synthesized input
     explain::ReceptiveField rf;
     std::string title;
   };

@@ -29,7 +29,7 @@ button{font-size:.95em;padding:3px 12px;margin:8px 6px 0 0;cursor:pointer}
 .pic{position:relative;display:inline-block;cursor:pointer}.pic .sel{position:absolute;border:2px solid #ff3b30;box-sizing:border-box;pointer-events:none}
 #channel{background:#fff;border:1px solid #e3e3e3;padding:8px;margin-top:12px}#channel h3{margin:0 0 4px;font-size:1em}
 [hidden]{display:none!important}#channel-done{display:flex;gap:10px;align-items:flex-start}#channel figure{margin:0;font-size:.75em;color:#555;text-align:center}
-#crops{display:grid;grid-template-columns:repeat(3,60px);gap:4px}#crops img,#synth{width:60px;height:60px;border:1px solid #ccc;display:block}
+#crops{display:grid;grid-template-columns:repeat(3,60px);gap:4px}#crops img,#synth,#synth-crop{width:60px;height:60px;border:1px solid #ccc;display:block;margin-bottom:4px}
 #synth-box{width:80px}progress{width:180px}.note{color:#555;font-size:.9em}#error{color:#b2182b}
 </style></head><body>
 <header><h1>Inside the network: <span id="title"></span><a id="report" href="/run/report.html">the run's report</a></h1></header>
@@ -43,8 +43,8 @@ button{font-size:.95em;padding:3px 12px;margin:8px 6px 0 0;cursor:pointer}
 <div id="channel-progress"><progress max="1" value="0"></progress> <span id="channel-status"></span></div>
 <div id="channel-done" hidden><figure><div id="crops"></div><figcaption>the 9 test images that excite it most (class &middot;
 activation): the part its receptive field sees</figcaption></figure>
-<figure id="synth-box"><img id="synth" alt="the synthesized input"><figcaption>an input made to excite it (gradient
-ascent)</figcaption></figure></div></div>
+<figure id="synth-box"><img id="synth-crop" alt="the synthesized input where the channel is strongest"><img id="synth"
+alt="the synthesized input"><figcaption>an input made to excite it (gradient ascent): the part it sees, and all of it</figcaption></figure></div></div>
 </div>
 <div id="right">
 <div><span id="prediction">?</span> <span id="confidence"></span></div>
@@ -53,8 +53,8 @@ ascent)</figcaption></figure></div></div>
 <div id="why"><figure><img id="seen" alt="the prepared input"><figcaption>what it sees</figcaption></figure>
 <figure><img id="saliency" class="map" alt="saliency"><figcaption>saliency</figcaption></figure>
 <figure><img id="gradcam" class="map" alt="Grad-CAM"><figcaption id="gradcam-caption">Grad-CAM</figcaption></figure></div>
-<p class="note">The picture as the model receives it: for digits, prepared as MNIST's were (grey, cropped, fitted into
-20&times;20 and centred by its centre of mass in 28&times;28). <b>Saliency</b> colours the pixels whose change would move
+<p class="note">The picture as the model receives it<span id="digit-note">: for digits, prepared as MNIST's were (grey, cropped, fitted into
+20&times;20 and centred by its centre of mass in 28&times;28)</span>. <b>Saliency</b> colours the pixels whose change would move
 the score of the answer most (the gradient of its logit; Simonyan et al. 2013). <b>Grad-CAM</b> colours where the maps of
 the layer named under it speak for the answer (Selvaraju et al. 2017). Brighter means more; both are redrawn with every answer.</p>
 <h3>Every layer's output</h3>
@@ -172,6 +172,7 @@ async function poll(want) {
       crops.append(f);
     }
     $("synth").src = a.synth;
+    $("synth-crop").src = a.synth_crop;
     $("channel-progress").hidden = true;
     $("channel-done").hidden = false;
     document.body.dataset.channel = "ready";
@@ -226,6 +227,7 @@ fetch("/api/info", {cache: "no-store"}).then((r) => r.json()).then((i) => {
   if (!i.report) $("report").style.display = "none";
   if (!i.digits) {
     $("draw-box").style.display = "none";
+    $("digit-note").hidden = true;
     $("drop").firstChild.textContent = "Drop a picture here, or ";
   }
   clearPad();

@@ -92,6 +92,8 @@ try {
     check(await onScreen(img, 60, 60) && await colours(img) > 2, `crop ${i + 1} is on screen and not blank`);
   const synth = await page.$('#synth');
   check(await onScreen(synth, 60, 60) && await colours(synth) > 8, 'the synthesized input is on screen, with shades');
+  const part = await page.$('#synth-crop');
+  check(await onScreen(part, 60, 60) && await colours(part) > 8, 'and the part of it the channel sees, with shades');
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shot.replace(/\.png$/, '_channel.png') });
   console.log('screenshot: ' + shot.replace(/\.png$/, '_channel.png'));

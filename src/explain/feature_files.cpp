@@ -1,5 +1,6 @@
 #include "minicnn/explain/feature_files.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -64,13 +65,30 @@ Tensor synthesize_layer(Sequential& model, const std::string& layer, std::size_t
   return synthesize(model, input_shape, layer, all, o);
 }
 
+std::vector<std::pair<std::size_t, std::size_t>> synthesized_positions(Sequential& model, const std::string& layer, const Tensor& synth) {
+  LayerTap tap(model, layer);
+  const TrainingModeGuard eval(model, false);
+  model.forward(synth);
+  const Tensor& A = tap.output();
+  std::vector<std::pair<std::size_t, std::size_t>> at(synth.shape(0), {0, 0});
+  if (A.dimension() != 4) return at;
+  const std::size_t C = A.shape(1), HW = A.shape(2) * A.shape(3);
+  for (std::size_t n = 0; n < at.size() && n < C; ++n) {
+    const float* map = A.data() + (n * C + n) * HW;
+    const auto i = static_cast<std::size_t>(std::max_element(map, map + HW) - map);
+    at[n] = {i / A.shape(3), i % A.shape(3)};
+  }
+  return at;
+}
+
 std::vector<std::string> write_synth_files(Sequential& model, const LayerTopActivations& t, const Tensor& synth,
                                            const Dataset& test, const Normalization& norm, const Shape& input_shape,
                                            const std::string& dir) {
   const ReceptiveField rf = receptive_field(model, t.layer, input_shape);
   const std::string stem = dir + "/" + t.layer, bytes = npy_bytes(synth);
   write_file_atomic(stem + "_synth.npy", bytes.data(), bytes.size());
-  save_png(stem + "_synth.png", render_synthesized(synth, norm, t, test, rf, layer_title(model, t.layer, rf)));
+  save_png(stem + "_synth.png",
+           render_synthesized(synth, synthesized_positions(model, t.layer, synth), norm, t, test, rf, layer_title(model, t.layer, rf)));
   return {stem + "_synth.npy", stem + "_synth.png"};
 }
 

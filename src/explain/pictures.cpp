@@ -98,28 +98,32 @@ Image render_top_crops(const LayerTopActivations& top, const Dataset& data, cons
   return img;
 }
 
-Image render_synthesized(const Tensor& synth, const Normalization& norm, const LayerTopActivations& top, const Dataset& data,
-                         const ReceptiveField& rf, const std::string& title) {
-  if (synth.dimension() != 4 || synth.shape(0) != top.channels.size())
-    throw std::invalid_argument("render_synthesized: expected one input per channel, got " + shape_str(synth.shape()));
+Image picture_crop(const Image& picture, const ReceptiveField::Window& w) {
+  Dataset one;  // the picture as a one-image dataset, to cut it like the real ones
+  one.channels = picture.channels, one.rows = picture.height, one.cols = picture.width, one.labels = {0};
+  one.pixels.resize(picture.pixels.size());
+  const std::size_t plane = picture.width * picture.height;
+  for (std::size_t k = 0; k < plane; ++k)
+    for (std::size_t q = 0; q < picture.channels; ++q) one.pixels[q * plane + k] = picture.pixels[k * picture.channels + q];
+  return dataset_crop(one, 0, w);
+}
+
+Image render_synthesized(const Tensor& synth, const std::vector<std::pair<std::size_t, std::size_t>>& at, const Normalization& norm,
+                         const LayerTopActivations& top, const Dataset& data, const ReceptiveField& rf, const std::string& title) {
+  if (synth.dimension() != 4 || synth.shape(0) != top.channels.size() || at.size() != synth.shape(0))
+    throw std::invalid_argument("render_synthesized: expected one input and one position per channel, got " + shape_str(synth.shape()) +
+                                " and " + std::to_string(at.size()));
   const std::size_t cw = static_cast<std::size_t>(rf.x.size), ch = static_cast<std::size_t>(rf.y.size);
   const std::size_t f = zoom(std::min(cw, ch), 48), tw = cw * f + 8, th = ch * f + 10;
   const std::size_t label_w = text_width("ch 999") + 12, top_h = text_height() * 3 + 12;
-  const std::size_t oh = top.output_shape.size() == 3 ? top.output_shape[1] : 1, ow = top.output_shape.size() == 3 ? top.output_shape[2] : 1;
-  const ReceptiveField::Window mid = rf.window(oh / 2, ow / 2);
   Image img(std::max(label_w + 4 * tw + 20, text_width(title) + 16), top_h + synth.shape(0) * th, 3, 255);
   draw_text(img, 8, 6, title, kInk);
   draw_text(img, 8, 6 + text_height(), "left: the input made to excite the channel; right: its 3 strongest test images", kGrey);
   for (std::size_t c = 0; c < synth.shape(0); ++c) {
     const std::size_t y0 = top_h + c * th;
     draw_text(img, 6, y0 + ch * f / 2, "ch " + std::to_string(c), kInk);
-    Dataset one;  // the synthesized picture as a one-image dataset, to cut it like the real ones
     const Image full = input_image(Tensor(xt::view(synth, c)), norm);
-    one.channels = full.channels, one.rows = full.height, one.cols = full.width, one.labels = {0};
-    one.pixels.resize(full.pixels.size());
-    for (std::size_t k = 0; k < full.width * full.height; ++k)
-      for (std::size_t q = 0; q < full.channels; ++q) one.pixels[q * full.width * full.height + k] = full.pixels[k * full.channels + q];
-    blit(img, as_rgb(enlarge(dataset_crop(one, 0, mid), f)), label_w, y0);
+    blit(img, as_rgb(enlarge(picture_crop(full, rf.window(at[c].first, at[c].second)), f)), label_w, y0);
     const auto& list = top.channels[c];
     for (std::size_t r = 0; r < std::min<std::size_t>(3, list.size()); ++r)
       blit(img, as_rgb(enlarge(dataset_crop(data, list[r].image, rf.window(list[r].y, list[r].x)), f)), label_w + (r + 1) * tw + 12, y0);

@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "minicnn/explain/feature_files.hpp"
-#include "minicnn/explain/gradients.hpp"
 #include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/npy.hpp"
 #include "web_server.hpp"
@@ -38,35 +37,6 @@ long parse_index(const std::string& s) {
 }
 
 std::string error_json(const std::string& why) { return nlohmann::json{{"error", why}}.dump(); }
-
-// Per input of x (N, ...): the first strongest position of channel n of the layer's output, in
-// its coordinates ((0, 0) for a flat layer, which sees the whole picture).
-std::vector<std::pair<std::size_t, std::size_t>> strongest_positions(Sequential& model, const std::string& layer, const Tensor& x) {
-  explain::LayerTap tap(model, layer);
-  model.forward(x);
-  const Tensor& A = tap.output();
-  std::vector<std::pair<std::size_t, std::size_t>> at(x.shape(0), {0, 0});
-  if (A.dimension() != 4) return at;
-  const std::size_t C = A.shape(1), HW = A.shape(2) * A.shape(3);
-  for (std::size_t n = 0; n < at.size(); ++n) {
-    const float* map = A.data() + (n * C + n) * HW;
-    const std::size_t i = static_cast<std::size_t>(std::max_element(map, map + HW) - map);
-    at[n] = {i / A.shape(3), i % A.shape(3)};
-  }
-  return at;
-}
-
-// The window of one picture (C, H, W), as dataset_crop draws it (a checkerboard outside).
-Image picture_crop(const Image& picture, const explain::ReceptiveField::Window& w) {
-  Dataset one;
-  one.channels = picture.channels, one.rows = picture.height, one.cols = picture.width;
-  one.labels = {0};
-  one.pixels.resize(picture.pixels.size());
-  const std::size_t plane = picture.width * picture.height;
-  for (std::size_t c = 0; c < picture.channels; ++c)
-    for (std::size_t i = 0; i < plane; ++i) one.pixels[c * plane + i] = picture.pixels[i * picture.channels + c];
-  return explain::dataset_crop(one, 0, w);
-}
 
 }  // namespace
 
@@ -198,7 +168,7 @@ ChannelViews::Views ChannelViews::compute(const std::string& layer) {
     o.progress = [&](std::size_t done, std::size_t total) { set_stage("synthesized inputs (gradient ascent steps)", done, total); };
     v.synth = explain::synthesize_layer(*model_, layer, units(shape), setup_.norm, setup_.input_shape, o);
   }
-  v.synth_at = strongest_positions(*model_, layer, v.synth);
+  v.synth_at = explain::synthesized_positions(*model_, layer, v.synth);
   if (!setup_.folder.empty() && (!have_top || !have_synth)) try {  // the files `minicnn features --synthesize` writes
       set_stage("writing " + setup_.folder, 0, 0);
       make_folders(setup_.folder);
@@ -231,7 +201,7 @@ std::string ChannelViews::render(const Views& v, std::size_t channel) const {
                         {"field", v.rf.str()},
                         {"crops", crops},
                         {"synth", png_data_url(synth)},
-                        {"synth_crop", png_data_url(picture_crop(synth, v.rf.window(y, x)))}}
+                        {"synth_crop", png_data_url(explain::picture_crop(synth, v.rf.window(y, x)))}}
       .dump();
 }
 

@@ -31,6 +31,9 @@ std::vector<std::string> write_top_files(Sequential& model, const LayerTopActiva
 // inputs (from `norm`) when o gives none: (channels, C, H, W), normalised.
 Tensor synthesize_layer(Sequential& model, const std::string& layer, std::size_t channels, const Normalization& norm,
                         const Shape& input_shape, SynthesisOptions o);
+// Per synthesized input n of synth (channels, C, H, W): the first strongest position of channel n
+// of the layer's output on it, in the output's coordinates ((0, 0) for a flat layer).
+std::vector<std::pair<std::size_t, std::size_t>> synthesized_positions(Sequential& model, const std::string& layer, const Tensor& synth);
 // Writes DIR/<layer>_synth.npy and _synth.png for the inputs synthesize_layer made; returns their names.
 std::vector<std::string> write_synth_files(Sequential& model, const LayerTopActivations& t, const Tensor& synth,
                                            const Dataset& test, const Normalization& norm, const Shape& input_shape,

@@ -9,13 +9,11 @@
 #include "minicnn/train/settings.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/core/threads.hpp"
+#include "minicnn/explain/feature_files.hpp"
 #include "minicnn/explain/gradients.hpp"
-#include "minicnn/explain/pictures.hpp"
 #include "minicnn/explain/receptive_field.hpp"
-#include "minicnn/explain/synthesize.hpp"
 #include "minicnn/explain/top_activations.hpp"
 #include "minicnn/io/checkpoint.hpp"
-#include "minicnn/io/npy.hpp"
 
 namespace minicnn::cli {
 
@@ -30,37 +28,16 @@ struct FeaturesArgs {
   int threads = 0;
 };
 
-std::string top_json(const explain::LayerTopActivations& t) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& channel : t.channels)
-    for (const auto& a : channel)
-      list.push_back({{"channel", a.channel}, {"rank", a.rank}, {"image", a.image}, {"y", a.y}, {"x", a.x}, {"activation", a.activation}});
-  return list.dump(1) + "\n";
-}
-
-// One layer's files; returns their names.
+// One layer's files (explain/feature_files.hpp, shared with the draw page); returns their names.
 std::vector<std::string> write_layer(Sequential& model, const explain::LayerTopActivations& t, const Dataset& test,
                                      const DataRecord& rec, const Shape& input, const FeaturesArgs& a) {
-  const explain::ReceptiveField rf = explain::receptive_field(model, t.layer, input);
-  const std::string title = "layer " + t.layer + ": " + short_name(explain::layer_at(model, t.layer)) +
-                            ", receptive field " + rf.str();
-  const std::string stem = a.out + "/" + t.layer;
-  write_text_atomic(stem + "_top.json", top_json(t));
-  save_png(stem + "_top.png", explain::render_top_crops(t, test, rf, title));
-  std::vector<std::string> files{stem + "_top.json", stem + "_top.png"};
+  std::vector<std::string> files = explain::write_top_files(model, t, test, input, a.out);
   if (!a.synthesize) return files;
   explain::SynthesisOptions o;
   o.seed = a.seed;
   o.steps = a.steps;
-  explain::input_range(rec.norm, input[0], o.low, o.high);
-  std::vector<std::size_t> channels(t.channels.size());
-  for (std::size_t c = 0; c < channels.size(); ++c) channels[c] = c;
-  const Tensor synth = explain::synthesize(model, input, t.layer, channels, o);
-  const std::string bytes = npy_bytes(synth);
-  write_file_atomic(stem + "_synth.npy", bytes.data(), bytes.size());
-  save_png(stem + "_synth.png", explain::render_synthesized(synth, rec.norm, t, test, rf, title));
-  files.push_back(stem + "_synth.npy");
-  files.push_back(stem + "_synth.png");
+  const Tensor synth = explain::synthesize_layer(model, t.layer, t.channels.size(), rec.norm, input, o);
+  for (auto& f : explain::write_synth_files(model, t, synth, test, rec.norm, input, a.out)) files.push_back(std::move(f));
   return files;
 }
 

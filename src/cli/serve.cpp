@@ -41,6 +41,15 @@ int run_serve(const ServeArgs& a, const std::string& cmdline) {
   run.prepare = [data, shape = info.input_shape, raw = a.raw](const Image& picture, Image* seen) {
     return model_input(picture, shape, data, raw, seen);
   };
+  run.norm = data.norm;
+  DataRecord rec = data;  // the test set as features reads it: the model's input shape, the training's limit
+  rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
+  run.load_test = [rec] { return load_test_set(rec, ""); };
+  run.load_model = [path] {
+    auto model = load_model(path);
+    model->eval();
+    return model;
+  };
   run.folder = run.title = folder;
   set_num_threads(1);  // one request at a time, on one core
   ServePage server(std::move(run), a.host, a.port);  // binds now: a port in use fails here

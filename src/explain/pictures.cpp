@@ -106,26 +106,35 @@ Image render_top_crops(const LayerTopActivations& top, const Dataset& data, cons
   return img;
 }
 
-Image render_synthesized(const Tensor& synth, const Normalization& norm, const LayerTopActivations& top, const Dataset& data,
-                         const ReceptiveField& rf, const std::string& title) {
-  if (synth.dimension() != 4 || synth.shape(0) != top.channels.size())
-    throw std::invalid_argument("render_synthesized: expected one input per channel, got " + shape_str(synth.shape()));
+Image picture_crop(const Image& picture, const ReceptiveField::Window& w) {
+  Dataset one;  // the picture as a one-image dataset, to cut it like the real ones
+  one.channels = picture.channels, one.rows = picture.height, one.cols = picture.width, one.labels = {0};
+  one.pixels.resize(picture.pixels.size());
+  const std::size_t plane = picture.width * picture.height;
+  for (std::size_t k = 0; k < plane; ++k)
+    for (std::size_t q = 0; q < picture.channels; ++q) one.pixels[q * plane + k] = picture.pixels[k * picture.channels + q];
+  return dataset_crop(one, 0, w);
+}
+
+Image render_synthesized(const Tensor& synth, const std::vector<std::pair<std::size_t, std::size_t>>& at, const Normalization& norm,
+                         const LayerTopActivations& top, const Dataset& data, const ReceptiveField& rf, const std::string& title) {
+  if (synth.dimension() != 4 || synth.shape(0) != top.channels.size() || at.size() != synth.shape(0))
+    throw std::invalid_argument("render_synthesized: expected one input and one position per channel, got " + shape_str(synth.shape()) +
+                                " and " + std::to_string(at.size()));
   const std::size_t cw = static_cast<std::size_t>(rf.x.size), ch = static_cast<std::size_t>(rf.y.size);
-  const std::size_t f = zoom(std::min(cw, ch), 48), tw = cw * f + 8;
-  // The whole synthesized picture (what excites the channel may sit anywhere in it), as tall as a crop.
-  const std::size_t H = synth.shape(2), W = synth.shape(3), g = std::max<std::size_t>(1, ch * f / H);
-  const std::size_t sw = W * g + 16, th = std::max(ch * f, H * g) + 10;
+  const std::size_t f = zoom(std::min(cw, ch), 48), tw = cw * f + 8, th = ch * f + 10;
   const std::size_t label_w = text_width("ch 999") + 12, top_h = text_height() * 3 + 12;
-  Image img(std::max(label_w + sw + 3 * tw + 20, text_width(title) + 16), top_h + synth.shape(0) * th, 3, 255);
+  Image img(std::max(label_w + 4 * tw + 20, text_width(title) + 16), top_h + synth.shape(0) * th, 3, 255);
   draw_text(img, 8, 6, title, kInk);
   draw_text(img, 8, 6 + text_height(), "left: the input made to excite the channel; right: its 3 strongest test images", kGrey);
   for (std::size_t c = 0; c < synth.shape(0); ++c) {
     const std::size_t y0 = top_h + c * th;
     draw_text(img, 6, y0 + ch * f / 2, "ch " + std::to_string(c), kInk);
-    blit(img, as_rgb(enlarge(input_image(Tensor(xt::view(synth, c)), norm), g)), label_w, y0);
+    const Image full = input_image(Tensor(xt::view(synth, c)), norm);
+    blit(img, as_rgb(enlarge(picture_crop(full, rf.window(at[c].first, at[c].second)), f)), label_w, y0);
     const auto& list = top.channels[c];
     for (std::size_t r = 0; r < std::min<std::size_t>(3, list.size()); ++r)
-      blit(img, as_rgb(enlarge(dataset_crop(data, list[r].image, rf.window(list[r].y, list[r].x)), f)), label_w + sw + r * tw, y0);
+      blit(img, as_rgb(enlarge(dataset_crop(data, list[r].image, rf.window(list[r].y, list[r].x)), f)), label_w + (r + 1) * tw + 12, y0);
   }
   return img;
 }
@@ -152,15 +161,33 @@ Tensor upsample_bilinear(const Tensor& map, std::size_t H, std::size_t W) {
   return out;
 }
 
-Image render_map(const Tensor& map_in, const Tensor& input, const Normalization& norm, const std::string& title,
-                 const std::string& caption) {
-  const Image picture = as_rgb(input_image(input, norm));
-  const Tensor map = map_in.shape() == Tensor::shape_type{picture.height, picture.width}
-                         ? map_in : upsample_bilinear(map_in, picture.height, picture.width);
+namespace {
+
+// A map at the picture's size (enlarged bilinearly when smaller) and its colour scale: around 0
+// when it has negative values, else from 0 to its largest value.
+struct FittedMap {
+  Tensor map;
+  bool signed_map = false;
+  float range = 0;
+};
+FittedMap fit(const Tensor& map_in, const Image& picture) {
+  FittedMap f;
+  f.map = map_in.shape() == Tensor::shape_type{picture.height, picture.width} ? map_in : upsample_bilinear(map_in, picture.height, picture.width);
   float lo = 0, hi = 0;
-  for (const float v : map) lo = std::min(lo, v), hi = std::max(hi, v);
-  const bool signed_map = lo < 0;
-  const float range = signed_map ? std::max(-lo, hi) : hi;
+  for (const float v : f.map) lo = std::min(lo, v), hi = std::max(hi, v);
+  f.signed_map = lo < 0;
+  f.range = f.signed_map ? std::max(-lo, hi) : hi;
+  return f;
+}
+
+}  // namespace
+
+Image map_overlay(const Tensor& map_in, const Image& picture_in, Image* heat_out) {
+  const Image picture = as_rgb(picture_in);
+  const FittedMap fitted = fit(map_in, picture);
+  const Tensor& map = fitted.map;
+  const bool signed_map = fitted.signed_map;
+  const float range = fitted.range;
   Image heat_img(picture.width, picture.height, 3), overlay = picture;
   for (std::size_t i = 0; i < map.size(); ++i) {
     std::uint8_t rgb[3];
@@ -168,12 +195,24 @@ Image render_map(const Tensor& map_in, const Tensor& input, const Normalization&
     if (signed_map) value_color(v, range, KernelImageOptions::ColorMap::diverging, rgb);
     else heat(range > 0 ? v / range : 0.f, rgb);
     const float a = range > 0 ? std::min(1.f, std::abs(v) / range) * 0.7f : 0.f;
+    const float grey = (picture.pixels[i * 3] + picture.pixels[i * 3 + 1] + picture.pixels[i * 3 + 2]) / 3.f;
     for (int c = 0; c < 3; ++c) {
       heat_img.pixels[i * 3 + c] = rgb[c];
-      const float grey = (picture.pixels[i * 3] + picture.pixels[i * 3 + 1] + picture.pixels[i * 3 + 2]) / 3.f;
       overlay.pixels[i * 3 + c] = static_cast<std::uint8_t>(std::lround((1 - a) * grey + a * rgb[c]));
     }
   }
+  if (heat_out) *heat_out = std::move(heat_img);
+  return overlay;
+}
+
+Image render_map(const Tensor& map_in, const Tensor& input, const Normalization& norm, const std::string& title,
+                 const std::string& caption) {
+  const Image picture = as_rgb(input_image(input, norm));
+  const FittedMap fitted = fit(map_in, picture);
+  const bool signed_map = fitted.signed_map;
+  const float range = fitted.range;
+  Image heat_img;
+  const Image overlay = map_overlay(fitted.map, picture, &heat_img);
   const std::size_t f = zoom(std::max(picture.width, picture.height), 224), S = picture.width * f, gap = 16;
   const std::size_t bar_h = 14, top_h = text_height() + 14, width = std::max(3 * S + 4 * gap, text_width(caption) + 2 * gap);
   Image img(width, top_h + picture.height * f + bar_h + 3 * text_height() + 24, 3, 255);

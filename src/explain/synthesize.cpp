@@ -91,6 +91,7 @@ Tensor synthesize(Sequential& model, const Shape& input_shape, const std::string
           float& v = x.data()[(n * C + c) * HW + i];
           v = std::clamp(v, low[c], high[c]);
         }
+    if (o.progress) o.progress(step + 1, o.steps);
   }
   return x;
 }

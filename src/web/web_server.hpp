@@ -22,6 +22,8 @@
 #include <string>
 #include <thread>
 
+#include "minicnn/io/image_io.hpp"
+
 namespace minicnn {
 
 struct WebServerOptions {
@@ -62,6 +64,8 @@ class WebServer {
 void send_file_below(const std::string& root, const std::string& relative, httplib::Response& res);
 // Sets a JSON body, and the status if given.
 void send_json(httplib::Response& res, const std::string& json, int status = 200);
+// A picture as a "data:image/png;base64,..." URL, for JSON answers.
+std::string png_data_url(const Image& img);
 // The MIME type of a file name by its extension ("report.html" -> "text/html; charset=utf-8").
 std::string mime_type(const std::string& name);
 

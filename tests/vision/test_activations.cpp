@@ -54,3 +54,20 @@ TEST_CASE("render_activations: flat outputs as cells that wrap, bad shapes refus
   CHECK_THROWS_WITH_AS(render_activations(xt::ones<float>({4})),
                        "render_activations: expected an output (N, C, H, W) or (N, F), got (4)", std::invalid_argument);
 }
+
+TEST_CASE("activation_layout says where render_activations puts each channel, for any gap") {
+  Tensor y = xt::zeros<float>({1, 5, 3, 3});
+  y(0, 4, 0, 0) = 1.f;  // channel 4's first value is the only bright pixel
+  ActivationImageOptions o;
+  o.min_tile = 3, o.gap = 1, o.max_width = 11;  // 3 px tiles, 1 px gaps: 3 fit a line, lines of even length: 3 + 2
+  const ActivationLayout t = activation_layout({5, 3, 3}, o);
+  CHECK(t.count == 5);
+  CHECK((t.tile_w == 3 && t.tile_h == 3 && t.cols == 3 && t.gap == 1));
+  Image img = render_activations(y, o);
+  CHECK(img.width == 3 * 3 + 2);
+  CHECK(img.height == 2 * 3 + 1);
+  const std::size_t x0 = (4 % t.cols) * (t.tile_w + t.gap), y0 = (4 / t.cols) * (t.tile_h + t.gap);
+  CHECK(img.at(x0, y0)[0] == 255);
+  CHECK(img.at(x0 + 1, y0)[0] == 0);
+  CHECK(activation_layout({7}, o).tile_w == 10);  // a flat output: cells of o.cell
+}

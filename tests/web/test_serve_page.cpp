@@ -7,7 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "files.hpp"
 #include "helpers.hpp"
+#include "minicnn/core/init.hpp"
 #include "minicnn/core/registry.hpp"
 #include "minicnn/web/serve_page.hpp"
 
@@ -41,9 +47,12 @@ std::string request(int port, const std::string& method, const std::string& path
 
 std::string body_of(const std::string& answer) { return answer.substr(answer.find("\r\n\r\n") + 4); }
 
+constexpr const char* kTinyModel = "conv 2 3 pad=1, relu, flatten, linear 2";
+
 ServeRun tiny_run(const std::string& folder) {
   ServeRun run;
-  run.model = build_model("conv 2 3 pad=1, relu, flatten, linear 2", {1, 4, 4});
+  manual_seed(7);
+  run.model = build_model(kTinyModel, {1, 4, 4});
   run.model->eval();
   run.input_shape = {1, 4, 4};
   run.classes = {"dark", "light"};
@@ -80,11 +89,64 @@ TEST_CASE("web: the draw page answers a picture with the prediction and every la
   CHECK(j["probabilities"].size() == 2);
   CHECK(j["layers"].size() == 3);  // conv, relu, linear: the flatten is left out
   CHECK((j["class"] == "dark" || j["class"] == "light"));
+  CHECK(j["gradcam_layer"] == "1");  // the relu: the last layer with maps
+  for (const char* map : {"saliency", "gradcam"}) CHECK(j[map].get<std::string>().rfind("data:image/png;base64,", 0) == 0);
+  CHECK(j["layers"][0]["tiles"]["count"] == 2);
+  CHECK(answer.find("Connection: close\r\n") != std::string::npos);  // the worker is free for the next drawer
 
   const std::string refused = request(port, "POST", "/api/predict", encode_png(Image(5, 5, 1, 0)));
   CHECK(refused.rfind("HTTP/1.1 400", 0) == 0);
   CHECK(body_of(refused).find("expected a 4x4 grey picture") != std::string::npos);
   CHECK(request(port, "GET", "/run/../CMakeLists.txt").rfind("HTTP/1.1 404", 0) == 0);
   CHECK(request(port, "GET", "/run/README.md").rfind("HTTP/1.1 200", 0) == 0);  // data/README.md
+  page.stop();
+}
+
+TEST_CASE("web: a clicked channel's strongest test crops and synthesized input, computed once and kept as features writes them") {
+  test::TempDir dir("serve-channels");
+  ServeRun run = tiny_run(dir.path.string());
+  run.load_test = [] {
+    Dataset d;
+    d.channels = 1, d.rows = d.cols = 4, d.classes = {"dark", "light"};
+    for (int i = 0; i < 12; ++i) {
+      for (int p = 0; p < 16; ++p) d.pixels.push_back(static_cast<std::uint8_t>((i * 37 + p * 11) % 256));
+      d.labels.push_back(i % 2);
+    }
+    return d;
+  };
+  run.load_model = [] {
+    manual_seed(7);  // the page's weights
+    auto m = build_model(kTinyModel, {1, 4, 4});
+    m->eval();
+    return m;
+  };
+  ServePage page(std::move(run), "127.0.0.1", 0);
+  page.start();
+  const int port = port_of(page.url());
+  nlohmann::json j;
+  for (int tries = 0; tries < 600; ++tries) {  // computed on a thread of its own: asked again until ready
+    const std::string answer = request(port, "GET", "/api/channel?layer=1&channel=1");
+    REQUIRE(answer.rfind("HTTP/1.1 200", 0) == 0);
+    j = nlohmann::json::parse(body_of(answer));
+    if (j["state"] != "working") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(j["state"] == "ready");
+  CHECK(j["crops"].size() == 9);
+  CHECK(j["field"] == "3x3 pixels, stride 1");
+  for (const char* f : {"1_top.json", "1_top.png", "1_synth.npy", "1_synth.png"})
+    CHECK(std::filesystem::file_size(dir.path / "features" / f) > 0);
+  // The crops are the top activations features computes, in the order of its _top.json.
+  const test::Bytes top = test::read_bytes(dir / "features/1_top.json");
+  const auto list = nlohmann::json::parse(std::string(top.begin(), top.end()));
+  std::vector<std::size_t> images;
+  for (const auto& a : list)
+    if (a["channel"] == 1) images.push_back(a["image"]);
+  std::vector<std::size_t> shown;
+  for (const auto& c : j["crops"]) shown.push_back(c["image"]);
+  CHECK(shown == images);
+  for (const char* bad : {"/api/channel?layer=2&channel=0", "/api/channel?layer=1&channel=2", "/api/channel?layer=1&channel=x",
+                          "/api/channel?channel=0"})
+    CHECK(request(port, "GET", bad).rfind("HTTP/1.1 400", 0) == 0);
   page.stop();
 }

@@ -2,6 +2,7 @@
 // Explanations as pictures: the top-activating crops of a layer's channels, synthesized inputs
 // beside them, and a map (saliency, Grad-CAM, occlusion) over the picture the model saw.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "minicnn/data/dataset.hpp"
@@ -21,10 +22,15 @@ Image input_image(const Tensor& x, const Normalization& norm);
 // activation and class; the title says the layer and the receptive field's size.
 Image render_top_crops(const LayerTopActivations& top, const Dataset& data, const ReceptiveField& rf, const std::string& title);
 
+// The window of one picture, drawn as dataset_crop draws it (a checkerboard outside).
+Image picture_crop(const Image& picture, const ReceptiveField::Window& w);
+
 // One row per channel: the synthesized input (synth (channels, C, H, W), normalised), cut to the
-// receptive field around the middle of the layer's output, then the channel's 3 best real crops.
-Image render_synthesized(const Tensor& synth, const Normalization& norm, const LayerTopActivations& top, const Dataset& data,
-                         const ReceptiveField& rf, const std::string& title);
+// receptive field around the channel's strongest position on it (`at`, in the layer's output
+// coordinates, from synthesized_positions: the climb may build the pattern anywhere), then the
+// channel's 3 best real crops.
+Image render_synthesized(const Tensor& synth, const std::vector<std::pair<std::size_t, std::size_t>>& at, const Normalization& norm,
+                         const LayerTopActivations& top, const Dataset& data, const ReceptiveField& rf, const std::string& title);
 
 // A map over the picture: the picture, the map (heat colours from 0 to its largest value, or blue
 // to red around 0 when it has negative values) with a colour bar, and the map laid over the
@@ -32,6 +38,12 @@ Image render_synthesized(const Tensor& synth, const Normalization& norm, const L
 // (what bright means) below.
 Image render_map(const Tensor& map, const Tensor& input, const Normalization& norm, const std::string& title,
                  const std::string& caption);
+
+// The map laid over the picture (any channels; the result is RGB at the picture's size): the grey
+// picture, coloured more strongly where the map is larger (heat colours from 0 to the map's
+// largest value, or blue to red around 0 when it has negative values). A map smaller than the
+// picture (Grad-CAM) is enlarged bilinearly. `heat`, if given, receives the colours alone.
+Image map_overlay(const Tensor& map, const Image& picture, Image* heat = nullptr);
 
 // (h, w) -> (H, W) by bilinear interpolation, pixel centres aligned (PyTorch's align_corners=False).
 Tensor upsample_bilinear(const Tensor& map, std::size_t H, std::size_t W);

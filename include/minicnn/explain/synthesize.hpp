@@ -9,6 +9,7 @@
 // inputs have (each channel's normalised [0, 1]).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct SynthesisOptions {
   std::uint64_t seed = 1;      // the starting noise and the jitter: the same seed draws the same pictures
   // Per input channel: the range of real inputs, in normalised units (input_range()); empty: [0, 1].
   std::vector<float> low, high;
+  std::function<void(std::size_t done, std::size_t total)> progress;  // steps done so far, after each step
 };
 
 // The normalised values of pixels 0 and 255 (the range of real inputs) per channel.

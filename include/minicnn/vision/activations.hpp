@@ -23,6 +23,7 @@ struct ActivationImageOptions {
   std::size_t max_width = 720;  // tiles wrap onto lines of even length within this width (pixels)
   std::size_t min_tile = 28;    // each map is enlarged (nearest neighbour) to at least this size
   std::size_t cell = 10;        // pixels per value of a flat output (Linear, ...)
+  std::size_t gap = 2;          // pixels between tiles
 };
 
 // One layer's output y (N, C, H, W) or (N, F) as a picture: one block per sample, one under the
@@ -31,5 +32,13 @@ struct ActivationImageOptions {
 // kernels' diverging map (blue < 0 < red, white 0) on +- the largest |value|. One scale per
 // sample, shared by all its channels, so strong and weak channels can be told apart.
 Image render_activations(const Tensor& y, const ActivationImageOptions& options = {});
+
+// Where render_activations puts each channel of one sample of shape (C, H, W) or (F): tile k is at
+// column k % cols, row k / cols, its top-left corner at (col * (tile_w + gap), row * (tile_h + gap)).
+// The draw page turns a click on the picture into a channel with it.
+struct ActivationLayout {
+  std::size_t count = 0, tile_w = 0, tile_h = 0, cols = 1, gap = 0;
+};
+ActivationLayout activation_layout(const Shape& sample_shape, const ActivationImageOptions& options = {});
 
 }  // namespace minicnn

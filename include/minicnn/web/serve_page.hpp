@@ -1,7 +1,11 @@
 #pragma once
 // The draw page of a trained run (`minicnn serve`). "/" is the inside-the-network page: draw a
-// digit (or drop a picture) and see the prediction and every layer's activations, updated as one
-// draws; "/run/..." serves the run folder's files, its report.html first of all.
+// digit (or drop a picture) and see the prediction, why the network answered (saliency and
+// Grad-CAM over the picture, explain/attribution.hpp) and every layer's activations, updated as
+// one draws; a click on any channel of a layer's output shows the test images that excite that
+// channel most and an input synthesized to excite it (explain/, computed on first click and kept
+// in the run's features/ folder as `minicnn features --synthesize` writes it). "/run/..." serves
+// the run folder's files, its report.html first of all.
 // The web server behind it is the live page's (Debian's cpp-httplib, private to the library): it
 // listens on 127.0.0.1 unless told otherwise, and limits what a request may ask and send.
 #include <functional>
@@ -10,6 +14,7 @@
 #include <vector>
 
 #include "minicnn/core/sequential.hpp"
+#include "minicnn/data/dataset.hpp"
 #include "minicnn/io/image_io.hpp"
 
 namespace minicnn {
@@ -28,7 +33,14 @@ struct ServeRun {
   // receives what the model sees, as an 8-bit image. Throws for a picture it cannot use: the page
   // shows the message.
   std::function<Tensor(const Image& picture, Image* seen)> prepare;
-  std::string folder;  // the run folder: its files are served below /run/
+  // For a channel's strongest test images and synthesized input, used on first click: the run's
+  // test set as loaded in training (throws when it cannot be read), the inputs' normalisation,
+  // and a second copy of the model in eval mode (the work runs beside the predictions). Without
+  // load_test, a click says there is no test set.
+  std::function<Dataset()> load_test;
+  std::function<std::unique_ptr<Sequential>()> load_model;
+  Normalization norm;
+  std::string folder;  // the run folder: its files are served below /run/, features/ is written
   std::string title;
 };
 
@@ -47,8 +59,9 @@ class ServePage {
   // True when only this machine can connect (the host is 127.0.0.1, ::1 or localhost).
   bool local_only() const;
 
+  struct Inside;  // the model and the channel views (serve_page.cpp's own)
+
  private:
-  struct Inside;
   std::unique_ptr<Inside> inside_;
   std::unique_ptr<WebServer> server_;
   std::string host_;

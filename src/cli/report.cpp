@@ -16,6 +16,7 @@
 #include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/layers/conv2d.hpp"
+#include "minicnn/explain/report_section.hpp"
 #include "minicnn/train/run_report.hpp"
 #include "run_settings.hpp"
 
@@ -152,7 +153,8 @@ std::string write_run_report(const std::string& run_dir, const std::string& prog
   if (test->sample_shape() != file.info.input_shape)
     throw std::runtime_error(path + ": expects inputs " + shape_str(file.info.input_shape) + " but its test set holds " +
                              shape_str(test->sample_shape()));
-  const RunRecord run = read_run(dir, program, file, *model, rec.norm);
+  RunRecord run = read_run(dir, program, file, *model, rec.norm);
+  run.sections.push_back(explain::what_filters_detect);
   return run_report(run, *model, file.info.input_shape, *test, rec.norm).write(dir);
 }
 

@@ -149,28 +149,51 @@ Tensor upsample_bilinear(const Tensor& map, std::size_t H, std::size_t W) {
   return out;
 }
 
-Image render_map(const Tensor& map_in, const Tensor& input, const Normalization& norm, const std::string& title,
-                 const std::string& caption) {
-  const Image picture = as_rgb(input_image(input, norm));
+namespace {
+
+// The map in colour (heat from 0 to its largest value, or blue to red around 0 when it has
+// negative values) and laid over the picture in grey, each at the picture's size; `range` is the
+// colours' scale.
+struct Coloured {
+  Image heat, overlay;
+  float range = 0;
+  bool signed_map = false;
+};
+Coloured colour_map(const Tensor& map_in, const Image& picture) {
   const Tensor map = map_in.shape() == Tensor::shape_type{picture.height, picture.width}
                          ? map_in : upsample_bilinear(map_in, picture.height, picture.width);
   float lo = 0, hi = 0;
   for (const float v : map) lo = std::min(lo, v), hi = std::max(hi, v);
-  const bool signed_map = lo < 0;
-  const float range = signed_map ? std::max(-lo, hi) : hi;
-  Image heat_img(picture.width, picture.height, 3), overlay = picture;
+  Coloured out{Image(picture.width, picture.height, 3), picture, 0, lo < 0};
+  out.range = out.signed_map ? std::max(-lo, hi) : hi;
   for (std::size_t i = 0; i < map.size(); ++i) {
     std::uint8_t rgb[3];
     const float v = map.data()[i];
-    if (signed_map) value_color(v, range, KernelImageOptions::ColorMap::diverging, rgb);
-    else heat(range > 0 ? v / range : 0.f, rgb);
-    const float a = range > 0 ? std::min(1.f, std::abs(v) / range) * 0.7f : 0.f;
+    if (out.signed_map) value_color(v, out.range, KernelImageOptions::ColorMap::diverging, rgb);
+    else heat(out.range > 0 ? v / out.range : 0.f, rgb);
+    const float a = out.range > 0 ? std::min(1.f, std::abs(v) / out.range) * 0.7f : 0.f;
+    const float grey = (picture.pixels[i * 3] + picture.pixels[i * 3 + 1] + picture.pixels[i * 3 + 2]) / 3.f;
     for (int c = 0; c < 3; ++c) {
-      heat_img.pixels[i * 3 + c] = rgb[c];
-      const float grey = (picture.pixels[i * 3] + picture.pixels[i * 3 + 1] + picture.pixels[i * 3 + 2]) / 3.f;
-      overlay.pixels[i * 3 + c] = static_cast<std::uint8_t>(std::lround((1 - a) * grey + a * rgb[c]));
+      out.heat.pixels[i * 3 + c] = rgb[c];
+      out.overlay.pixels[i * 3 + c] = static_cast<std::uint8_t>(std::lround((1 - a) * grey + a * rgb[c]));
     }
   }
+  return out;
+}
+
+}  // namespace
+
+Image map_overlay(const Tensor& map, const Tensor& input, const Normalization& norm) {
+  return colour_map(map, as_rgb(input_image(input, norm))).overlay;
+}
+
+Image render_map(const Tensor& map_in, const Tensor& input, const Normalization& norm, const std::string& title,
+                 const std::string& caption) {
+  const Image picture = as_rgb(input_image(input, norm));
+  const Coloured c = colour_map(map_in, picture);
+  const Image &heat_img = c.heat, &overlay = c.overlay;
+  const bool signed_map = c.signed_map;
+  const float range = c.range;
   const std::size_t f = zoom(std::max(picture.width, picture.height), 224), S = picture.width * f, gap = 16;
   const std::size_t bar_h = 14, top_h = text_height() + 14, width = std::max(3 * S + 4 * gap, text_width(caption) + 2 * gap);
   Image img(width, top_h + picture.height * f + bar_h + 3 * text_height() + 24, 3, 255);

@@ -33,6 +33,10 @@ Image render_synthesized(const Tensor& synth, const Normalization& norm, const L
 Image render_map(const Tensor& map, const Tensor& input, const Normalization& norm, const std::string& title,
                  const std::string& caption);
 
+// The map laid over the picture (in grey) at the picture's size, the strongest values most opaque:
+// the right-hand panel of render_map, alone.
+Image map_overlay(const Tensor& map, const Tensor& input, const Normalization& norm);
+
 // (h, w) -> (H, W) by bilinear interpolation, pixel centres aligned (PyTorch's align_corners=False).
 Tensor upsample_bilinear(const Tensor& map, std::size_t H, std::size_t W);
 

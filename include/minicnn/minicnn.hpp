@@ -65,6 +65,7 @@
 #include "minicnn/explain/gradients.hpp"
 #include "minicnn/explain/pictures.hpp"
 #include "minicnn/explain/receptive_field.hpp"
+#include "minicnn/explain/report_section.hpp"
 #include "minicnn/explain/synthesize.hpp"
 #include "minicnn/explain/top_activations.hpp"
 

@@ -59,6 +59,42 @@ std::string stem_of(const std::string& path) {
   return name.substr(0, name.find_last_of('.') == 0 ? name.size() : name.find_last_of('.'));
 }
 
+// One picture's explanation, computed before anything is written.
+struct Explained {
+  std::string image, stem;
+  Tensor input;                // (C, H, W), normalised
+  std::size_t cls = 0, predicted = 0;
+  float probability = 0;
+  std::vector<Tensor> maps;    // one per method
+};
+
+Explained explain_one(Sequential& model, const std::string& image, Tensor input, std::optional<std::size_t> asked,
+                      const std::vector<std::string>& methods, const std::string& layer, const explain::OcclusionOptions& occ) {
+  Explained e{image, stem_of(image), std::move(input), 0, 0, 0, {}};
+  Tensor x = e.input;
+  x.reshape({1, x.shape(0), x.shape(1), x.shape(2)});
+  const Tensor p = explain::softmax(explain::class_gradients(model, x, {0}).logits);
+  e.predicted = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+  e.cls = asked.value_or(e.predicted);
+  e.probability = p(0, e.cls);
+  for (const auto& m : methods)
+    e.maps.push_back(m == "saliency"  ? explain::saliency(model, x, e.cls)
+                     : m == "gradcam" ? explain::gradcam(model, x, e.cls, layer)
+                                      : explain::occlusion(model, x, e.cls, occ));
+  return e;
+}
+
+// The Grad-CAM layer: --layer, or the default; refused before any work when it has no maps.
+std::string gradcam_layer(Sequential& model, const std::string& asked, const Shape& input_shape) {
+  try {
+    const std::string layer = asked.empty() ? explain::default_gradcam_layer(model, input_shape) : asked;
+    explain::check_gradcam_layer(model, layer, input_shape);
+    return layer;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--layer: ") + e.what());
+  }
+}
+
 int run(const ExplainArgs& a, const CLI::App& cmd) {
   use_threads(a.threads);
   const std::string path = checkpoint_path(a.run);
@@ -68,46 +104,43 @@ int run(const ExplainArgs& a, const CLI::App& cmd) {
   rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
   const std::vector<std::string> methods = a.method == "all" ? kMethods : std::vector<std::string>{a.method};
   const bool cam = std::find(methods.begin(), methods.end(), "gradcam") != methods.end();
-  std::string layer = a.layer;
-  try {
-    if (cam && layer.empty()) layer = explain::default_gradcam_layer(*model, info.input_shape);
-    if (!layer.empty()) explain::layer_at(*model, layer);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--layer: ") + e.what());
-  }
+  std::string layer = cam ? gradcam_layer(*model, a.layer, info.input_shape) : a.layer;
+  if (!cam && !layer.empty()) try {
+      explain::layer_at(*model, layer);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--layer: ") + e.what());
+    }
   std::optional<std::size_t> asked;
   if (cmd.count("--class")) asked = class_index(a.cls, rec.classes);
-  explain::OcclusionOptions occ = explain::occlusion_defaults({a.patch, a.stride, 0}, info.input_shape);
-  // Every picture is read before anything is written: a bad one stops the command with nothing made.
-  std::vector<Tensor> inputs;
-  for (const auto& image : a.images) inputs.push_back(model_input(image, info.input_shape, rec, a.raw));
+  const explain::OcclusionOptions occ = explain::occlusion_defaults({a.patch, a.stride, 0}, info.input_shape);
+  // Every picture is read and explained before anything is written: a bad one stops the command
+  // with nothing made.
+  std::vector<Explained> done;
+  const Shape outputs = sample_output_shape(*model, info.input_shape);
+  if (outputs != Shape{rec.classes.size()})
+    throw std::runtime_error(path + ": the model gives " + shape_str(outputs) + " but the run has " + std::to_string(rec.classes.size()) +
+                             " class names");
+  for (const auto& image : a.images) {
+    for (const Explained& e : done)
+      if (e.stem == stem_of(image)) throw UsageError(e.image + " and " + image + " would write the same files (" + e.stem + "_*)");
+    done.push_back(explain_one(*model, image, model_input(image, info.input_shape, rec, a.raw), asked, methods, layer, occ));
+  }
   make_folders(a.out);
   nlohmann::json record{{"checkpoint", path}, {"methods", methods}, {"images", nlohmann::json::array()}};
   if (cam) record["gradcam_layer"] = layer;
   record["occlusion"] = {{"patch", occ.patch}, {"stride", occ.stride}, {"value", 0}};
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    Tensor x = inputs[i];
-    x.reshape({1, x.shape(0), x.shape(1), x.shape(2)});
-    const Tensor p = explain::softmax(explain::class_gradients(*model, x, {0}).logits);
-    const std::size_t predicted = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
-    const std::size_t cls = asked.value_or(predicted);
-    if (p.shape(1) != rec.classes.size()) throw std::runtime_error(path + ": the model has " + std::to_string(p.shape(1)) + " outputs but " + std::to_string(rec.classes.size()) + " class names");
-    const std::string stem = a.out + "/" + stem_of(a.images[i]);
-    save_npy(stem + "_input.npy", inputs[i]);
-    for (const auto& m : methods) {
-      const Tensor map = m == "saliency" ? explain::saliency(*model, x, cls)
-                         : m == "gradcam" ? explain::gradcam(*model, x, cls, layer)
-                                          : explain::occlusion(*model, x, cls, occ);
-      save_npy(stem + "_" + m + ".npy", map);
-      char prob[32];
-      std::snprintf(prob, sizeof prob, "%.3f", static_cast<double>(p(0, cls)));
-      const std::string title = stem_of(a.images[i]) + ": " + m + " for '" + rec.classes[cls] + "' (p = " + prob + ")";
-      save_png(stem + "_" + m + ".png", explain::render_map(map, inputs[i], rec.norm, title, caption(m, rec.classes[cls], layer, occ)));
+  for (const Explained& e : done) {
+    const std::string stem = a.out + "/" + e.stem, name = rec.classes[e.cls];
+    save_npy(stem + "_input.npy", e.input);
+    for (std::size_t m = 0; m < methods.size(); ++m) {
+      save_npy(stem + "_" + methods[m] + ".npy", e.maps[m]);
+      const std::string title = e.stem + ": " + methods[m] + " for '" + name + "' (p = " + std::to_string(e.probability).substr(0, 5) + ")";
+      save_png(stem + "_" + methods[m] + ".png", explain::render_map(e.maps[m], e.input, rec.norm, title, caption(methods[m], name, layer, occ)));
     }
-    record["images"].push_back({{"image", a.images[i]}, {"class", cls}, {"class_name", rec.classes[cls]}, {"probability", p(0, cls)},
-                                {"predicted", predicted}, {"predicted_name", rec.classes[predicted]}});
-    std::printf("%s: %s (p = %.3f)%s -> %s_{%s}.png\n", a.images[i].c_str(), rec.classes[cls].c_str(), static_cast<double>(p(0, cls)),
-                cls == predicted ? "" : (", predicted " + rec.classes[predicted]).c_str(), stem.c_str(), join(methods, ",").c_str());
+    record["images"].push_back({{"image", e.image}, {"class", e.cls}, {"class_name", name}, {"probability", e.probability},
+                                {"predicted", e.predicted}, {"predicted_name", rec.classes[e.predicted]}});
+    std::printf("%s: %s (p = %.3f)%s -> %s_{%s}.png\n", e.image.c_str(), name.c_str(), static_cast<double>(e.probability),
+                e.cls == e.predicted ? "" : (", predicted " + rec.classes[e.predicted]).c_str(), stem.c_str(), join(methods, ",").c_str());
   }
   write_text_atomic(a.out + "/explain.json", record.dump(2) + "\n");
   return kExitOk;

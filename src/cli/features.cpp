@@ -22,7 +22,7 @@ namespace {
 struct FeaturesArgs {
   std::string run, out, data;
   std::vector<std::string> layers;
-  std::size_t top = 9, limit = 0, steps = 256;
+  std::size_t top = 9, limit = 0, steps = explain::SynthesisOptions{}.steps;
   bool synthesize = false;
   std::uint64_t seed = 1;
   int threads = 0;

@@ -15,6 +15,7 @@
 #include "minicnn/core/registry.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/layers/conv2d.hpp"
+#include "minicnn/explain/report_section.hpp"
 #include "minicnn/train/run_report.hpp"
 #include "minicnn/train/run_record.hpp"
 
@@ -143,7 +144,8 @@ std::string write_run_report(const std::string& run_dir, const std::string& prog
   if (test->sample_shape() != file.info.input_shape)
     throw std::runtime_error(path + ": expects inputs " + shape_str(file.info.input_shape) + " but its test set holds " +
                              shape_str(test->sample_shape()));
-  const RunReportInput run = read_run(dir, program, file, *model, rec.norm);
+  RunReportInput run = read_run(dir, program, file, *model, rec.norm);
+  run.sections.push_back(explain::what_filters_detect);
   return run_report(run, *model, file.info.input_shape, *test, rec.norm).write(dir);
 }
 

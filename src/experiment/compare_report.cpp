@@ -121,6 +121,8 @@ void add_charts(Report& r, const std::vector<VariantResult>& results, std::size_
 // Defined in compare_report_kernels.cpp: the sections about kernels, scale and feature maps.
 void add_scale_section(Report& r, const std::vector<VariantResult>& results, const ReportInput& in);
 void add_kernel_sections(Report& r, const std::vector<VariantResult>& results, const ReportInput& in);
+// Defined in compare_report_crops.cpp: each variant's first-layer channels and their strongest test images.
+void add_crops_section(Report& r, const std::vector<VariantResult>& results, const ReportInput& in);
 
 std::vector<std::string> write_report(const std::vector<VariantResult>& results, const ReportInput& in) {
   const Experiment& e = *in.experiment;
@@ -133,6 +135,7 @@ std::vector<std::string> write_report(const std::vector<VariantResult>& results,
   add_charts(r, results, e.epochs);
   add_scale_section(r, results, in);
   add_kernel_sections(r, results, in);
+  add_crops_section(r, results, in);
   r.heading("Reproduce").code(in.command_line);
   const nlohmann::json& env = in.environment;
   std::vector<std::string> seeds;

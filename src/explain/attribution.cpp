@@ -16,6 +16,15 @@ void expect_one_image(const Tensor& x, const char* who) {
     throw std::invalid_argument(std::string(who) + ": expected one image (1, C, H, W), got " + shape_str(x.shape()));
 }
 
+// Grad-CAM weighs maps: a layer whose output is a vector (Linear, Flatten, global pooling) has none.
+void expect_maps(const LayerTap& tap) {
+  const Tensor& A = tap.output();
+  if (A.dimension() != 4)
+    throw std::invalid_argument("Grad-CAM: layer " + tap.path() + " (" + short_name(tap.layer()) + ") gives " +
+                                shape_str(std::vector<std::size_t>(A.shape().begin() + 1, A.shape().end())) +
+                                ", not maps (C, H, W); choose a convolution or pooling layer");
+}
+
 }  // namespace
 
 Tensor saliency(Sequential& model, const Tensor& x, std::size_t cls) {
@@ -40,15 +49,18 @@ std::string default_gradcam_layer(Sequential& model, const Shape& input_shape) {
   return last;
 }
 
+void check_gradcam_layer(Sequential& model, const std::string& layer, const Shape& input_shape) {
+  LayerTap tap(model, layer);
+  sample_output_shape(model, input_shape);  // a forward pass the tap watches
+  expect_maps(tap);
+}
+
 Tensor gradcam(Sequential& model, const Tensor& x, std::size_t cls, const std::string& layer) {
   expect_one_image(x, "Grad-CAM");
   LayerTap tap(model, layer);
   class_gradients(model, x, {cls});
+  expect_maps(tap);
   const Tensor &A = tap.output(), &dA = tap.grad();
-  if (A.dimension() != 4)
-    throw std::invalid_argument("Grad-CAM: layer " + layer + " (" + short_name(tap.layer()) + ") gives " +
-                                shape_str(std::vector<std::size_t>(A.shape().begin() + 1, A.shape().end())) +
-                                ", not maps (C, H, W); choose a convolution or pooling layer");
   const std::size_t K = A.shape(1), H = A.shape(2), W = A.shape(3), plane = H * W;
   Tensor map = xt::zeros<float>({H, W});
   std::vector<double> sum(plane, 0.0);

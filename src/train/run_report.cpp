@@ -290,6 +290,7 @@ Report run_report(const RunReportInput& run, Sequential& model, const Shape& inp
         .paragraph("Blue is negative, white zero, red positive, on one scale for every epoch: " + run.kernels_layer + ".")
         .figures({{"report/kernels_filmstrip.png", "", kernel_filmstrip(run.kernels, ""), "", 0}});
   add_mistakes(r, test, p);
+  for (const ReportSection& section : run.sections) section(r, model, test, norm, p);
   r.heading("Model").code(model.summary(input_shape));
   if (!run.settings.empty()) {
     std::vector<std::vector<std::string>> rows;

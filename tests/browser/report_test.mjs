@@ -1,8 +1,8 @@
 // A run's report.html opened from disk in headless Chromium: the curves, the kernels, the
-// confusion matrix and the misclassified examples must be on screen, with nothing loaded from
-// anywhere else and no error.
+// confusion matrix, the misclassified examples and what the filters detect must be on screen,
+// with nothing loaded from anywhere else and no error.
 //   node report_test.mjs RUN/report.html SCREENSHOT.png
-import { check, finish, launch, onScreen, watch } from './browser.mjs';
+import { check, colours, finish, launch, onScreen, watch } from './browser.mjs';
 
 const [file, shot] = process.argv.slice(2);
 const { browser, close } = await launch();
@@ -47,6 +47,16 @@ try {
   check(pairs.length === 1 && await onScreen(pairs[0], 200, 50), 'the most-confused pairs, with examples, are on screen');
   const mistakes = await items('Misclassified test images', 'img');
   check(mistakes.length === 1 && await onScreen(mistakes[0], 400, 100), 'the grid of misclassified test images is on screen');
+
+  // Issue 26: the top crops of lenet5's two conv layers (6 and 16 rows of crops) and the Grad-CAM examples.
+  const filters = await items('What the filters detect', 'img');
+  check(filters.length === 3, `${filters.length} pictures under "What the filters detect" (layers 0 and 3, Grad-CAM per class)`);
+  for (const [i, f] of filters.entries()) {
+    const size = await f.evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+    check(size[0] >= 300 && size[1] >= 300 && await onScreen(f, 300, 200), `picture ${i + 1} of the section is on screen (${size.join('x')})`);
+    const n = await colours(f);
+    check(n >= 16, `picture ${i + 1} of the section is not blank (${n} colours)`);
+  }
 
   for (const h of ['Model', 'Settings', 'Reproduce']) {
     const hs = await page.$$('h2');

@@ -27,7 +27,7 @@ declare -A allowed=(
   [io]="core layers loss optim io" [data]="core io data" [vision]="core layers io data vision"
   [train]="core layers loss optim io data vision train"
   [explain]="core layers loss optim io data vision train explain"
-  [web]="core layers loss optim io data vision train explain web" [experiment]="core layers loss optim io data vision train experiment")
+  [web]="core layers loss optim io data vision train explain web" [experiment]="core layers loss optim io data vision train explain experiment")
 check() {  # check FILE PART KIND USED: one include of part USED, public or private, by FILE of PART
   case " ${allowed[$2]} " in
     *" $4 "*) pass ;;

@@ -26,6 +26,10 @@ Tensor saliency(Sequential& model, const Tensor& x, std::size_t cls);  // (H, W)
 // The default Grad-CAM layer: the last top-level layer whose output is maps (C, H', W'), e.g. "5"
 // (the second pooling) in lenet5. Throws std::invalid_argument when the model has none.
 std::string default_gradcam_layer(Sequential& model, const Shape& input_shape);
+// Throws std::invalid_argument naming the layer when the layer at `layer` (a path) does not exist
+// or its output for inputs of input_shape (C, H, W) is not maps (C', H', W'): one forward pass of
+// a blank input, so a command can refuse the layer before it computes or writes anything.
+void check_gradcam_layer(Sequential& model, const std::string& layer, const Shape& input_shape);
 // (H', W') at the output of the layer at `layer`; throws std::invalid_argument naming the layer
 // when its output is not maps.
 Tensor gradcam(Sequential& model, const Tensor& x, std::size_t cls, const std::string& layer);

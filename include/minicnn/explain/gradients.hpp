@@ -30,6 +30,7 @@ class LayerTap final : public LayerHook {
 
   const std::string& path() const { return path_; }
   Layer& layer() { return layer_; }
+  const Layer& layer() const { return layer_; }
   const Tensor& output() const { return output_; }  // A, from the last forward
   const Tensor& grad() const { return grad_; }      // dL/dA, from the last backward (after any inject)
   // The gradient to send down instead of what arrives (its shape must be A's); nullptr: stop injecting.

@@ -4,6 +4,7 @@
 // (train/report.hpp: report.html that opens from disk, and report.md). `minicnn train` writes it
 // at the end of every run; `minicnn report RUN` rebuilds it from the run folder, also for runs
 // made before reports existed (from their metrics.csv and checkpoints).
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,13 @@
 #include "minicnn/train/run_folder.hpp"
 
 namespace minicnn {
+
+// A section a caller adds to the report, after what the model gets wrong: it receives the report so
+// far, the model, the test set with its normalisation and the evaluation of every test image (so
+// it need not evaluate again). A part above train fills it, e.g. explain/report_section.hpp's
+// what_filters_detect, which train cannot include.
+using ReportSection = std::function<void(Report& report, Sequential& model, const Dataset& test, const Normalization& norm,
+                                         const EvalResult& evaluation)>;
 
 // What the report shows besides the model and its test set, as the run folder holds it. Parts
 // left empty are left out of the report (an older run has no per-batch losses, for instance).
@@ -29,6 +37,7 @@ struct RunReportInput {
   std::vector<std::pair<std::string, std::string>> settings;  // name, value
   std::string command;                       // reproduces the run
   std::vector<std::string> notes;            // what the reader should know about missing parts
+  std::vector<ReportSection> sections;       // added in order after the mistakes, before the model
 };
 
 // The whole report. Evaluates the model on test (inputs normalised with norm).

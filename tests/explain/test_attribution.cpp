@@ -64,7 +64,7 @@ TEST_CASE("Occlusion is the drop in the class probability under a zero patch") {
     return explain::softmax(model->forward(in))(0, 0);
   };
   const float base = prob(x);
-  for (const auto [cy, cx] : {std::pair<long, long>{0, 0}, {4, 5}, {7, 2}}) {
+  for (const auto& [cy, cx] : {std::pair<long, long>{0, 0}, {4, 5}, {7, 2}}) {
     Tensor covered = x;
     for (long c = 0; c < 3; ++c)
       for (long y = cy - 1; y <= cy + 1; ++y)

@@ -54,7 +54,7 @@ TEST_CASE("Receptive field: every input pixel that changes an output lies inside
       model->forward(x);
     }
     const std::size_t H = tap.output().shape(2), W = tap.output().shape(3);
-    for (const auto [oy, ox] : {std::pair<std::size_t, std::size_t>{0, 0}, {H / 2, W / 3}, {H - 1, W - 1}}) {
+    for (const auto& [oy, ox] : {std::pair<std::size_t, std::size_t>{0, 0}, {H / 2, W / 3}, {H - 1, W - 1}}) {
       // The gradient of the single output (oy, ox, channel 0): inject it by hand.
       // The channel most active there: a ReLU'd output that is 0 has no gradient at all.
       std::size_t best = 0;

@@ -1,5 +1,5 @@
 // "What the filters detect" in a run's report: the section a caller adds through
-// RunRecord::sections, with the first two conv layers' top crops and a Grad-CAM example per class.
+// RunReportInput::sections, with the first two conv layers' top crops and a Grad-CAM example per class.
 #include <algorithm>
 #include <filesystem>
 
@@ -17,7 +17,7 @@ TEST_CASE("The run report takes 'What the filters detect' from its caller: top c
   auto model = build_model(expand_preset("lenet5", 10), {1, 28, 28});
   const Dataset test = synthetic_dataset(60, 28);
   const Normalization norm = compute_normalization(test);
-  RunRecord run;
+  RunReportInput run;
   run.title = "runs/tiny";
   const std::string without = run_report(run, *model, {1, 28, 28}, test, norm).html();
   CHECK(without.find("What the filters detect") == std::string::npos);

@@ -8,7 +8,7 @@
 
 namespace minicnn::explain {
 
-// Adds the section to report (a ReportSection: RunRecord::sections.push_back(explain::what_filters_detect)).
+// Adds the section to report (a ReportSection: RunReportInput::sections.push_back(explain::what_filters_detect)).
 // Pictures: report/filters_<layer>.png per conv layer and report/gradcam_classes.png. A model with
 // neither conv layers nor maps for Grad-CAM gets one paragraph saying so.
 void what_filters_detect(Report& report, Sequential& model, const Dataset& test, const Normalization& norm,

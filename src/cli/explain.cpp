@@ -134,7 +134,9 @@ int run(const ExplainArgs& a, const CLI::App& cmd) {
     save_npy(stem + "_input.npy", e.input);
     for (std::size_t m = 0; m < methods.size(); ++m) {
       save_npy(stem + "_" + methods[m] + ".npy", e.maps[m]);
-      const std::string title = e.stem + ": " + methods[m] + " for '" + name + "' (p = " + std::to_string(e.probability).substr(0, 5) + ")";
+      char prob[32];
+      std::snprintf(prob, sizeof prob, "%.3f", static_cast<double>(e.probability));
+      const std::string title = e.stem + ": " + methods[m] + " for '" + name + "' (p = " + prob + ")";
       save_png(stem + "_" + methods[m] + ".png", explain::render_map(e.maps[m], e.input, rec.norm, title, caption(methods[m], name, layer, occ)));
     }
     record["images"].push_back({{"image", e.image}, {"class", e.cls}, {"class_name", name}, {"probability", e.probability},

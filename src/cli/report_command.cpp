@@ -166,7 +166,7 @@ void add_report_command(CLI::App& app, Command& command) {
   add_threads_option(*cmd, a->threads);
   cmd->footer(
       "examples:\n"
-      "  minicnn report runs/mnist                 curves, kernels, confusion matrix, mistakes, settings\n"
+      "  minicnn report runs/mnist                 curves, kernels, what the filters detect, confusion matrix, mistakes, settings\n"
       "  minicnn report runs/old --data ~/mnist    a run whose data has moved\n");
   command.register_run(cmd, [a](const std::string& cmdline) {
     use_threads(a->threads);

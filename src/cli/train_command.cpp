@@ -159,7 +159,7 @@ void ConsoleObserver::finished(TrainingRun& run) {
     std::printf("  kernels: %s/kernels_epoch%zu.png (first conv layer), %s/kernels_filmstrip.png (every epoch)\n", s.out.c_str(),
                 s.epochs, s.out.c_str());
   if (run.dist().writer()) try {
-      std::printf("  report: %s (curves, kernels, confusion matrix, mistakes, settings)\n",
+      std::printf("  report: %s (curves, kernels, what the filters detect, confusion matrix, mistakes, settings)\n",
                   write_run_report(s.out, program_, &run.test_set(), "", &run.model()).c_str());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "warning: no report.html: %s (try: %s report %s)\n", e.what(), program_.c_str(), shell_quote(s.out).c_str());

@@ -44,8 +44,7 @@ int run(const EvalArgs& a, const CLI::App& cmd) {
   CheckpointInfo info;
   auto model = load_model(path, &info);
   const RunRecord record = read_run_record(info);
-  DataRecord rec = data_record(record);
-  rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
+  DataRecord rec = data_record(record, info.input_shape);
   if (cmd.count("--limit")) rec.test_limit = a.limit;  // by default, the test images training reported on
   if (cmd.count("--dataset") && a.dataset != rec.dataset) {
     std::fprintf(stderr, "warning: %s was trained on %s; evaluating it on %s\n", path.c_str(), rec.dataset.c_str(),

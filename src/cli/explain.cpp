@@ -101,7 +101,6 @@ int run(const ExplainArgs& a, const CLI::App& cmd) {
   CheckpointInfo info;
   auto model = load_model(path, &info);
   DataRecord rec = read_data_record(info);
-  rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
   const std::vector<std::string> methods = a.method == "all" ? kMethods : std::vector<std::string>{a.method};
   const bool cam = std::find(methods.begin(), methods.end(), "gradcam") != methods.end();
   std::string layer = cam ? gradcam_layer(*model, a.layer, info.input_shape) : a.layer;

@@ -47,7 +47,6 @@ int run(FeaturesArgs a) {
   CheckpointInfo info;
   auto model = load_model(path, &info);
   DataRecord rec = read_data_record(info);
-  rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
   if (a.limit) rec.test_limit = a.limit;
   if (a.layers.empty()) a.layers = explain::conv_layer_paths(*model);
   if (a.layers.empty()) throw UsageError(path + " has no conv layer; name a layer with --layer");

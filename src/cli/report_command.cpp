@@ -138,7 +138,6 @@ std::string write_run_report(const std::string& run_dir, const std::string& prog
   }
   Sequential* model = trained ? trained : rebuilt.get();
   DataRecord rec = read_data_record(file.info);
-  rec.channels = file.info.input_shape.at(0), rec.height = file.info.input_shape.at(1), rec.width = file.info.input_shape.at(2);
   Dataset loaded;
   if (!test) loaded = load_test_set(rec, data_dir), test = &loaded;
   if (test->sample_shape() != file.info.input_shape)

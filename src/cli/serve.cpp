@@ -42,9 +42,7 @@ int run_serve(const ServeArgs& a, const std::string& cmdline) {
     return model_input(picture, shape, data, raw, seen);
   };
   run.norm = data.norm;
-  DataRecord rec = data;  // the test set as features reads it: the model's input shape, the training's limit
-  rec.channels = info.input_shape.at(0), rec.height = info.input_shape.at(1), rec.width = info.input_shape.at(2);
-  run.load_test = [rec] { return load_test_set(rec, ""); };
+  run.load_test = [data] { return load_test_set(data, ""); };  // as features reads it: the model's input shape
   run.load_model = [path] {
     auto model = load_model(path);
     model->eval();

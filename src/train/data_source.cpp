@@ -100,16 +100,19 @@ Normalization normalization_from_json(const nlohmann::json& j) {
   return n;
 }
 
-DataRecord data_record(const RunRecord& run) {
+DataRecord data_record(const RunRecord& run, const Shape& input_shape) {
   DataRecord r;
   r.dataset = run.dataset, r.dir = run.data, r.classes = run.classes, r.norm = run.norm;
+  if (input_shape.size() == 3) r.channels = input_shape[0], r.height = input_shape[1], r.width = input_shape[2];
   if (!run.has_settings) return r;
   const RunSettings& t = run.settings;
   const auto missing = [&](const char* key) {
     return std::find(run.settings_missing.begin(), run.settings_missing.end(), key) != run.settings_missing.end();
   };
   if (!missing("val_split")) r.val_split = t.val_split;
-  r.seed = t.seed, r.test_limit = t.test_limit, r.channels = t.channels;
+  r.seed = t.seed, r.test_limit = t.test_limit;
+  if (input_shape.size() == 3) return r;
+  r.channels = t.channels;
   parse_image_size(missing("image_size") ? "" : t.image_size, r.height, r.width);
   return r;
 }
@@ -118,7 +121,7 @@ namespace {
 const char* const kDamaged = "the checkpoint's record of its data is damaged: ";
 }  // namespace
 
-DataRecord read_data_record(const CheckpointInfo& info) { return data_record(read_run_record(info)); }
+DataRecord read_data_record(const CheckpointInfo& info) { return data_record(read_run_record(info), info.input_shape); }
 
 RunRecord read_run_record(const CheckpointInfo& info) {
   try {

@@ -49,8 +49,10 @@ struct DataRecord {
   bool digit_like() const { return dataset == "mnist" || dataset == "fashion-mnist"; }
 };
 // The data part of a run record, and from a checkpoint's extra_json, parsed (std::runtime_error
-// for a damaged record).
-DataRecord data_record(const RunRecord& run);
+// for a damaged record). Given the model's input shape (C, H, W), the record asks for test images
+// of that shape (what an older, imported or compare checkpoint does not record); a checkpoint's
+// own input shape is used by read_data_record.
+DataRecord data_record(const RunRecord& run, const Shape& input_shape = {});
 DataRecord read_data_record(const CheckpointInfo& info);
 // A checkpoint's run record (train/run_record.hpp); std::runtime_error for a damaged one.
 RunRecord read_run_record(const CheckpointInfo& info);

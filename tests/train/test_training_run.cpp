@@ -84,7 +84,7 @@ TEST_CASE("run_folder_of: the run folder a checkpoint belongs to") {
   CHECK(run_folder_of("imported/tune.npz") == "");  // not a run folder's: the default --out stays
 }
 
-TEST_CASE("TrainingRun resumed without --out continues in the checkpoint's folder; run again, nothing to do") {
+TEST_CASE("TrainingRun resumed without --out continues in the checkpoint's folder, and run again has nothing to do") {
   TempDir dir("training-run-in-place");
   save_image_folder(make_shapes(48, 12), dir / "shapes");
   DistributedRun alone(false, "minicnn");

@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
-# Installs every Debian package minicnn needs (idempotent) and builds it in build/.
-# Usage: scripts/setup.sh [extra cmake arguments]      (MINICNN_BUILD_DIR picks another build folder)
+# Installs every Debian package minicnn needs (idempotent) and builds it in build/: everything, or
+# only the targets named with --target (scripts/train-mnist.sh builds just the tool, minicnn_cli).
+# Usage: scripts/setup.sh [--target NAME]... [extra cmake arguments]
+#        (MINICNN_BUILD_DIR picks another build folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+targets=()
+cmake_args=()
+while (($#)); do
+  case "$1" in
+    --target) targets+=("${2:?setup: --target needs a target name, e.g. minicnn_cli}"); shift 2 ;;
+    *) cmake_args+=("$1"); shift ;;
+  esac
+done
 
 packages=(
   build-essential cmake pkg-config
@@ -37,6 +48,11 @@ fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 dir=${MINICNN_BUILD_DIR:-build}
-cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-cmake --build "$dir" -j"$jobs"
-echo "setup: built in $dir/"
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" >/dev/null
+if ((${#targets[@]})); then
+  cmake --build "$dir" -j"$jobs" --target "${targets[@]}"
+  echo "setup: built ${targets[*]} in $dir/"
+else
+  cmake --build "$dir" -j"$jobs"
+  echo "setup: built in $dir/"
+fi

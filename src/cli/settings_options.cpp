@@ -20,7 +20,7 @@ void add_run_options(CLI::App& cmd, RunSettings& s) {
             if constexpr (std::is_floating_point_v<T>)
               if (info.max > 0) o->check(real_number(info.min, info.max, info.min_open));
             if constexpr (!std::is_same_v<T, std::string>) {
-              if (info.key != "threads") o->capture_default_str();  // threads: "all cores"
+              if (info.key != "threads" && info.key != "live_linger") o->capture_default_str();  // said in their help
             }
             else if (!(s.*m).empty()) o->capture_default_str();
           }

@@ -1,9 +1,16 @@
 // minicnn train: parses the options, runs a TrainingRun (train/training_run.hpp) under the signal
 // guard, and shows it: the progress line, a line per epoch, the summary, the report, and the live
 // page with --live. It trains on any dataset kind: MNIST-format IDX files, CIFAR-10, image folders.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -112,6 +119,8 @@ class ConsoleObserver : public TrainingObserver {
   void finished(TrainingRun& run) override;
 
  private:
+  std::string linger_note(const RunSettings& s) const;
+  void linger(const RunSettings& s);
   std::string program_;
   Progress reading_, progress_;
   std::unique_ptr<LiveMonitor> live_;      // --live
@@ -125,7 +134,9 @@ void ConsoleObserver::starting(TrainingRun& run) {
   std::printf("%s", run.model().summary(run.input_shape()).c_str());
   if (s.normalize) std::printf("inputs normalised: %s\n", run.normalization().str().c_str());
   if (run.augmentation().any()) std::printf("augmentation: %s\n", run.augmentation().str().c_str());
-  if (!s.resume.empty()) std::printf("resuming %s at epoch %zu, batch %zu\n", s.resume.c_str(), run.start_epoch() + 1, run.start_batch());
+  if (!s.resume.empty())
+    std::printf("resuming %s at epoch %zu, batch %zu, writing to %s/%s\n", s.resume.c_str(), run.start_epoch() + 1,
+                run.start_batch(), s.out.c_str(), run.given("out") ? " (--out)" : "");
   if (live_) {
     LiveSetup l;
     l.title = s.out + ": " + s.model + " on " + run.data_dir();
@@ -147,27 +158,72 @@ void ConsoleObserver::stopped(int sig, const std::string& where, TrainingRun& ru
   const char* how = !InterruptGuard::signal() ? "stopped from the live page" : sig == SIGTERM ? "terminated" : "interrupted";
   std::fprintf(stderr, "\nminicnn train: %s %s; saved %s/model.npz\nresume with: %s\n", how, where.c_str(), out.c_str(),
                resume.c_str());
-  if (live_) live_->finish("stopped", std::string(how) + " " + where + "; resume with: " + resume, run.model());
+  if (!live_) return;
+  const bool from_page = !InterruptGuard::signal();  // Ctrl-C or kill: the person wants out, at once
+  live_->finish("stopped", std::string(how) + " " + where + "; resume with: " + resume + (from_page ? linger_note(run.settings()) : ""),
+                run.model());
+  if (from_page) linger(run.settings());
 }
 
+// After the run, the page stays up showing the final state: --live-linger seconds, or until
+// Ctrl-C when a person is at the terminal; a script or a test (stdin or stdout not a terminal)
+// gets a few seconds, so it never hangs.
+constexpr int kLingerNotTerminal = 5;
+
+int linger_seconds(const RunSettings& s) {
+  if (s.live_linger >= 0) return s.live_linger;
+  return ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO) ? -1 : kLingerNotTerminal;
+}
+
+// What the page says about its own lingering.
+std::string ConsoleObserver::linger_note(const RunSettings& s) const {
+  const int t = linger_seconds(s);
+  if (t == 0) return "";
+  return t < 0 ? "; this page stays up until Ctrl-C in the terminal" : "; this page stays up " + std::to_string(t) + " s more";
+}
+
+void ConsoleObserver::linger(const RunSettings& s) {
+  const int t = linger_seconds(s);
+  if (t == 0) return;
+  if (t < 0)
+    std::printf("live page: %s still shows the final state; Ctrl-C to leave\n", live_->url().c_str());
+  else
+    std::printf("live page: %s stays up %d s more%s\n", live_->url().c_str(), t,
+                s.live_linger >= 0 ? "" : " (not a terminal, so not until Ctrl-C; --live-linger SECONDS to choose)");
+  std::fflush(stdout);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(t < 0 ? 0 : t);
+  while (!InterruptGuard::signal() && (t < 0 || std::chrono::steady_clock::now() < until))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+// The summary, then a short "next" block: what to open, and commands that work when pasted (a
+// picture of one's own aside).
 void ConsoleObserver::finished(TrainingRun& run) {
   const RunSettings& s = run.settings();
   const double accuracy = run.last_accuracy();
   std::printf("\ntest accuracy %.2f%% after %zu epoch%s\n", 100 * accuracy, s.epochs, s.epochs == 1 ? "" : "s");
-  std::printf("run folder: %s/\n  model.npz  metrics.csv  config.json  checkpoints/\n", s.out.c_str());
-  if (run.first_conv())
-    std::printf("  kernels: %s/kernels_epoch%zu.png (first conv layer), %s/kernels_filmstrip.png (every epoch)\n", s.out.c_str(),
-                s.epochs, s.out.c_str());
+  std::printf("run folder: %s/  (model.npz, metrics.csv, config.json, checkpoints/)\n", s.out.c_str());
+  std::vector<std::pair<std::string, std::string>> next;
   if (run.dist().writer()) try {
-      std::printf("  report: %s (curves, kernels, what the filters detect, confusion matrix, mistakes, settings)\n",
-                  write_run_report(s.out, program_, &run.test_set(), "", &run.model()).c_str());
+      next.emplace_back(write_run_report(s.out, program_, &run.test_set(), "", &run.model()),
+                        "the report: curves, kernels, what the filters detect, mistakes");
     } catch (const std::exception& e) {
       std::fprintf(stderr, "warning: no report.html: %s (try: %s report %s)\n", e.what(), program_.c_str(), shell_quote(s.out).c_str());
     }
+  if (run.first_conv()) next.emplace_back(s.out + "/kernels_filmstrip.png", "the first conv layer's kernels after each epoch");
+  const std::string run_arg = shell_quote(s.out), picture = s.dataset == "mnist" ? "my_digit.png" : "my_picture.png";
+  next.emplace_back(program_ + " predict " + run_arg + " " + picture, "classify a picture of yours");
+  next.emplace_back(program_ + " explain " + run_arg + " " + picture, "which pixels decided it (writes explain/)");
+  next.emplace_back(program_ + " serve " + run_arg, "draw or drop pictures in the browser, see every layer");
+  std::size_t width = 0;
+  for (const auto& [what, why] : next) width = std::max(width, what.size());
+  std::printf("next:\n");
+  for (const auto& [what, why] : next) std::printf("  %-*s  %s\n", static_cast<int>(width), what.c_str(), why.c_str());
   if (live_) {
     char done[160];
     std::snprintf(done, sizeof done, "test accuracy %.2f%% after %zu epoch%s", 100 * accuracy, s.epochs, s.epochs == 1 ? "" : "s");
-    live_->finish("finished", done, run.model());
+    live_->finish("finished", done + linger_note(s), run.model());
+    linger(s);
   }
 }
 
@@ -182,13 +238,16 @@ void add_train_command(CLI::App& app, Command& command) {
       "  minicnn train --dataset fashion-mnist --out runs/fashion    Debian's Fashion-MNIST\n"
       "  minicnn train --data photos --augment crop,flip --out runs/p   one subfolder of images per class\n"
       "  minicnn train --model \"conv 8 3 pad=1, relu, maxpool 2, flatten, linear 10\" --out runs/s\n"
-      "  minicnn train --resume runs/mnist/model.npz --epochs 5       continue a run (settings kept)\n"
+      "  minicnn train --resume runs/mnist/model.npz --epochs 5       continue a run in its folder (settings kept)\n"
   );
   add_run_options(*cmd, *settings);
   command.register_run(cmd, [settings, cmd](const std::string& cmdline) {
     const std::string program = program_of(cmdline);
     return run_distributed(settings->distributed, program, [&](DistributedRun& dist) {
-      if (!settings->resume.empty()) refuse_fixed_on_resume(*cmd);
+      if (!settings->resume.empty()) {
+        refuse_fixed_on_resume(*cmd);
+        settings->resume = checkpoint_path(settings->resume);  // a run folder means its model.npz
+      }
       ConsoleObserver console(program);
       TrainingRun run(*settings, given_settings(*cmd), dist, console);
       run.set_origin(cmdline, environment_info());

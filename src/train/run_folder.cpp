@@ -91,4 +91,14 @@ std::vector<EpochMetrics> read_metrics_csv(const std::string& path) {
   return rows;
 }
 
+std::string run_folder_of(const std::string& checkpoint) {
+  const auto slash = checkpoint.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : checkpoint.substr(0, slash);
+  const std::string name = checkpoint.substr(slash == std::string::npos ? 0 : slash + 1);
+  if (name == "model.npz") return dir;
+  const auto up = dir.find_last_of('/');
+  if (dir.substr(up == std::string::npos ? 0 : up + 1) != "checkpoints") return "";
+  return up == std::string::npos ? "." : up == 0 ? "/" : dir.substr(0, up);
+}
+
 }  // namespace minicnn

@@ -112,6 +112,10 @@ std::vector<SettingInfo> run_rows() {
         "serve a live page while training (loss, accuracy, kernels and their gradients, feature maps; pause, stop and "
         "learning-rate controls) on --host:--port"),
       I("port", "--port", &S::port, "the live page's port (0: any free port)").range(0, 65535),
+      I("live_linger", "--live-linger", &S::live_linger,
+        "seconds the live page stays up after training ends, showing the final state (0: leave at once; default: until "
+        "Ctrl-C when stdin and stdout are a terminal, else 5)")
+          .range(0, 86400),
       I("host", "--host", &S::host,
         "the live page's address; anything but 127.0.0.1 (this machine only) opens it, and its controls, to the network"),
       I("sync_batchnorm", "--sync-batchnorm", &S::sync_batchnorm,

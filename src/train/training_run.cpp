@@ -27,7 +27,7 @@ void TrainingRun::set_origin(std::string command, nlohmann::json environment) {
 bool TrainingRun::given(const char* key) const { return std::find(given_.begin(), given_.end(), key) != given_.end(); }
 
 int TrainingRun::run() {
-  if (!s_.resume.empty()) read_resumed_settings();
+  if (!s_.resume.empty() && !read_resumed_settings()) return kExitOk;
   augment_ = check_settings(s_);
   if (dist_.world_size() > 1 && !given("threads")) s_.threads = dist_.threads_per_rank();
   observer_.settings_ready(*this);
@@ -41,7 +41,10 @@ int TrainingRun::run() {
 
 // A resumed run takes every stored setting from its checkpoint; the settings it does not fix
 // (--epochs, --threads) follow the caller when given there, else the run continues as planned.
-void TrainingRun::read_resumed_settings() {
+// It writes into the checkpoint's own run folder unless --out says otherwise. Returns false when
+// the checkpoint has already trained every epoch asked for: the same resume command run twice
+// has nothing left to do, which is not an error.
+bool TrainingRun::read_resumed_settings() {
   resume_file_ = read_checkpoint(s_.resume);
   resuming_ = true;
   try {
@@ -56,14 +59,19 @@ void TrainingRun::read_resumed_settings() {
   spec_ = resume_file_.info.spec;
   s_.dataset = record_.dataset;
   if (!given("data")) s_.data = record_.data;
+  if (!given("out") && !run_folder_of(s_.resume).empty()) s_.out = run_folder_of(s_.resume);
   s_.normalize = !record_.norm.empty();
   start_epoch_ = record_.progress->epochs_done;
   start_batch_ = record_.progress->batches_done;
   carried_ = record_.progress->partial;
   record_.imported_from.reset();  // what this run writes is its own
   record_.other = nlohmann::json::object();
-  if (start_epoch_ >= s_.epochs && start_batch_ == 0)
-    throw UsageError(s_.resume + " has already trained " + std::to_string(start_epoch_) + " epochs; ask for more with --epochs");
+  if (start_epoch_ >= s_.epochs && start_batch_ == 0) {
+    observer_.note(s_.resume + " has already trained " + std::to_string(start_epoch_) + " of " + std::to_string(s_.epochs) +
+                   " epochs: nothing to do (to train further, ask for more with --epochs " + std::to_string(start_epoch_ + 1) + " or higher)");
+    return false;
+  }
+  return true;
 }
 
 // The training and test sets, as the settings (or the resumed checkpoint) say; the data's actual

@@ -146,7 +146,9 @@ void LiveMonitor::publish(Sequential& model, bool force) {
   const std::size_t nb = setup_.batches_per_epoch;
   const bool begun = last_.epoch > 0;
   const double ips = begun ? last_.images_per_second : 0, per_epoch = ips > 0 ? setup_.train_images / ips : 0;
-  const double eta = begun ? last_.eta_seconds + static_cast<double>(setup_.epochs - last_.epoch) * per_epoch : 0;
+  const bool over = state_ == "finished" || state_ == "stopped" || state_ == "stopping";  // no time left
+  const double eta_epoch = begun && !over ? last_.eta_seconds : 0;
+  const double eta = begun && !over ? eta_epoch + static_cast<double>(setup_.epochs - last_.epoch) * per_epoch : 0;
   s->status = {{"state", state_},
                {"message", message_},
                {"epoch", begun ? last_.epoch : 0},
@@ -157,7 +159,7 @@ void LiveMonitor::publish(Sequential& model, bool force) {
                {"loss", begun ? last_.running_loss : 0.0},
                {"accuracy", begun ? last_.running_accuracy : 0.0},
                {"images_per_second", ips},
-               {"eta_epoch", begun ? last_.eta_seconds : 0.0},
+               {"eta_epoch", eta_epoch},
                {"eta_total", eta},
                {"elapsed", std::chrono::duration<double>(now - started_).count()},
                {"lr", last_lr_},
@@ -165,8 +167,10 @@ void LiveMonitor::publish(Sequential& model, bool force) {
   s->history = history_;
   s->tensors = latest_ ? latest_->tensors : nullptr;  // read only by this thread: no lock needed
   // While paused the weights stand still: one snapshot on pausing, no new picture versions after it.
+  // A forced publish (a new state: the first batch, pausing, the end) copies them even while no
+  // page watches, so a page opened later, while the finished run lingers, draws the final weights.
   const bool due = state_ != "paused" && now - last_tensors_ >= std::chrono::milliseconds(900);
-  if (watched() && (force || !s->tensors || due)) {
+  if (force || (watched() && (!s->tensors || due))) {
     auto t = std::make_shared<LiveTensors>();
     t->version = ++version_;
     for (auto& [n, p] : model.parameters()) t->values.emplace_back(n, p->value);
@@ -333,7 +337,8 @@ void LiveMonitor::add_routes() {
   r.Get("/live/examples.png", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(pictures_->examples_png, "image/png");
   });
-  r.Get(R"(/live/(kernels|grads|maps)/([0-9.]+)\.png)", [this](const httplib::Request& req, httplib::Response& res) {
+  // A layer's path as named_layers gives it: "0", or "3.body.0" inside a residual block.
+  r.Get(R"(/live/(kernels|grads|maps)/([0-9A-Za-z_.]+)\.png)", [this](const httplib::Request& req, httplib::Response& res) {
     int status = 200;
     const std::string png = picture(req.matches[1], req.matches[2], status);
     if (status != 200) return send_json(res, R"({"error":"no such picture yet"})", status);

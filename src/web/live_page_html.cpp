@@ -27,7 +27,8 @@ figcaption{font-size:.8em;color:#555}img{image-rendering:pixelated}
 <h1><span id="title">minicnn live</span> <span id="state" class="badge">connecting</span><span id="message"></span></h1>
 <div class="stats">epoch <b id="epoch">-</b> &middot; batch <b id="batch">-</b> &middot; batches done <b id="position">-</b>
  &middot; loss <b id="loss">-</b> &middot; accuracy <b id="acc">-</b> &middot; <b id="speed">-</b> images/s
- &middot; time left <b id="eta">-</b> (epoch <b id="eta-epoch">-</b>) &middot; learning rate <b id="lr">-</b></div>
+ &middot; time left <b id="eta">-</b><span id="eta-epoch-part"> (this epoch <b id="eta-epoch">-</b>)</span>
+ &middot; learning rate <b id="lr">-</b></div>
 <div class="controls"><button id="pause">Pause</button><button id="stop">Stop</button>
  learning rate &times; <input id="lr-mult" type="number" min="0.001" max="1000" step="0.1" value="1">
  <button id="lr-set">Set</button><span class="note" id="lr-changes"></span></div>
@@ -156,8 +157,11 @@ function drawLoss() {
     if (i >= w - 1) smooth.push([(i + 1) / nb, sum / w]);
   }
   const top = smooth.reduce((m, p) => Math.max(m, p[1]), 0) * 1.1 || 1;
-  chart($("loss-chart"), [{name: "per batch", color: "#b9d7ee", width: 1, points: raw},
-                          {name: "mean of " + w + " batches", color: "#1f77b4", points: smooth}],
+  // Until there are enough batches to average, the mean of 1 batch is the raw curve: drawn once.
+  const series = w > 1 ? [{name: "per batch", color: "#b9d7ee", width: 1, points: raw},
+                          {name: "mean of " + w + " batches", color: "#1f77b4", points: smooth}]
+                       : [{name: "per batch", color: "#1f77b4", points: raw}];
+  chart($("loss-chart"), series,
         {title: "Training loss per batch", xlabel: "epoch", xmin: 0, xmax: Math.max(setup.epochs, 1), ymin: 0, ymax: top});
   $("loss-chart").dataset.points = n;
 }
@@ -170,19 +174,31 @@ function drawAccuracy() {
         {title: "Accuracy after each epoch (%)", xlabel: "epoch", xmin: 0, xmax: Math.max(setup.epochs, 1), ymin: lo, ymax: 100});
 }
 
+// The time left as each state has it: none once the run is over, nothing known before the first
+// batch, and the epoch's own part only while batches of it remain.
+function timeLeft(s) {
+  if (s.state === "finished" || s.state === "stopped") return ["none: the run is over", ""];
+  if (s.state === "stopping") return ["none: saving a checkpoint to stop", ""];
+  if (!(s.epoch > 0)) return ["- (after the first batches)", ""];
+  const total = fmtTime(s.eta_total), epoch = s.eta_epoch > 0 ? fmtTime(s.eta_epoch) : "";
+  return [s.state === "paused" ? total + " once resumed" : total, epoch];
+}
 function show(s) {
   state = s.state;
+  const begun = s.epoch > 0;
   $("state").textContent = s.state;
   $("state").className = "badge " + s.state;
-  $("message").textContent = s.message || "";
+  $("message").textContent = s.message || (begun ? "" : "waiting for the first batch");
   $("epoch").textContent = s.epoch + "/" + s.epochs;
   $("batch").textContent = s.batch + "/" + s.batches;
   $("position").textContent = s.position;
-  $("loss").textContent = s.loss.toFixed(4);
-  $("acc").textContent = (100 * s.accuracy).toFixed(2) + "%";
-  $("speed").textContent = Math.round(s.images_per_second).toLocaleString("en");
-  $("eta").textContent = fmtTime(s.eta_total);
-  $("eta-epoch").textContent = fmtTime(s.eta_epoch);
+  $("loss").textContent = begun ? s.loss.toFixed(4) : "-";
+  $("acc").textContent = begun ? (100 * s.accuracy).toFixed(2) + "%" : "-";
+  $("speed").textContent = begun ? Math.round(s.images_per_second).toLocaleString("en") : "-";
+  const [total, epoch] = timeLeft(s);
+  $("eta").textContent = total;
+  $("eta-epoch").textContent = epoch;
+  $("eta-epoch-part").hidden = !epoch;
   $("lr").textContent = (+s.lr).toPrecision(3);
   $("lr-changes").textContent = s.lr_changes ? "  changes so far (batch:factor): " + s.lr_changes : "";
   $("pause").textContent = s.state === "paused" ? "Resume" : "Pause";

@@ -74,8 +74,9 @@ expect 0 run2.txt "$M" train "${SMALL[@]}" --epochs 2 --out r2
 holds "same seed and threads: bit-identical model.npz" cmp r1/model.npz r2/model.npz
 expect 0 run3.txt "$M" train --data "$DATA" --threads 2 --resume r1/checkpoints/epoch_1.npz --out r3
 holds "--resume from epoch 1 gives the same model.npz as the uninterrupted run" cmp r1/model.npz r3/model.npz
-expect 2 e.txt "$M" train --data "$DATA" --resume r1/model.npz --out r4
-has e.txt "already trained 2 epochs" "resuming a finished run asks for more epochs"
+expect 0 e.txt "$M" train --data "$DATA" --resume r1/model.npz --out r4
+has e.txt "already trained 2 of 2 epochs: nothing to do" "resuming a finished run: nothing to do, and how to ask for more epochs"
+holds "... and nothing written" [ ! -e r4 ]
 expect 2 e.txt "$M" train --data "$DATA" --resume r1/model.npz --lr 0.1 --epochs 3 --out r4
 has e.txt "--lr cannot be changed when resuming" "resume refuses changed settings"
 

@@ -74,3 +74,48 @@ TEST_CASE("TrainingRun trains quietly, and a stopped run resumes to the same byt
   CHECK(first.batches + rest.batches == whole.batches);
   CHECK(read_bytes(dir / "parts/model.npz") == read_bytes(dir / "whole/model.npz"));
 }
+
+TEST_CASE("run_folder_of: the run folder a checkpoint belongs to") {
+  CHECK(run_folder_of("runs/a/model.npz") == "runs/a");
+  CHECK(run_folder_of("runs/a/checkpoints/epoch_1.npz") == "runs/a");
+  CHECK(run_folder_of("model.npz") == ".");
+  CHECK(run_folder_of("checkpoints/epoch_2.npz") == ".");
+  CHECK(run_folder_of("/model.npz") == "/");
+  CHECK(run_folder_of("imported/tune.npz") == "");  // not a run folder's: the default --out stays
+}
+
+TEST_CASE("TrainingRun resumed without --out continues in the checkpoint's folder, and run again has nothing to do") {
+  TempDir dir("training-run-in-place");
+  save_image_folder(make_shapes(48, 12), dir / "shapes");
+  DistributedRun alone(false, "minicnn");
+  RunSettings two = tiny_run(dir, "whole");
+  two.lr_schedule = "constant";  // a 1-epoch run continued to 2 then equals a 2-epoch run (cosine depends on the length)
+  Counter whole;
+  REQUIRE(TrainingRun(two, {"model", "data", "epochs", "batch_size", "threads", "out", "lr_schedule"}, alone, whole).run() == kExitOk);
+  RunSettings one = two;
+  one.out = dir / "run";
+  one.epochs = 1;
+  Counter first;
+  REQUIRE(TrainingRun(one, {"model", "data", "epochs", "batch_size", "threads", "out", "lr_schedule"}, alone, first).run() == kExitOk);
+
+  RunSettings more;
+  more.resume = dir / "run/model.npz";
+  more.epochs = 2;
+  Counter rest;
+  TrainingRun resumed(more, {"resume", "epochs"}, alone, rest);
+  REQUIRE(resumed.run() == kExitOk);
+  CHECK(resumed.settings().out == dir / "run");
+  CHECK(rest.epochs == 1);
+  CHECK(read_bytes(dir / "run/model.npz") == read_bytes(dir / "whole/model.npz"));
+  CHECK(read_metrics_csv(dir / "run/metrics.csv").size() == 2);
+
+  struct Notes : Counter {
+    std::vector<std::string> lines;
+    void note(const std::string& line) override { lines.push_back(line); }
+  } again;
+  REQUIRE(TrainingRun(more, {"resume", "epochs"}, alone, again).run() == kExitOk);
+  CHECK(!again.started);
+  REQUIRE(again.lines.size() == 1);
+  CHECK(again.lines[0].find("has already trained 2 of 2 epochs: nothing to do") != std::string::npos);
+  CHECK(read_bytes(dir / "run/model.npz") == read_bytes(dir / "whole/model.npz"));
+}

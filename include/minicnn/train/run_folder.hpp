@@ -26,5 +26,9 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>&
 // the file and line for a malformed one.
 std::vector<EpochMetrics> read_metrics_csv(const std::string& path);
 
+// The run folder a checkpoint belongs to, where `train --resume` continues: DIR for DIR/model.npz,
+// RUN for RUN/checkpoints/NAME.npz; "" for a checkpoint anywhere else (an imported model.npz
+// keeps the default --out).
+std::string run_folder_of(const std::string& checkpoint);
 
 }  // namespace minicnn

@@ -52,6 +52,7 @@ struct RunSettings {
   std::string lr_changes;  // "BATCH:FACTOR,...": learning-rate multipliers (LrSchedule::multipliers)
   bool live = false;       // the command line's: serve the live page while training
   int port = 8080;
+  int live_linger = -1;    // seconds the live page stays up after training; -1: until Ctrl-C in a terminal (the command line's)
   std::string host = "127.0.0.1";
   bool sync_batchnorm = false, distributed = false;  // data-parallel training (docs/SCALING.md)
 };

@@ -64,7 +64,8 @@ class TrainingRun {
   TrainingRun(RunSettings settings, std::vector<std::string> given, DistributedRun& dist, TrainingObserver& observer);
   // What config.json records besides the settings: the command that started the run, the machine.
   void set_origin(std::string command, nlohmann::json environment);
-  // Trains; returns kExitOk, or 128 + the signal when stopped early. Throws UsageError for bad
+  // Trains; returns kExitOk (also when a resumed checkpoint already has every epoch asked for: the
+  // observer hears a note, nothing is written), or 128 + the signal when stopped early. Throws UsageError for bad
   // settings, std::runtime_error for unreadable files, TrainingDiverged.
   int run();
 
@@ -87,11 +88,11 @@ class TrainingRun {
   const std::vector<float>& batch_loss() const { return record_.batch_loss; }
   const Conv2d* first_conv() const { return conv_; }  // its kernels are drawn after every epoch
   double last_accuracy() const { return last_accuracy_; }
+  bool given(const char* key) const;  // the caller chose this setting (a run_settings_table key)
 
  private:
-  bool given(const char* key) const;
   // Setting up (training_run.cpp).
-  void read_resumed_settings();
+  bool read_resumed_settings();
   void load_data();
   void build_model_and_optimizer();
   void prepare_folder();

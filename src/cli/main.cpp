@@ -71,6 +71,9 @@ int parse_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) 
   const auto path = chosen(app, argc, argv, &unknown);
   if (!unknown.empty())
     return usage_error(path, "unknown command '" + unknown + "'" + suggestion(unknown, subcommand_names(*path.back())));
+  if (dynamic_cast<const CLI::RequiredError*>(&e) && std::string(e.what()).find("ubcommand") != std::string::npos &&
+      !subcommand_names(*path.back()).empty())  // CLI11: "A subcommand is required"
+    return usage_error(path, "expected a subcommand: " + join(subcommand_names(*path.back())));
   if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
     for (int i = 1; i < argc; ++i) {
       const std::string a = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));

@@ -235,11 +235,8 @@ Image gray_image(const Tensor& gray) {
 void draw_text(Image& img, std::size_t x0, std::size_t y0, const std::string& text, const std::uint8_t* rgb,
                std::size_t scale) {
   // stb_easy_font emits axis-aligned quads (4 vertices of 16 bytes each); fill each rectangle.
-  // stb_easy_font stops when the buffer is full, silently: a fixed 64 KiB (1024 quads) cut the last
-  // letters off an 80-character title. A glyph has at most a few dozen segments; room for 32 each.
-  static thread_local std::vector<char> buf;
+  static thread_local std::vector<char> buf(1 << 16);
   std::string t = text.substr(0, 500);
-  buf.resize(std::max(buf.size(), (t.size() + 1) * 32 * 64));
   const int quads = stb_easy_font_print(0, 0, t.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
   for (int q = 0; q < quads; ++q) {
     const float* v = reinterpret_cast<const float*>(buf.data() + q * 64);

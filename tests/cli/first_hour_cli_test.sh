@@ -74,6 +74,8 @@ check "row 11: no --help-all on a page without subcommands" [ $leaf_help_all = 0
 check "row 11: --channels shows no '=0' default (it is decided from the data)" bash -c '! grep -q -- "--channels.*=0" ht.txt'
 check "row 11: --normalize shows no {false} (it is on by default)" bash -c '! grep -q "{false}" ht.txt'
 check "row 11: --lr shows no fixed default (it depends on the optimizer)" bash -c '! grep -q -- "--lr FLOAT.*=0\.05" ht.txt'
+code 2 "$M" filters
+check "row 11: a group without its subcommand names them" has out.txt "minicnn filters: expected a subcommand: apply"
 "$M" help filters apply > hfa.txt 2>&1
 check "row 11: a subcommand's usage line names the whole command" has hfa.txt "Usage: minicnn filters apply [OPTIONS]"
 
@@ -98,16 +100,20 @@ code 2 "$M" kernels lenet --layer 1 --out k.png
 check "row 13: --layer 1 names what it is: a ReLU, not a Conv2d" has out.txt "1 is a ReLU, not a Conv2d (conv layers: 0, 3)"
 code 0 "$M" kernels resnet --layer 3.body.0 --out k16.png
 code 0 "$M" kernels lenet --layer 3 --out k3.png
-# The title is the widest thing in resnet layer 3.body.0's picture, 4 px from either edge: its last
-# letter, the ")" of the weight's shape, must reach to 8 px of the right edge. (The labels' spacing
-# is measured by kernel_png's doctest.)
-check "row 13: the whole title is drawn, to its closing parenthesis" \
+# The header of resnet layer 3.body.0's picture (16 input channels of 3x3): split at gaps of 8+ px,
+# no run of ink is wider than one label ("15"); labels that ran together ("in 10in 11") would be.
+check "row 13: input-channel labels of 16 channels do not run into each other" \
   $PY -c "
 from PIL import Image
 im = Image.open('k16.png').convert('L')
 w, h = im.size
-right = max(x for x in range(w) for y in range(3, 27) if im.getpixel((x, y)) < 128)
-raise SystemExit(0 if right >= w - 8 else 1)"
+ink = [any(im.getpixel((x, y)) < 128 for y in range(32, 52)) for x in range(w)]
+words, gap = [], 99
+for x in range(w):
+    if ink[x] and gap >= 8: words.append(0)
+    if ink[x]: words[-1] += gap + 1 if gap < 8 else 1
+    gap = 0 if ink[x] else gap + 1
+raise SystemExit(0 if len(words) >= 17 and max(words) <= 26 else 1)"
 
 # --- row 17: scripts/get-mnist.sh --help is the script's own ---
 mkdir -p gm/scripts shims

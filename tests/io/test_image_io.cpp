@@ -64,15 +64,3 @@ TEST_CASE("resize keeps a flat image flat and changes the size") {
   CHECK(xt::amax(xt::abs(r - 100.f))() < 1e-3f);
   CHECK_THROWS_AS(resize(flat, 0, 3), std::invalid_argument);
 }
-
-TEST_CASE("draw_text draws the last letter of a long line (a kernel picture's title)") {
-  const std::string title = "layer 3.body.0: Conv2d(16, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False), "
-                            "weight (16, 16, 3, 3)";
-  Image img(text_width(title) + 4, text_height(), 1, 255);
-  const std::uint8_t ink[3] = {0, 0, 0};
-  draw_text(img, 0, 0, title, ink);
-  std::size_t inked = 0;  // pixels of the closing ')' only
-  for (std::size_t y = 0; y < img.height; ++y)
-    for (std::size_t x = text_width(title.substr(0, title.size() - 1)); x < img.width; ++x) inked += *img.at(x, y) == 0;
-  CHECK(inked > 0);
-}

@@ -171,12 +171,12 @@ TEST_CASE("kernel pictures label input channels so that no two labels touch, at 
     o.scale = scale;
     o.legend = false;
     KernelGrid g;
-    const Image img = render_kernels(randn({2, 16, 3, 3}, 1), o, &g);
+    Image img = render_kernels(randn({2, 16, 3, 3}, 1), o, &g);
     std::vector<std::size_t> words;  // widths of the ink runs of the header, split at gaps of 4+ px
     std::size_t gap = 99;
     for (std::size_t x = g.grid_x; x < img.width; ++x) {
       bool ink = false;
-      for (std::size_t y = 2; y < 2 + text_height() && y < g.grid_y; ++y) ink = ink || img.at(x, y)[0] < 128;
+      for (std::size_t y = 2; y < g.grid_y - o.border; ++y) ink = ink || img.at(x, y)[0] < 128;
       if (ink && gap >= 4) words.push_back(0);
       if (ink) words.back() += gap + 1 < 4 ? gap + 1 : 1;
       gap = ink ? 0 : gap + 1;

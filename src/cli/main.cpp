@@ -86,6 +86,21 @@ int parse_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) 
   return usage_error(path, e.what() + member_suggestion(e.what()));
 }
 
+// minicnn help [COMMAND [SUBCOMMAND]]: that page.
+int print_help(CLI::App& app, const std::vector<std::string>& topic) {
+  CLI::App* target = &app;
+  for (const auto& t : topic) {
+    CLI::App* next = nullptr;
+    for (auto* s : target->get_subcommands([](CLI::App*) { return true; }))
+      if (s->get_name() == t) next = s;
+    if (!next) return usage_error({target}, "unknown command '" + t + "'" + suggestion(t, subcommand_names(*target)));
+    target = next;
+  }
+  // Not target->help(): for the app itself that would print the page of "help", the subcommand chosen.
+  std::printf("%s", app.get_formatter()->make_help(target, target->get_name(), CLI::AppFormatMode::Normal).c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,19 +157,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return parse_error(app, e, argc, argv);
   }
-  if (help->parsed()) {
-    CLI::App* target = &app;
-    for (const auto& t : help_topic) {
-      CLI::App* next = nullptr;
-      for (auto* s : target->get_subcommands([](CLI::App*) { return true; }))
-        if (s->get_name() == t) next = s;
-      if (!next) return usage_error({target}, "unknown command '" + t + "'" + suggestion(t, subcommand_names(*target)));
-      target = next;
-    }
-    // Not target->help(): for the app itself that would print the page of "help", the subcommand chosen.
-    std::printf("%s", app.get_formatter()->make_help(target, target->get_name(), CLI::AppFormatMode::Normal).c_str());
-    return kExitOk;
-  }
+  if (help->parsed()) return print_help(app, help_topic);
   const auto path = chosen(app, argc, argv, nullptr);
   try {
     return command.run_parsed(command_line(argc, argv));

@@ -9,11 +9,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage() {
+  echo "usage: scripts/get-mnist.sh [--dataset mnist|fashion-mnist] [DIR]"
+  echo "  puts the four IDX files of MNIST (default DIR data/mnist) or Fashion-MNIST (data/fashion-mnist)"
+  echo "  in DIR, verified by sha256; files already there are checked, not fetched again"
+}
 dataset=mnist
-if [ "${1:-}" = "--dataset" ]; then dataset="${2:?--dataset needs a value}"; shift 2; fi
+dir=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --dataset) [ $# -ge 2 ] || { echo "get-mnist: --dataset needs a value (mnist or fashion-mnist)" >&2; exit 2; }
+               dataset="$2"; shift 2 ;;
+    --dataset=*) dataset="${1#--dataset=}"; shift ;;
+    -*) echo "get-mnist: unknown option '$1' (see 'scripts/get-mnist.sh --help')" >&2; exit 2 ;;
+    *) [ -z "$dir" ] || { echo "get-mnist: one DIR only, got '$dir' and '$1'" >&2; exit 2; }
+       dir="$1"; shift ;;
+  esac
+done
 case "$dataset" in
-  mnist) dir="${1:-data/mnist}" ;;
-  fashion-mnist) dir="${1:-data/fashion-mnist}" ;;
+  mnist) dir="${dir:-data/mnist}" ;;
+  fashion-mnist) dir="${dir:-data/fashion-mnist}" ;;
   *) echo "get-mnist: unknown dataset '$dataset' (expected mnist or fashion-mnist)" >&2; exit 2 ;;
 esac
 

@@ -29,6 +29,7 @@ void add_predict_command(CLI::App& app, Command& command);
 void add_picture_commands(CLI::App& app, Command& command);  // filters, kernels, featuremaps, analyze
 void add_compare_commands(CLI::App& app, Command& command);  // compare
 void add_datasets_commands(CLI::App& app, Command& command);  // datasets make-shapes, datasets export
+void add_model_commands(CLI::App& app, Command& command);    // models, summary
 void add_info_command(CLI::App& app, Command& command);      // info
 void add_report_command(CLI::App& app, Command& command);    // report
 void add_serve_command(CLI::App& app, Command& command);     // serve

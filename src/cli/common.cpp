@@ -33,6 +33,38 @@ CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi) {
       range.substr(2));
 }
 
+std::string HelpFormatter::make_usage(const CLI::App* app, std::string) const {
+  std::string command;
+  for (const CLI::App* a = app; a; a = a->get_parent()) command = (a->get_parent() ? a->get_name() : "minicnn") + (command.empty() ? "" : " ") + command;
+  return CLI::Formatter::make_usage(app, command);
+}
+
+std::string HelpFormatter::make_option_name(const CLI::Option* opt, bool is_positional) const {
+  if (is_positional) return opt->get_name(true, false);
+  std::string names;
+  for (const auto& n : opt->get_snames()) names += (names.empty() ? "-" : ",-") + n;
+  for (const auto& n : opt->get_lnames()) names += (names.empty() ? "--" : ",--") + n;
+  return names;
+}
+
+void finish_help_pages(CLI::App& app) {
+  const auto subs = app.get_subcommands([](CLI::App*) { return true; });
+  if (subs.empty()) {
+    app.set_help_all_flag("", "");
+    return;
+  }
+  std::string examples;
+  for (CLI::App* sub : subs) {
+    finish_help_pages(*sub);
+    const std::string footer = sub->get_footer();
+    const auto at = footer.find("examples:\n");
+    if (at == std::string::npos) continue;
+    const auto start = at + 10, end = footer.find('\n', start);
+    examples += footer.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+  }
+  if (app.get_parent() && app.get_footer().empty() && !examples.empty()) app.footer("examples:\n" + examples);
+}
+
 void add_threads_option(CLI::App& cmd, int& threads) {
   cmd.add_option("--threads", threads, "threads (default: all cores)")->check(whole_number(1, 1024));
 }
@@ -59,6 +91,10 @@ std::string checkpoint_path(const std::string& arg) {
   return model;
 }
 
+void make_parent_folders(const std::string& file) {
+  const auto slash = file.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) make_folders(file.substr(0, slash));
+}
 
 std::string shell_quote(const std::string& s) {
   if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == std::string::npos)
@@ -101,7 +137,7 @@ nlohmann::json environment_info() {
   j["os"] = std::string(u.sysname) + " " + u.release + " " + u.machine;
   j["compiler"] = "g++ " __VERSION__;
   j["openblas"] = openblas_get_config();
-  j["minicnn"] = "0.1.0";
+  j["minicnn"] = kVersion;
   return j;
 }
 

@@ -14,6 +14,9 @@
 
 namespace minicnn::cli {
 
+// The tool's version: CMake's project(... VERSION), the one place it is set.
+constexpr const char* kVersion = MINICNN_VERSION;
+
 // The exit codes, UsageError (a bad command line that CLI11 cannot see: a value out of range, a bad
 // combination) and the mapping from errors to codes are the library's (train/errors.hpp).
 
@@ -27,6 +30,9 @@ CLI::Validator real_number(double lo, double hi, bool lo_open = false);
 // Where a checkpoint argument points: a run folder means its model.npz; throws std::runtime_error
 // (exit 1) for a folder without one ("runs/m1 is a folder with no model.npz ...").
 std::string checkpoint_path(const std::string& arg);
+// Makes the folders a file's path names ("runs/imported" for runs/imported/model.npz), as train
+// makes its --out: a command that writes one file never fails for want of its folder.
+void make_parent_folders(const std::string& file);
 
 // Machine, versions and time, for config.json and reports.
 nlohmann::json environment_info();
@@ -39,6 +45,20 @@ std::string shell_quote(const std::string& s);
 // The --threads option (default: all cores; train's comes from its settings table); the count is
 // applied by use_threads (train/settings.hpp).
 void add_threads_option(CLI::App& cmd, int& threads);
+
+// How every help page is laid out: CLI11's, with the whole command in the usage line ("Usage:
+// minicnn filters apply [OPTIONS] [image]") and flags without CLI11's "{false}" marks, which
+// read as the default even for --no-normalize, whose default is on.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App* app, std::string name) const override;
+  std::string make_option_name(const CLI::Option* opt, bool is_positional) const override;
+};
+
+// Gives every page of the tree under app what it should show: --help-all only on pages with
+// subcommands (it prints theirs), and a group page without a footer of its own ("minicnn help
+// filters") the first example of each of its subcommands, instead of nothing.
+void finish_help_pages(CLI::App& app);
 
 // A progress line per epoch: redrawn in place on a terminal, every quarter epoch otherwise.
 class Progress {

@@ -31,6 +31,7 @@ int run(const ExportArgs& a, const std::string& cmdline) {
   o.classes = data.classes;
   o.softmax = a.softmax;
   o.dataset = data.dataset;
+  make_parent_folders(a.out);
   try {
     export_onnx(*model, info.input_shape, a.out, o);
   } catch (const std::invalid_argument& e) {  // a layer with no ONNX operator: the checkpoint's model cannot go

@@ -77,6 +77,7 @@ int run(const ImportArgs& a, const std::string& cmdline) {
   record.write_to(info);
   // The optimiser's state (zeros) goes in too: `train --resume` expects it.
   const std::unique_ptr<Optimizer> opt = make_optimizer(record.settings, m.model->parameters());
+  make_parent_folders(a.out);
   save_checkpoint(a.out, *m.model, info, opt.get());
 
   std::printf("%s (%s, opset %d) -> %s\n%s", a.onnx.c_str(), m.producer.empty() ? "unknown producer" : m.producer.c_str(),

@@ -45,6 +45,10 @@ int run_info() {
 
 void add_info_command(CLI::App& app, Command& command) {
   CLI::App* cmd = app.add_subcommand("info", "this build on this machine: CPU features, the kernels chosen, OpenBLAS, threads");
+  cmd->footer(
+      "examples:\n"
+      "  minicnn info                                  the first lines to paste into a speed report\n"
+      "  MINICNN_KERNELS=portable minicnn info         the kernel path a variable chooses\n");
   command.register_run(cmd, [](const std::string&) { return run_info(); });
 }
 

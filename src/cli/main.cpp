@@ -15,8 +15,6 @@ namespace {
 using namespace minicnn::cli;
 using namespace minicnn;
 
-constexpr const char* kVersion = "0.2.0";
-
 std::vector<std::string> subcommand_names(const CLI::App& app) {
   std::vector<std::string> names;
   for (const auto* s : const_cast<CLI::App&>(app).get_subcommands([](CLI::App*) { return true; })) names.push_back(s->get_name());
@@ -59,12 +57,23 @@ int usage_error(const std::vector<CLI::App*>& path, const std::string& what) {
   return kExitUsage;
 }
 
+// CLI11's IsMember says "--method: gradcm not in {saliency,gradcam,occlusion,all}": the closest
+// choice, as "; did you mean 'gradcam'?", or "".
+std::string member_suggestion(const std::string& what) {
+  const auto colon = what.find(": "), in = what.find(" not in {"), close = what.rfind('}');
+  if (colon == std::string::npos || in == std::string::npos || close == std::string::npos || in < colon || close < in) return "";
+  return suggestion(what.substr(colon + 2, in - colon - 2), split_list(what.substr(in + 9, close - in - 9)));
+}
+
 // CLI11's message, made into one line that names the option and suggests a spelling.
 int parse_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
   std::string unknown;
   const auto path = chosen(app, argc, argv, &unknown);
   if (!unknown.empty())
     return usage_error(path, "unknown command '" + unknown + "'" + suggestion(unknown, subcommand_names(*path.back())));
+  if (dynamic_cast<const CLI::RequiredError*>(&e) && std::string(e.what()).find("ubcommand") != std::string::npos &&
+      !subcommand_names(*path.back()).empty())  // CLI11: "A subcommand is required"
+    return usage_error(path, "expected a subcommand: " + join(subcommand_names(*path.back())));
   if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
     for (int i = 1; i < argc; ++i) {
       const std::string a = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
@@ -74,7 +83,22 @@ int parse_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) 
     }
     return usage_error(path, std::string(e.what()) + " (unexpected arguments)");
   }
-  return usage_error(path, e.what());
+  return usage_error(path, e.what() + member_suggestion(e.what()));
+}
+
+// minicnn help [COMMAND [SUBCOMMAND]]: that page.
+int print_help(CLI::App& app, const std::vector<std::string>& topic) {
+  CLI::App* target = &app;
+  for (const auto& t : topic) {
+    CLI::App* next = nullptr;
+    for (auto* s : target->get_subcommands([](CLI::App*) { return true; }))
+      if (s->get_name() == t) next = s;
+    if (!next) return usage_error({target}, "unknown command '" + t + "'" + suggestion(t, subcommand_names(*target)));
+    target = next;
+  }
+  // Not target->help(): for the app itself that would print the page of "help", the subcommand chosen.
+  std::printf("%s", app.get_formatter()->make_help(target, target->get_name(), CLI::AppFormatMode::Normal).c_str());
+  return kExitOk;
 }
 
 }  // namespace
@@ -85,15 +109,9 @@ int main(int argc, char** argv) {
       "at what they learn.\n"
       "exit codes: 0 success, 1 error (bad file, data, checkpoint), 2 bad command line, 3 training diverged"};
   app.require_subcommand(1);
+  app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands: they take it over
   app.set_help_all_flag("--help-all", "help for every subcommand");
   app.set_version_flag("-V,--version", std::string("minicnn ") + kVersion);
-  app.footer(
-      "examples:\n"
-      "  minicnn train --epochs 3 --out runs/mnist              train lenet5 on MNIST\n"
-      "  minicnn train --data my_photos --augment crop,flip    your own images, one folder per class\n"
-      "  minicnn eval runs/mnist                               accuracy and confusion matrix\n"
-      "  minicnn predict runs/mnist my_digit.png               classify a picture\n"
-      "  minicnn help train                                    every option of a command\n");
   Command command;
   add_train_command(app, command);
   add_eval_command(app, command);
@@ -101,6 +119,7 @@ int main(int argc, char** argv) {
   add_picture_commands(app, command);
   add_compare_commands(app, command);
   add_datasets_commands(app, command);
+  add_model_commands(app, command);
   add_info_command(app, command);
   add_report_command(app, command);
   add_serve_command(app, command);
@@ -110,9 +129,22 @@ int main(int argc, char** argv) {
   add_explain_command(app, command);
   CLI::App* help = app.add_subcommand("help", "help for a command: minicnn help [COMMAND [SUBCOMMAND]]");
   std::vector<std::string> help_topic;
-  help->add_option("command", help_topic, "the command");
-  for (auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
-    if (sub != help) sub->set_help_all_flag("", "");  // --help-all only where it shows more than --help
+  help->add_option("command", help_topic, "the command, and a subcommand of it");
+  help->footer(
+      "examples:\n"
+      "  minicnn help                  every command\n"
+      "  minicnn help train            every option of train\n"
+      "  minicnn help filters apply    a subcommand's options\n");
+  finish_help_pages(app);
+  // Set last: a subcommand takes its parent's footer over when it is made.
+  app.footer(
+      "examples:\n"
+      "  minicnn train --epochs 3 --out runs/mnist              train lenet5 on MNIST\n"
+      "  minicnn train --data my_photos --augment crop,flip    your own images, one folder per class\n"
+      "  minicnn models                                        the model presets\n"
+      "  minicnn eval runs/mnist                               accuracy and confusion matrix\n"
+      "  minicnn predict runs/mnist my_digit.png               classify a picture\n"
+      "  minicnn help train                                    every option of a command\n");
 
   try {
     app.parse(argc, argv);
@@ -125,18 +157,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return parse_error(app, e, argc, argv);
   }
-  if (help->parsed()) {
-    CLI::App* target = &app;
-    for (const auto& t : help_topic) {
-      CLI::App* next = nullptr;
-      for (auto* s : target->get_subcommands([](CLI::App*) { return true; }))
-        if (s->get_name() == t) next = s;
-      if (!next) return usage_error({target}, "unknown command '" + t + "'" + suggestion(t, subcommand_names(*target)));
-      target = next;
-    }
-    std::printf("%s", target->help().c_str());
-    return kExitOk;
-  }
+  if (help->parsed()) return print_help(app, help_topic);
   const auto path = chosen(app, argc, argv, nullptr);
   try {
     return command.run_parsed(command_line(argc, argv));

@@ -116,8 +116,8 @@ int run_list() {
 Conv2d& conv_at(Sequential& m, const std::string& layer, const std::string& ckpt) {
   try {
     return minicnn::conv_at(m, layer);
-  } catch (const std::invalid_argument& e) {  // "<path> is not a Conv2d (conv layers: ...)"
-    throw UsageError("--layer " + layer + " of " + ckpt + std::string(e.what()).substr(layer.size()));
+  } catch (const std::invalid_argument& e) {  // "1 is a ReLU, not a Conv2d (...)", "no layer 30 (...)"
+    throw UsageError("--layer " + layer + " of " + ckpt + ": " + e.what());
   }
 }
 
@@ -141,6 +141,7 @@ int run_kernels(const KernelArgs& a) {
                      std::to_string(conv.options().in_channels() / conv.options().groups()));
   o.scale = a.scale;
   o.title = "layer " + a.layer + ": " + conv.name() + ", weight " + shape_str(conv.weight().value.shape());
+  make_parent_folders(a.out);
   const KernelGrid g = save_kernels_png(conv, a.out, o);
   std::printf("%s: %zu x %zu tiles of %zux%zu px%s, values shown from %+.4g to %+.4g%s\n", a.out.c_str(), g.rows, g.cols,
               g.tile_w, g.tile_h, g.rgb ? " (RGB kernels)" : "", -static_cast<double>(g.range), static_cast<double>(g.range),

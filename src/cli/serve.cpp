@@ -26,6 +26,15 @@ struct ServeArgs {
   bool raw = false;
 };
 
+// What model_input does to a picture for this model, in the page's words.
+std::string preparation_text(const Shape& input, bool digit) {
+  const std::string size = std::to_string(input[2]) + "×" + std::to_string(input[1]);
+  if (input[0] == 1 && digit)
+    return "for digits, prepared as MNIST's were (grey, cropped, fitted into 20×20 and centred by its centre of mass "
+           "in " + size + ")";
+  return std::string(input[0] == 1 ? "made grey" : "kept in colour") + " and resized to " + size + " pixels, as the model takes it";
+}
+
 int run_serve(const ServeArgs& a, const std::string& cmdline) {
   const std::string path = checkpoint_path(a.run);
   const std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
@@ -41,6 +50,7 @@ int run_serve(const ServeArgs& a, const std::string& cmdline) {
   run.prepare = [data, shape = info.input_shape, raw = a.raw](const Image& picture, Image* seen) {
     return model_input(picture, shape, data, raw, seen);
   };
+  run.preparation = preparation_text(info.input_shape, run.digit_like && !a.raw);
   run.norm = data.norm;
   run.load_test = [data] { return load_test_set(data, ""); };  // as features reads it: the model's input shape
   run.load_model = [path] {

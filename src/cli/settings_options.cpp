@@ -19,10 +19,14 @@ void add_run_options(CLI::App& cmd, RunSettings& s) {
               if (info.max > 0) o->check(whole_number(static_cast<std::uint64_t>(info.min), static_cast<std::uint64_t>(info.max)));
             if constexpr (std::is_floating_point_v<T>)
               if (info.max > 0) o->check(real_number(info.min, info.max, info.min_open));
+            // "=value" only where the value is what a run uses: not where the help text says what
+            // the default depends on ("default: 3 if any training image is in colour").
+            const bool says_default = info.help.find("default:") != std::string::npos ||
+                                      info.help.find("(default ") != std::string::npos;
             if constexpr (!std::is_same_v<T, std::string>) {
-              if (info.key != "threads" && info.key != "live_linger") o->capture_default_str();  // said in their help
+              if (!says_default && info.key != "threads" && info.key != "live_linger") o->capture_default_str();  // said in their help
             }
-            else if (!(s.*m).empty()) o->capture_default_str();
+            else if (!(s.*m).empty() && !says_default) o->capture_default_str();
           }
         },
         info.member);

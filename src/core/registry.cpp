@@ -47,9 +47,10 @@ std::unique_ptr<Sequential> build_sequential(const std::vector<SpecItem>& items,
 std::unique_ptr<Layer> build_item(const SpecItem& item, Shape& shape) {
   const auto it = layer_types().find(item.type);
   if (it == layer_types().end()) {
-    std::string known;
-    for (const auto& [k, v] : layer_types()) known += (known.empty() ? "" : ", ") + k;
-    throw SpecError(item.where() + "unknown layer type '" + item.type + "' (known: " + known + ")");
+    std::vector<std::string> known;
+    for (const auto& [k, v] : layer_types()) known.push_back(k);
+    throw SpecError(item.where() + "unknown layer type '" + item.type + "'" + suggestion(item.type, known) + " (known: " +
+                    join(known) + ")");
   }
   try {
     const LayerArgs args(item, build_sequential);
@@ -203,13 +204,15 @@ const std::vector<Preset>& presets() {
   static const std::vector<Preset> p{
       {"lenet5", "LeNet-5 for 28x28 grey digits (LeCun et al., 1998, with ReLU and max-pooling)",
        "conv 6 5 pad=2, relu, maxpool 2, conv 16 5, relu, maxpool 2, flatten, linear 120, relu, linear 84, relu, "
-       "linear {classes}"},
+       "linear {classes}",
+       {1, 28, 28}},
       {"small", "two conv layers and one linear layer",
-       "conv 8 5, relu, maxpool 2, conv 16 5, relu, maxpool 2, flatten, linear {classes}"},
+       "conv 8 5, relu, maxpool 2, conv 16 5, relu, maxpool 2, flatten, linear {classes}", {1, 28, 28}},
       {"convnet-rgb", "a small VGG-style net for 32x32 colour (or grey) images: two 3x3 conv layers of 32, pooling, two of "
        "64, pooling, a linear classifier; BatchNorm after every conv",
        "conv 32 3 pad=1, batchnorm, relu, conv 32 3 pad=1, batchnorm, relu, maxpool 2, "
-       "conv 64 3 pad=1, batchnorm, relu, conv 64 3 pad=1, batchnorm, relu, maxpool 2, flatten, linear {classes}"},
+       "conv 64 3 pad=1, batchnorm, relu, conv 64 3 pad=1, batchnorm, relu, maxpool 2, flatten, linear {classes}",
+       {3, 32, 32}},
       // The CIFAR-10 layout of He et al. (2016, "Deep Residual Learning", section 4.2: a 3x3 stem and
       // stages at 16, 32, 64 channels), with two basic blocks per stage instead of three. A basic
       // block is conv3x3-BN-ReLU-conv3x3-BN plus the shortcut, then ReLU; the first block of stages 2
@@ -229,7 +232,8 @@ const std::vector<Preset>& presets() {
        "res[conv 64 3 stride=2 pad=1 bias=0, batchnorm, relu, conv 64 3 pad=1 bias=0, batchnorm]"
        "(conv 64 1 stride=2 bias=0, batchnorm) post=relu, "
        "res[conv 64 3 pad=1 bias=0, batchnorm, relu, conv 64 3 pad=1 bias=0, batchnorm] post=relu, "
-       "globalavgpool, linear {classes}"},
+       "globalavgpool, linear {classes}",
+       {3, 32, 32}},
       // Digits need less: one basic block per stage, so three epochs of MNIST take minutes on two cores.
       {"resnet-mini-gray",
        "ResNet for 28x28 grey digits: resnet-mini with one basic block per stage (16, 32, 64 channels at 28x28, "
@@ -240,7 +244,8 @@ const std::vector<Preset>& presets() {
        "(conv 32 1 stride=2 bias=0, batchnorm) post=relu, "
        "res[conv 64 3 stride=2 pad=1 bias=0, batchnorm, relu, conv 64 3 pad=1 bias=0, batchnorm]"
        "(conv 64 1 stride=2 bias=0, batchnorm) post=relu, "
-       "globalavgpool, linear {classes}"},
+       "globalavgpool, linear {classes}",
+       {1, 28, 28}},
   };
   return p;
 }
@@ -275,6 +280,16 @@ std::unique_ptr<Sequential> build_model(const std::string& spec_or_preset, const
     if (spec.find_first_not_of(" \t\r\n") != std::string::npos) throw;
     throw SpecError(std::string(e.what()) + "; give a preset (" + join(preset_names()) +
                     ") or layers such as \"conv 6 5, relu, flatten, linear 10\"");
+  }
+  // One word that is neither a preset nor a layer type is most likely a preset's name mistyped
+  // ("lenet"): say so, rather than call it an unknown layer type.
+  if (items.size() == 1 && items[0].blocks.empty() && items[0].positional.empty() && items[0].named.empty() &&
+      !layer_types().count(items[0].type)) {
+    std::vector<std::string> names = preset_names();
+    for (const auto& [k, v] : layer_types()) names.push_back(k);
+    const std::string word = trim(spec);
+    throw SpecError("unknown model '" + word + "'" + suggestion(word, names) + " (presets: " + join(preset_names()) +
+                    "; see 'minicnn models'; or a spec such as \"conv 6 5, relu, flatten, linear 10\")");
   }
   check_input_shape(input_shape);
   return build_sequential(items, input_shape);

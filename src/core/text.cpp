@@ -55,4 +55,9 @@ std::string suggestion(const std::string& typo, const std::vector<std::string>& 
   return best.empty() ? "" : "; did you mean '" + best + "'?";
 }
 
+std::string path_suggestion(const std::string& path, const std::vector<std::string>& paths) {
+  if (!path.empty() && path.find_first_not_of("0123456789") == std::string::npos) return "";
+  return suggestion(path, paths);
+}
+
 }  // namespace minicnn

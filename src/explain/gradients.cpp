@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "minicnn/core/text.hpp"
 #include "minicnn/layers/conv2d.hpp"
 
 namespace minicnn::explain {
@@ -11,9 +12,13 @@ namespace minicnn::explain {
 Layer& layer_at(Sequential& model, const std::string& path) {
   if (Layer* l = path.empty() ? nullptr : find_layer(model, path)) return *l;
   bool nested = false;
-  for (const auto& [p, l] : named_layers(model)) nested = nested || p.find('.') != std::string::npos;
+  std::vector<std::string> paths;
+  for (const auto& [p, l] : named_layers(model)) {
+    nested = nested || p.find('.') != std::string::npos;
+    paths.push_back(p);
+  }
   const std::string range = model.size() ? "layers 0-" + std::to_string(model.size() - 1) : "the model has no layers";
-  throw std::invalid_argument("no layer '" + path + "' (" + range +
+  throw std::invalid_argument("no layer '" + path + "'" + path_suggestion(path, paths) + " (" + range +
                               (nested ? "; nested layers are named by their path, e.g. 3.body.0" : "") + ")");
 }
 

@@ -9,6 +9,7 @@
 #include "minicnn/core/kernel_path.hpp"
 #include "minicnn/core/registry.hpp"
 #include "minicnn/core/sequential.hpp"
+#include "minicnn/core/text.hpp"
 
 namespace minicnn {
 
@@ -202,13 +203,19 @@ MINICNN_REGISTER_LAYER(Conv2d, "conv", "conv OUT K [stride=S] [pad=P] [dilation=
 });
 
 Conv2d& conv_at(Sequential& model, const std::string& path) {
-  std::string convs;
-  for (auto& [p, layer] : named_layers(model)) {
-    if (!dynamic_cast<Conv2d*>(layer)) continue;
-    if (p == path) return dynamic_cast<Conv2d&>(*layer);
-    convs += (convs.empty() ? "" : ", ") + p;
+  std::vector<std::string> convs;
+  for (auto& [p, layer] : named_layers(model))
+    if (auto* conv = dynamic_cast<Conv2d*>(layer)) {
+      if (p == path) return *conv;
+      convs.push_back(p);
+    }
+  const std::string list = "conv layers: " + (convs.empty() ? std::string("none") : join(convs));
+  if (Layer* other = find_layer(model, path)) {
+    const std::string type = short_name(*other);
+    throw std::invalid_argument(path + " is a " + type.substr(0, type.find('(')) + ", not a Conv2d (" + list + ")");
   }
-  throw std::invalid_argument(path + " is not a Conv2d (conv layers: " + (convs.empty() ? "none" : convs) + ")");
+  throw std::invalid_argument("no layer " + path + path_suggestion(path, convs) + " (layers 0-" +
+                              std::to_string(model.size() - 1) + "; " + list + ")");
 }
 
 }  // namespace minicnn

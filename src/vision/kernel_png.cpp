@@ -99,14 +99,26 @@ void draw_legend(Image& img, const Layout& L, const KernelGrid& g, const KernelI
 
 void draw_labels(Image& img, const Layout& L, const KernelGrid& g, std::size_t OC, bool wrapped) {
   if (wrapped) {
+    const std::size_t step = (text_width(std::to_string(OC - 1)) + 4 + g.pitch_x - 1) / g.pitch_x;  // as below
     for (std::size_t t = 0; t < OC; ++t)
-      draw_text(img, g.grid_x + (t % g.cols) * g.pitch_x, g.grid_y + (t / g.cols) * g.pitch_y - L.caption_h + 1,
-                std::to_string(t), kGreyInk);
+      if ((t % g.cols) % step == 0)
+        draw_text(img, g.grid_x + (t % g.cols) * g.pitch_x, g.grid_y + (t / g.cols) * g.pitch_y - L.caption_h + 1,
+                  std::to_string(t), kGreyInk);
     return;
   }
-  for (std::size_t c = 0; c < g.cols; ++c)
-    draw_text(img, g.grid_x + c * g.pitch_x, L.title_h + 2, "in " + std::to_string(c), kGreyInk);
-  for (std::size_t r = 0; r < g.rows; ++r)
+  // Input channels as bare numbers under "in" (in the row labels' column), each centred on its
+  // column; where the widest number does not fit a column, every k-th is labelled, so labels never
+  // run into each other at any channel count or tile size. The same for the rows.
+  const std::size_t num_w = text_width(std::to_string(g.cols - 1)) + 6;
+  const std::size_t col_step = (num_w + g.pitch_x - 1) / g.pitch_x;
+  draw_text(img, 4, L.title_h + 2, "in", kGreyInk);
+  for (std::size_t c = 0; c < g.cols; c += col_step) {
+    const std::string n = std::to_string(c);
+    const std::size_t w = text_width(n);
+    draw_text(img, g.grid_x + c * g.pitch_x + (g.tile_w > w ? (g.tile_w - w) / 2 : 0), L.title_h + 2, n, kGreyInk);
+  }
+  const std::size_t row_step = (text_height() + g.pitch_y - 1) / g.pitch_y;
+  for (std::size_t r = 0; r < g.rows; r += row_step)
     draw_text(img, 4, g.grid_y + r * g.pitch_y + (g.tile_h > text_height() ? (g.tile_h - text_height()) / 2 : 0),
               "out " + std::to_string(r), kGreyInk);
 }

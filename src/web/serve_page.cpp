@@ -138,6 +138,7 @@ void add_routes(WebServer& server, ServePage::Inside& inside) {
                                   {"classes", run.classes},
                                   {"input_shape", run.input_shape},
                                   {"digits", run.digit_like && run.input_shape[0] == 1},
+                                  {"preparation", run.preparation},
                                   {"gradcam_layer", inside.gradcam_layer},
                                   {"report", ::access((dir + "/report.html").c_str(), F_OK) == 0}}
                        .dump());

@@ -53,8 +53,7 @@ alt="the synthesized input"><figcaption>an input made to excite it (gradient asc
 <div id="why"><figure><img id="seen" alt="the prepared input"><figcaption>what it sees</figcaption></figure>
 <figure><img id="saliency" class="map" alt="saliency"><figcaption>saliency</figcaption></figure>
 <figure><img id="gradcam" class="map" alt="Grad-CAM"><figcaption id="gradcam-caption">Grad-CAM</figcaption></figure></div>
-<p class="note">The picture as the model receives it<span id="digit-note">: for digits, prepared as MNIST's were (grey, cropped, fitted into
-20&times;20 and centred by its centre of mass in 28&times;28)</span>. <b>Saliency</b> colours the pixels whose change would move
+<p class="note">The picture as the model receives it<span id="preparation"></span>. <b>Saliency</b> colours the pixels whose change would move
 the score of the answer most (the gradient of its logit; Simonyan et al. 2013). <b>Grad-CAM</b> colours where the maps of
 the layer named under it speak for the answer (Selvaraju et al. 2017). Brighter means more; both are redrawn with every answer.</p>
 <h3>Every layer's output</h3>
@@ -225,9 +224,9 @@ fetch("/api/info", {cache: "no-store"}).then((r) => r.json()).then((i) => {
   $("title").textContent = i.title;
   document.title = "minicnn: inside " + i.title;
   if (!i.report) $("report").style.display = "none";
+  if (i.preparation) $("preparation").textContent = ": " + i.preparation;
   if (!i.digits) {
     $("draw-box").style.display = "none";
-    $("digit-note").hidden = true;
     $("drop").firstChild.textContent = "Drop a picture here, or ";
   }
   clearPad();

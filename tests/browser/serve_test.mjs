@@ -59,6 +59,8 @@ try {
     const img = await page.$('#' + id), share = await tinted(img);
     check(await onScreen(img, 100, 100) && share > 0.02, `the ${id} overlay is on screen and coloured (${(100 * share).toFixed(0)}% of its pixels)`);
   }
+  const prep = await page.$eval('#preparation', (e) => e.textContent);
+  check(prep.includes("prepared as MNIST's were") && prep.includes('28×28'), `the caption says how a digit is prepared: "${prep}"`);
   const caption = await page.$eval('#gradcam-caption', (e) => e.textContent);
   check(caption === 'Grad-CAM, layer 5', `Grad-CAM at lenet5's default layer: "${caption}"`);
   const maps = await page.$eval('#saliency', (e) => e.src) + await page.$eval('#gradcam', (e) => e.src);

@@ -150,7 +150,7 @@ has e.txt "fake.png: not a readable image" "unreadable image: exit 1"
 expect 0 k.txt "$M" kernels r1/model.npz --layer 3 --out k3.png
 has k.txt "16 x 6 tiles of 80x80 px" "kernels draws conv layer 3 as 16 x 6 tiles"
 expect 2 e.txt "$M" kernels r1/model.npz --layer 1 --out k1.png
-has e.txt "is not a Conv2d (conv layers: 0, 3)" "kernels on a non-conv layer: exit 2"
+has e.txt "1 is a ReLU, not a Conv2d (conv layers: 0, 3)" "kernels on a non-conv layer: exit 2"
 expect 0 fm.txt "$M" featuremaps r1/model.npz one.png --out fm
 holds "featuremaps wrote one grid per conv layer" [ -s fm/layer0_conv.png ] && [ -s fm/layer3_conv.png ]
 

@@ -27,7 +27,7 @@ cat > outside/CMakeLists.txt <<'EOF'
 cmake_minimum_required(VERSION 3.24)
 project(outside LANGUAGES CXX)
 set(CMAKE_CXX_STANDARD 17)
-find_package(minicnn 0.1 REQUIRED)
+find_package(minicnn 0.2 REQUIRED)
 add_executable(custom_layer custom_layer.cpp)
 target_link_libraries(custom_layer PRIVATE minicnn::minicnn)
 EOF

@@ -40,7 +40,7 @@ has k.txt "8 x 8 tiles" "kernels --layer 4.body.3 draws the block's second conv"
 holds "kernels wrote k.png" [ -s k.png ]
 "$M" kernels r1/model.npz --layer 4.body.1 --out k1.png > e.txt 2>&1
 holds "kernels on a BatchNorm inside a block: exit 2" [ $? = 2 ]
-has e.txt "--layer 4.body.1 of r1/model.npz is not a Conv2d (conv layers: 0, 4.body.0, 4.body.3, 5.body.0, 5.body.3, 5.shortcut.0)" \
+has e.txt "--layer 4.body.1 of r1/model.npz: 4.body.1 is a BatchNorm2d, not a Conv2d (conv layers: 0, 4.body.0, 4.body.3, 5.body.0, 5.body.3, 5.shortcut.0)" \
   "the error lists the conv layers' paths"
 run fm.txt "$M" featuremaps r1/model.npz "$SRC/data/chelsea.png" --out fm
 holds "featuremaps draws the convs inside blocks" [ -s fm/layer0_conv.png ] && [ -s fm/layer4.body.0_conv.png ] && [ -s fm/layer5.shortcut.0_conv.png ]

@@ -56,7 +56,11 @@ TEST_CASE("Bad specs give errors naming the item") {
   };
   fails("", "model spec is empty");
   fails("conv 6 5, , relu", "spec item 2 is empty (two commas in a row?)");
-  fails("convv 6 5", "spec item 1 'convv 6 5': unknown layer type 'convv' (known: avgpool, ");
+  fails("convv 6 5", "spec item 1 'convv 6 5': unknown layer type 'convv'; did you mean 'conv'? (known: avgpool, ");
+  fails("lenet", "unknown model 'lenet'; did you mean 'lenet5'? (presets: lenet5, small, convnet-rgb, resnet-mini, "
+                 "resnet-mini-gray; see 'minicnn models'");
+  fails("resnet-mini-grey", "unknown model 'resnet-mini-grey'; did you mean 'resnet-mini-gray'?");
+  fails("xyzzy", "unknown model 'xyzzy' (presets: lenet5,");
   fails("conv 6", "spec item 1 'conv 6': expected 2 values after 'conv', got 1");
   fails("conv six 5", "spec item 1 'conv six 5': output channels must be a whole number from 1 to 65536, got 'six'");
   fails("conv 6 0", "kernel size must be N or HxW with whole numbers from 1 to 65536, got '0'");

@@ -21,3 +21,10 @@ TEST_CASE("join puts the separator between parts, not after the last") {
   CHECK(join({"x"}, "|") == "x");
   CHECK(join({}) == "");
 }
+
+TEST_CASE("suggestion names the closest name, and path_suggestion leaves plain indices alone") {
+  CHECK(suggestion("gradcm", {"saliency", "gradcam", "occlusion", "all"}) == "; did you mean 'gradcam'?");
+  CHECK(suggestion("zzzzzz", {"saliency", "gradcam"}) == "");
+  CHECK(path_suggestion("3.body.O", {"0", "3.body.0", "3.body.3"}) == "; did you mean '3.body.0'?");
+  CHECK(path_suggestion("30", {"0", "3"}) == "");  // one keystroke from "3" and "0": the range says more
+}

@@ -273,5 +273,9 @@ TEST_CASE("conv_at finds a Conv2d by its layer path, inside blocks too, and name
                            {1, 8, 8});
   CHECK(&conv_at(*model, "0") == &dynamic_cast<Conv2d&>((*model)[0]));
   CHECK(conv_at(*model, "2.body.2").weight().value.shape(0) == 4);
-  CHECK_THROWS_WITH_AS(conv_at(*model, "1"), "1 is not a Conv2d (conv layers: 0, 2.body.0, 2.body.2)", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv_at(*model, "1"), "1 is a ReLU, not a Conv2d (conv layers: 0, 2.body.0, 2.body.2)", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv_at(*model, "30"), "no layer 30 (layers 0-4; conv layers: 0, 2.body.0, 2.body.2)", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv_at(*model, "2.body.O"),
+                       "no layer 2.body.O; did you mean '2.body.0'? (layers 0-4; conv layers: 0, 2.body.0, 2.body.2)",
+                       std::invalid_argument);
 }

@@ -103,9 +103,9 @@ TEST_CASE("Feature maps and conv_at reach the convs inside residual blocks") {
   CHECK(&conv_at(*m, "1.body.2") == find_layer(*m, "1.body.2"));
   CHECK(&conv_at(*m, "0") == &(*m)[0]);
   CHECK_THROWS_WITH_AS(conv_at(*m, "1.body.1"),
-                       "1.body.1 is not a Conv2d (conv layers: 0, 1.body.0, 1.body.2, 2.body.0, 2.shortcut.0)",
+                       "1.body.1 is a ReLU, not a Conv2d (conv layers: 0, 1.body.0, 1.body.2, 2.body.0, 2.shortcut.0)",
                        std::invalid_argument);
-  CHECK_THROWS_WITH_AS(conv_at(*m, "9"), doctest::Contains("9 is not a Conv2d"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(conv_at(*m, "9"), doctest::Contains("no layer 9 (layers 0-4;"), std::invalid_argument);
 
   const Tensor x = randn({1, 8, 8}, 4);
   const auto files = save_feature_maps_png(*m, x, dir.path.string());
@@ -123,7 +123,7 @@ TEST_CASE("Feature maps and conv_at reach the convs inside residual blocks") {
   const auto one = save_feature_maps_png(*m, x, dir.path.string(), "2.shortcut.0");
   CHECK(one == std::vector<std::string>{dir / "layer2.shortcut.0_conv.png"});
   CHECK(load_image(one[0]).height > 0);
-  CHECK_THROWS_WITH_AS(save_feature_maps_png(*m, x, dir.path.string(), "4"), doctest::Contains("4 is not a Conv2d"),
+  CHECK_THROWS_WITH_AS(save_feature_maps_png(*m, x, dir.path.string(), "4"), doctest::Contains("4 is a Linear, not a Conv2d"),
                        std::invalid_argument);
 }
 
@@ -160,4 +160,28 @@ TEST_CASE("A legend for RGB kernel tiles is grey, not the blue-white-red map of 
   rgb.view = KernelImageOptions::View::rgb;
   CHECK(has_blue(render_legend(0.5f, {})));
   CHECK_FALSE(has_blue(render_legend(0.5f, rgb)));
+}
+
+TEST_CASE("kernel pictures label input channels so that no two labels touch, at any channel count") {
+  // 16 input channels of 3x3: at 16 px a tap every column is labelled; at 4 px (13 px columns,
+  // narrower than "15") every k-th. Two labels that ran into each other would read as one wide word.
+  for (const std::size_t scale : {4, 16}) {
+    CAPTURE(scale);
+    KernelImageOptions o;
+    o.scale = scale;
+    o.legend = false;
+    KernelGrid g;
+    Image img = render_kernels(randn({2, 16, 3, 3}, 1), o, &g);
+    std::vector<std::size_t> words;  // widths of the ink runs of the header, split at gaps of 4+ px
+    std::size_t gap = 99;
+    for (std::size_t x = g.grid_x; x < img.width; ++x) {
+      bool ink = false;
+      for (std::size_t y = 2; y < g.grid_y - o.border; ++y) ink = ink || img.at(x, y)[0] < 128;
+      if (ink && gap >= 4) words.push_back(0);
+      if (ink) words.back() += gap + 1 < 4 ? gap + 1 : 1;
+      gap = ink ? 0 : gap + 1;
+    }
+    CHECK(words.size() >= (scale == 16 ? 16u : 4u));
+    for (const std::size_t w : words) CHECK(w <= text_width("15") + 2);
+  }
 }

@@ -104,6 +104,7 @@ std::unique_ptr<Sequential> build_model(const std::string& spec, const Shape& in
 // num_classes outputs), or the argument unchanged if it names no preset.
 struct Preset {
   std::string name, description, spec;  // spec with "{classes}" where the class count goes
+  Shape input;                          // (C, H, W) of the images it is made for
 };
 const std::vector<Preset>& presets();
 std::string expand_preset(const std::string& spec_or_preset, std::size_t num_classes = 10);

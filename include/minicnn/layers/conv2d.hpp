@@ -83,8 +83,9 @@ void conv2d_reference_backward(const Tensor& x, const Tensor& weight, const Tens
                                Tensor* dx, Tensor* dweight, Tensor* dbias);
 
 // The Conv2d at a dotted layer path of model: "3", or "3.body.0" inside a block (the paths of
-// named_layers, as parameters are named). Throws std::invalid_argument("<path> is not a Conv2d
-// (conv layers: 0, 3.body.0, ...)") when there is none there.
+// named_layers, as parameters are named). Throws std::invalid_argument naming what is there instead:
+// "1 is a ReLU, not a Conv2d (conv layers: 0, 3.body.0, ...)", or "no layer 30 (layers 0-11;
+// conv layers: ...)", with a did-you-mean for a near miss such as "3.body.O".
 Conv2d& conv_at(Sequential& model, const std::string& path);
 
 }  // namespace minicnn

@@ -33,6 +33,10 @@ struct ServeRun {
   // receives what the model sees, as an 8-bit image. Throws for a picture it cannot use: the page
   // shows the message.
   std::function<Tensor(const Image& picture, Image* seen)> prepare;
+  // What prepare does, for the caption under "what it sees": "made grey and resized to 32x32
+  // pixels", or the digit preparation. It follows the model (and --raw), so a colour model's page
+  // never speaks of MNIST.
+  std::string preparation;
   // For a channel's strongest test images and synthesized input, used on first click: the run's
   // test set as loaded in training (throws when it cannot be read), the inputs' normalisation,
   // and a second copy of the model in eval mode (the work runs beside the predictions). Without

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "minicnn/core/text.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/data/digit.hpp"
@@ -49,6 +51,15 @@ CLI::Validator real_number(double lo, double hi, bool lo_open) {
         return ok ? std::string() : "expected " + range + ", got '" + v + "'";
       },
       range.substr(2));
+}
+
+CLI::Validator one_of(const std::vector<std::string>& names) {
+  return CLI::Validator(
+      [=](std::string& v) -> std::string {
+        if (std::find(names.begin(), names.end(), v) != names.end()) return {};
+        return "expected one of " + join(names) + ", got '" + v + "'" + suggestion(v, names);
+      },
+      "{" + join(names, ",") + "}");
 }
 
 std::string checkpoint_path(const std::string& arg) {

@@ -23,6 +23,9 @@ namespace minicnn::cli {
 CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi);
 // A real number in [lo, hi], or (lo, hi] with lo_open.
 CLI::Validator real_number(double lo, double hi, bool lo_open = false);
+// One of names (help shows "{a,b,c}"), else exit 2 with "--dataset: expected one of auto, mnist,
+// ..., got 'mnsit'; did you mean 'mnist'?".
+CLI::Validator one_of(const std::vector<std::string>& names);
 
 // Where a checkpoint argument points: a run folder means its model.npz; throws std::runtime_error
 // (exit 1) for a folder without one ("runs/m1 is a folder with no model.npz ...").

@@ -128,7 +128,7 @@ void add_compare_commands(CLI::App& app, Command& command) {
       ->capture_default_str()->check(whole_number(0, 4611686018427387904ull));
   add_threads_option(*cmd, c->threads);
   cmd->add_option("--limit", c->limit, "train on N images only (0: all): every class in proportion, drawn with --seed")->check(whole_number(0, 1000000000));
-  cmd->add_option("--test-limit", c->test_limit, "test on N images only (0: all): every class in proportion, the same N as train --test-limit N")->check(whole_number(0, 1000000000));
+  cmd->add_option("--test-limit", c->test_limit, "test on N images only (0: all): every class in proportion, the same images as train --test-limit N")->check(whole_number(0, 1000000000));
   cmd->add_option("--ablation-limit", c->s.ablation_limit, "test images used to measure kernel importance")->capture_default_str()->check(whole_number(1, 1000000000));
   cmd->add_option("--out", c->s.out, "folder for the report, images and each variant's first-seed checkpoint")->capture_default_str();
   cmd->add_flag("--force", c->s.force, "replace an existing report");

@@ -84,7 +84,7 @@ void add_eval_command(CLI::App& app, Command& command) {
       ->check(one_of({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
   cmd->add_option("--data", args->data, "the data folder (default: the one it was trained on)");
   cmd->add_option("--test-limit", args->limit,
-                  "test on N images only (default: as in training; 0: all): every class in proportion, the same N as "
+                  "test on N images only (default: as in training; 0: all): every class in proportion, the same images as "
                   "train --test-limit N")
       ->check(whole_number(0, 1000000000));
   cmd->add_option("--limit", args->limit)->group("")->check(whole_number(0, 1000000000));  // the old name of --test-limit

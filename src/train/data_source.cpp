@@ -42,7 +42,7 @@ std::string locate_data(const std::string& path, const std::string& hint, std::s
   if (path.front() == '/') throw std::runtime_error(path + ": not found" + hint);
   std::error_code ec;
   const std::string cwd = std::filesystem::current_path(ec).string();
-  const std::string here = ec ? path : cwd + "/" + path;
+  const std::string here = ec ? path : (cwd == "/" ? "" : cwd) + "/" + path;
   if (project_dir().empty() || project_dir() == cwd) throw std::runtime_error(path + ": not found in " + here + hint);
   const std::string there = project_dir() + "/" + path;
   if (!path_exists(there)) throw std::runtime_error(path + ": not found in " + here + " or " + there + hint);

@@ -62,6 +62,16 @@ CLI::Validator one_of(const std::vector<std::string>& names) {
       "{" + join(names, ",") + "}");
 }
 
+void add_hidden_alias(CLI::App& cmd, const std::string& name, std::size_t& target, std::uint64_t lo, std::uint64_t hi) {
+  // Not a validator: CLI11 leaves a hidden option's name out of a validator's message.
+  cmd.add_option_function<std::string>(name, [&target, name, lo, hi](const std::string& v) {
+       std::string text = v;
+       const std::string error = whole_number(lo, hi)(text);
+       if (!error.empty()) throw CLI::ValidationError(name, error);
+       target = static_cast<std::size_t>(std::stoull(v));
+     })->group("");
+}
+
 std::string checkpoint_path(const std::string& arg) {
   struct stat st {};
   if (::stat(arg.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return arg;

@@ -87,7 +87,7 @@ void add_eval_command(CLI::App& app, Command& command) {
                   "test on N images only (default: as in training; 0: all): every class in proportion, the same images as "
                   "train --test-limit N")
       ->check(whole_number(0, 1000000000));
-  cmd->add_option("--limit", args->limit)->group("")->check(whole_number(0, 1000000000));  // the old name of --test-limit
+  add_hidden_alias(*cmd, "--limit", args->limit, 0, 1000000000);  // the old name of --test-limit
   add_threads_option(*cmd, args->threads);
   command.register_run(cmd, [args, cmd](const std::string&) { return run(*args, *cmd); });
 }

@@ -106,7 +106,7 @@ void add_features_command(CLI::App& app, Command& command) {
   cmd->add_option("--data", a->data, "the data folder (default: the one it was trained on)");
   cmd->add_option("--test-limit", a->limit, "only N test images, every class in proportion (default: as in training)")
       ->check(whole_number(1, 1000000000));
-  cmd->add_option("--limit", a->limit)->group("")->check(whole_number(1, 1000000000));  // the old name of --test-limit
+  add_hidden_alias(*cmd, "--limit", a->limit, 1, 1000000000);  // the old name of --test-limit
   add_threads_option(*cmd, a->threads);
   command.register_run(cmd, [a](const std::string&) { return run(*a); });
 }

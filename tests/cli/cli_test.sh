@@ -140,7 +140,7 @@ expect 2 e.txt "$M" filters apply --filters edgy --out f3
 has e.txt "unknown filter 'edgy'" "an unknown filter: exit 2"
 expect 1 e.txt "$M" filters apply missing.png --out f3
 holds "missing image: one line" [ "$(wc -l < e.txt)" = 1 ]
-has e.txt "missing.png: cannot open" "missing image: exit 1"
+has e.txt "missing.png: not found in" "missing image: exit 1, naming where it looked"
 : > zero.png
 expect 1 e.txt "$M" filters apply zero.png --out f3
 has e.txt "zero.png: is empty (0 bytes); expected an image" "zero-byte image: exit 1"

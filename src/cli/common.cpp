@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "minicnn/core/text.hpp"
 #include "minicnn/core/threads.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/data/digit.hpp"
@@ -81,6 +83,25 @@ CLI::Validator real_number(double lo, double hi, bool lo_open) {
         return ok ? std::string() : "expected " + range + ", got '" + v + "'";
       },
       range.substr(2));
+}
+
+CLI::Validator one_of(const std::vector<std::string>& names) {
+  return CLI::Validator(
+      [=](std::string& v) -> std::string {
+        if (std::find(names.begin(), names.end(), v) != names.end()) return {};
+        return "expected one of " + join(names) + ", got '" + v + "'" + suggestion(v, names);
+      },
+      "{" + join(names, ",") + "}");
+}
+
+void add_hidden_alias(CLI::App& cmd, const std::string& name, std::size_t& target, std::uint64_t lo, std::uint64_t hi) {
+  // Not a validator: CLI11 leaves a hidden option's name out of a validator's message.
+  cmd.add_option_function<std::string>(name, [&target, name, lo, hi](const std::string& v) {
+       std::string text = v;
+       const std::string error = whole_number(lo, hi)(text);
+       if (!error.empty()) throw CLI::ValidationError(name, error);
+       target = static_cast<std::size_t>(std::stoull(v));
+     })->group("");
 }
 
 std::string checkpoint_path(const std::string& arg) {

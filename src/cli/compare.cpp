@@ -62,13 +62,15 @@ int run_compare(const CompareArgs& a, const std::string& cmdline) try {
   compare::check_settings(settings);  // before the data is read
   const int threads = use_threads(a.threads);
   const DataSource src = resolve_data(a.dataset, a.data);
+  if (!src.note.empty()) std::printf("%s\n", src.note.c_str());
   DataOptions o;
   o.dir = src.dir;
   o.idx_classes = idx_classes(src.dataset);
   DataSplits splits = load_data(o);
   Dataset train = std::move(splits.train), test = std::move(splits.test);
-  truncate(train, a.limit);
-  truncate(test, a.test_limit);
+  for (const std::string& note : {apply_limit(train, a.limit, a.s.seed, "--limit"),
+                                   apply_limit(test, a.test_limit, kTestSubsetSeed, "--test-limit")})
+    if (!note.empty()) std::printf("%s\n", note.c_str());
   const compare::Experiment e = compare::plan(settings, {&train, &test, src.dataset, src.dir, a.test_limit});
   make_folders(e.out);
   std::printf("compare: %zu variants x %zu seeds x %zu epochs of %s on %s (%zu training images)\n", e.variants.size(), e.seeds.size(),
@@ -99,7 +101,7 @@ void add_compare_commands(CLI::App& app, Command& command) {
   cmd->add_option("--model", c->s.model, "lenet5, small, or a spec with a conv layer (its first conv, inside a block too, is compared)")
       ->capture_default_str();
   cmd->add_option("--dataset", c->dataset, "what --data holds (auto detects it); without --data, mnist reads data/mnist")
-      ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}))
+      ->check(one_of({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}))
       ->capture_default_str();
   cmd->add_option("--data", c->data, "the data folder (IDX files, CIFAR-10 batches or class folders, grey or colour)");
   cmd->add_option("--variants", c->s.variants, "comma-separated: random, handset-frozen, handset-init, random-frozen, handset-frozen-raw")
@@ -125,8 +127,8 @@ void add_compare_commands(CLI::App& app, Command& command) {
   cmd->add_option("--seed", c->s.seed, "the first seed: initialisation and data order, the same for every variant")
       ->capture_default_str()->check(whole_number(0, 4611686018427387904ull));
   add_threads_option(*cmd, c->threads);
-  cmd->add_option("--limit", c->limit, "train on the first N images only (0: all)")->check(whole_number(0, 1000000000));
-  cmd->add_option("--test-limit", c->test_limit, "test on the first N images only (0: all)")->check(whole_number(0, 1000000000));
+  cmd->add_option("--limit", c->limit, "train on N images only (0: all): every class in proportion, drawn with --seed")->check(whole_number(0, 1000000000));
+  cmd->add_option("--test-limit", c->test_limit, "test on N images only (0: all): every class in proportion, the same images as train --test-limit N")->check(whole_number(0, 1000000000));
   cmd->add_option("--ablation-limit", c->s.ablation_limit, "test images used to measure kernel importance")->capture_default_str()->check(whole_number(1, 1000000000));
   cmd->add_option("--out", c->s.out, "folder for the report, images and each variant's first-seed checkpoint")->capture_default_str();
   cmd->add_flag("--force", c->s.force, "replace an existing report");

@@ -21,7 +21,7 @@ struct ShapesArgs {
 
 struct ExportArgs {
   std::string dataset, data, out;
-  std::size_t limit = 0;
+  std::size_t limit = 0, test_limit = 0;
   bool force = false;
 };
 
@@ -46,13 +46,16 @@ int run_shapes(const ShapesArgs& a, const std::string& cmdline) {
 int run_export(const ExportArgs& a) {
   check_out(a.out, a.force);
   const DataSource src = resolve_data(a.dataset, a.data);
+  if (!src.note.empty()) std::printf("%s\n", src.note.c_str());
   if (src.format != DataFormat::idx) throw UsageError("export reads MNIST-format IDX data; " + src.dir + " holds " + format_name(src.format));
   DataOptions o;
   o.dir = src.dir;
   o.idx_classes = idx_classes(src.dataset);
   DataSplits d = load_data(o);
-  truncate(d.train, a.limit);
-  truncate(d.test, a.limit);
+  // --test-limit defaults to --limit (its one meaning before --test-limit existed: both splits).
+  for (const std::string& note : {apply_limit(d.train, a.limit, kTestSubsetSeed, "--limit"),
+                                   apply_limit(d.test, a.test_limit ? a.test_limit : a.limit, kTestSubsetSeed, "--test-limit")})
+    if (!note.empty()) std::printf("%s\n", note.c_str());
   Progress progress;
   save_image_folder(d.train, a.out + "/train");
   save_image_folder(d.test, a.out + "/test");
@@ -84,10 +87,12 @@ void add_datasets_commands(CLI::App& app, Command& command) {
 
   auto ea = std::make_shared<ExportArgs>();
   CLI::App* exp = ds->add_subcommand("export", "write MNIST or Fashion-MNIST as PNG files in class folders (OUT/train, OUT/test)");
-  exp->add_option("dataset", ea->dataset, "mnist or fashion-mnist")->required()->check(CLI::IsMember({"mnist", "fashion-mnist"}));
+  exp->add_option("dataset", ea->dataset, "mnist or fashion-mnist")->required()->check(one_of({"mnist", "fashion-mnist"}));
   exp->add_option("--data", ea->data, "the folder with its IDX files (default data/<dataset>)");
   exp->add_option("--out", ea->out, "folder to write")->required();
-  exp->add_option("--limit", ea->limit, "only the first N images of each split (0: all)")->check(whole_number(0, 100000000));
+  exp->add_option("--limit", ea->limit, "only N training images, every class in proportion, the same N every time (0: all)")
+      ->check(whole_number(0, 100000000));
+  exp->add_option("--test-limit", ea->test_limit, "only N test images, likewise (default: --limit)")->check(whole_number(0, 100000000));
   exp->add_flag("--force", ea->force, "write into a folder that already holds a dataset");
   exp->footer(
       "examples:\n"

@@ -45,14 +45,16 @@ int run(const EvalArgs& a, const CLI::App& cmd) {
   auto model = load_model(path, &info);
   const RunRecord record = read_run_record(info);
   DataRecord rec = data_record(record, info.input_shape);
-  if (cmd.count("--limit")) rec.test_limit = a.limit;  // by default, the test images training reported on
+  if (cmd.count("--test-limit") || cmd.count("--limit")) rec.test_limit = a.limit;  // by default, the test images training reported on
   if (cmd.count("--dataset") && a.dataset != rec.dataset) {
     std::fprintf(stderr, "warning: %s was trained on %s; evaluating it on %s\n", path.c_str(), rec.dataset.c_str(),
                  a.dataset.c_str());
     rec.dataset = a.dataset, rec.dir.clear();
   }
   std::string dir;
-  Dataset test = load_test_set(rec, a.data, &dir);
+  std::string limit_note;
+  Dataset test = load_test_set(rec, a.data, &dir, &limit_note);
+  if (!limit_note.empty()) std::printf("%s\n", limit_note.c_str());
   if (test.sample_shape() != info.input_shape)
     throw std::runtime_error(path + ": expects inputs " + shape_str(info.input_shape) + " but " + dir + " holds " +
                              shape_str(test.sample_shape()));
@@ -75,13 +77,17 @@ void add_eval_command(CLI::App& app, Command& command) {
       "examples:\n"
       "  minicnn eval runs/mnist                            on the test set it was trained with\n"
       "  minicnn eval runs/mnist/checkpoints/epoch_1.npz    an earlier epoch\n"
-      "  minicnn eval runs/mnist --limit 1000               the first 1000 test images\n"
+      "  minicnn eval runs/mnist --test-limit 1000          1000 test images, every class in proportion\n"
   );
   cmd->add_option("checkpoint", args->checkpoint, "model.npz written by minicnn train, or its run folder")->required();
   cmd->add_option("--dataset", args->dataset, "evaluate on another dataset than the one it was trained on")
-      ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
+      ->check(one_of({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
   cmd->add_option("--data", args->data, "the data folder (default: the one it was trained on)");
-  cmd->add_option("--limit", args->limit, "first N test images (default: as in training; 0: all)")->check(whole_number(0, 1000000000));
+  cmd->add_option("--test-limit", args->limit,
+                  "test on N images only (default: as in training; 0: all): every class in proportion, the same images as "
+                  "train --test-limit N")
+      ->check(whole_number(0, 1000000000));
+  add_hidden_alias(*cmd, "--limit", args->limit, 0, 1000000000);  // the old name of --test-limit
   add_threads_option(*cmd, args->threads);
   command.register_run(cmd, [args, cmd](const std::string&) { return run(*args, *cmd); });
 }

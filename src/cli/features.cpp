@@ -57,7 +57,9 @@ int run(FeaturesArgs a) {
     }
   for (const auto& l : a.layers) explain::receptive_field(*model, l, info.input_shape);  // a layer it cannot follow: before any work
   std::string dir;
-  const Dataset test = load_test_set(rec, a.data, &dir);
+  std::string limit_note;
+  const Dataset test = load_test_set(rec, a.data, &dir, &limit_note);
+  if (!limit_note.empty()) std::printf("%s\n", limit_note.c_str());
   if (test.sample_shape() != info.input_shape)
     throw std::runtime_error(path + ": expects inputs " + shape_str(info.input_shape) + " but " + dir + " holds " +
                              shape_str(test.sample_shape()));
@@ -102,7 +104,9 @@ void add_features_command(CLI::App& app, Command& command) {
   cmd->add_option("--seed", a->seed, "the synthesized inputs' starting noise and jitter")->capture_default_str()->check(whole_number(0, 1ull << 62));
   cmd->add_option("--out", a->out, "folder to write (default: the run folder's features/)");
   cmd->add_option("--data", a->data, "the data folder (default: the one it was trained on)");
-  cmd->add_option("--limit", a->limit, "only the first N test images (default: as in training)")->check(whole_number(1, 1000000000));
+  cmd->add_option("--test-limit", a->limit, "only N test images, every class in proportion (default: as in training)")
+      ->check(whole_number(1, 1000000000));
+  add_hidden_alias(*cmd, "--limit", a->limit, 1, 1000000000);  // the old name of --test-limit
   add_threads_option(*cmd, a->threads);
   command.register_run(cmd, [a](const std::string&) { return run(*a); });
 }

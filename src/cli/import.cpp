@@ -102,7 +102,7 @@ void add_import_command(CLI::App& app, Command& command) {
   cmd->add_option("--out", args->out, "the checkpoint to write (model.npz)")->required();
   cmd->add_option("--dataset", args->dataset,
                   "what it was trained on (auto: the file's metadata, else mnist for 28x28 grey inputs, else folder)")
-      ->check(CLI::IsMember({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
+      ->check(one_of({"auto", "mnist", "fashion-mnist", "folder", "cifar10"}));
   cmd->add_option("--data", args->data, "the data folder, for eval and fine-tuning (default: the dataset's own)");
   cmd->add_option("--classes", args->classes, "class names, comma-separated (default: the file's metadata, or the dataset's)");
   cmd->add_flag("--force", args->force, "replace --out if it exists");

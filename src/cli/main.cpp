@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "minicnn/core/text.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/train/errors.hpp"
 
 namespace {
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
       "exit codes: 0 success, 1 error (bad file, data, checkpoint), 2 bad command line, 3 training diverged"};
   app.require_subcommand(1);
   app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands: they take it over
+  set_project_dir(MINICNN_SOURCE_DIR);  // data/... is found from any folder (train/data_source.hpp)
   app.set_help_all_flag("--help-all", "help for every subcommand");
   app.set_version_flag("-V,--version", std::string("minicnn ") + kVersion);
   Command command;

@@ -60,7 +60,9 @@ Image filtered(const Image& in, const std::string& filter, Mapping m) {
 }
 
 int run_apply(FilterArgs a) {
-  if (a.image == "data/chelsea.png" && !path_exists(a.image)) a.image = std::string(MINICNN_SOURCE_DIR) + "/data/chelsea.png";
+  std::string found_elsewhere;
+  a.image = locate_data(a.image, "", &found_elsewhere);  // the data lookup rule (train/data_source.hpp)
+  if (!found_elsewhere.empty()) std::printf("%s\n", found_elsewhere.c_str());
   const std::vector<std::string> names = split_list(a.filters);
   if (names.empty()) throw UsageError("--filters needs at least one filter name");
   std::vector<filters::Filter> fs;

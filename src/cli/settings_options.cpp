@@ -14,7 +14,7 @@ void add_run_options(CLI::App& cmd, RunSettings& s) {
             cmd.add_flag(names, s.*m, info.help);
           } else {
             CLI::Option* o = cmd.add_option(info.flag, s.*m, info.help);
-            if (!info.choices.empty()) o->check(CLI::IsMember(info.choices));
+            if (!info.choices.empty()) o->check(one_of(info.choices));
             if constexpr (std::is_integral_v<T>)
               if (info.max > 0) o->check(whole_number(static_cast<std::uint64_t>(info.min), static_cast<std::uint64_t>(info.max)));
             if constexpr (std::is_floating_point_v<T>)

@@ -63,10 +63,19 @@ void print_folder_report(const DataSplits& d, float val_split) {
   if (d.split_here) std::printf(" (test set: %.0f%% of each class, held out with the run's seed)", 100.0 * val_split);
   std::printf("\n");
   if (r.resized) std::printf("  %zu of %zu images were resized to %zux%zu\n", r.resized, r.images, r.height, r.width);
-  if (r.ignored) std::printf("  %zu files that are not images by their names were ignored\n", r.ignored);
+  // The files named: the first ones the report kept, then how many more.
+  const auto list = [](const std::vector<std::string>& files, std::size_t count) {
+    for (const auto& f : files) std::printf("    %s\n", f.c_str());
+    if (count > files.size()) std::printf("    and %zu more\n", count - files.size());
+  };
+  if (r.ignored) {
+    std::printf("  %zu %s not images by %s names, ignored:\n", r.ignored, r.ignored == 1 ? "file is" : "files are",
+                r.ignored == 1 ? "its" : "their");
+    list(r.ignored_files, r.ignored);
+  }
   if (r.skipped) {
-    std::printf("  %zu unreadable images were left out (--skip-bad-images), e.g.:\n", r.skipped);
-    for (const auto& f : r.skipped_files) std::printf("    %s\n", f.c_str());
+    std::printf("  %zu unreadable %s left out (--skip-bad-images):\n", r.skipped, r.skipped == 1 ? "image was" : "images were");
+    list(r.skipped_files, r.skipped);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "minicnn/data/dataset.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -17,6 +18,64 @@ void truncate(Dataset& d, std::size_t n) {
   d.pixels.resize(n * d.sample_size());
   d.labels.shrink_to_fit();
   d.pixels.shrink_to_fit();
+}
+
+std::vector<std::size_t> class_counts(const Dataset& d) {
+  std::vector<std::size_t> counts(d.num_classes(), 0);
+  for (const int l : d.labels)
+    if (l >= 0 && static_cast<std::size_t>(l) < counts.size()) ++counts[static_cast<std::size_t>(l)];
+  return counts;
+}
+
+std::vector<std::size_t> limit_stratified(Dataset& d, std::size_t n, std::uint64_t seed) {
+  const std::vector<std::size_t> have = class_counts(d);
+  if (n == 0 || n >= d.size()) return have;
+  const std::size_t K = have.size();
+  // Class k's share of n is q_k = n * have_k / size; keep floor(q_k), at least 1 (capped at have_k),
+  // then hand out the rest by the largest remainders q_k - keep_k (ties: the lower class index),
+  // or take back from the classes furthest above their share while more than n are kept.
+  std::vector<double> quota(K);
+  std::vector<std::size_t> keep(K, 0);
+  std::size_t total = 0;
+  for (std::size_t k = 0; k < K; ++k) {
+    quota[k] = static_cast<double>(n) * static_cast<double>(have[k]) / static_cast<double>(d.size());
+    keep[k] = std::min(have[k], std::max<std::size_t>(have[k] ? 1 : 0, static_cast<std::size_t>(quota[k])));
+    total += keep[k];
+  }
+  while (total > n) {  // only when n is below the number of classes (or close to it)
+    std::size_t worst = K;
+    for (std::size_t k = 0; k < K; ++k)
+      if (keep[k] > 0 && (worst == K || static_cast<double>(keep[k]) - quota[k] > static_cast<double>(keep[worst]) - quota[worst]))
+        worst = k;
+    --keep[worst], --total;
+  }
+  while (total < n) {
+    std::size_t best = K;
+    for (std::size_t k = 0; k < K; ++k)
+      if (keep[k] < have[k] && (best == K || quota[k] - static_cast<double>(keep[k]) > quota[best] - static_cast<double>(keep[best])))
+        best = k;
+    ++keep[best], ++total;
+  }
+  std::vector<std::vector<std::size_t>> members(K);
+  for (std::size_t i = 0; i < d.size(); ++i) members[static_cast<std::size_t>(d.labels[i])].push_back(i);
+  std::vector<bool> kept(d.size(), false);
+  Rng rng(seed * 0x9e3779b97f4a7c15ULL + 0x5b5e7);
+  for (std::size_t k = 0; k < K; ++k) {
+    std::vector<std::size_t>& pick = members[k];
+    for (std::size_t i = pick.size(); i > 1; --i) std::swap(pick[i - 1], pick[rng.below(i)]);
+    for (std::size_t j = 0; j < keep[k]; ++j) kept[pick[j]] = true;
+  }
+  const std::size_t S = d.sample_size();
+  std::size_t to = 0;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (!kept[i]) continue;
+    d.labels[to] = d.labels[i];
+    std::copy(d.pixels.begin() + static_cast<long>(i * S), d.pixels.begin() + static_cast<long>((i + 1) * S),
+              d.pixels.begin() + static_cast<long>(to * S));
+    ++to;
+  }
+  truncate(d, to);
+  return keep;
 }
 
 std::string Normalization::str() const {

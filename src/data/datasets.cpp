@@ -57,7 +57,9 @@ DataSplits load_folder(DataOptions& o) {
     s.report.images += test_report.images, s.report.resized += test_report.resized, s.report.skipped += test_report.skipped;
     s.report.ignored += test_report.ignored;
     for (auto& f : test_report.skipped_files)
-      if (s.report.skipped_files.size() < 5) s.report.skipped_files.push_back(f);
+      if (s.report.skipped_files.size() < 10) s.report.skipped_files.push_back(f);
+    for (auto& f : test_report.ignored_files)
+      if (s.report.ignored_files.size() < 10) s.report.ignored_files.push_back(f);
     return s;
   }
   if (!(o.val_split > 0 && o.val_split < 1))
@@ -85,6 +87,19 @@ std::size_t count_images(const std::string& dir) {
   return n;
 }
 
+// The folders directly in dir.
+std::vector<std::string> subfolders(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name != "." && name != ".." && is_dir(dir + "/" + name)) names.push_back(name);
+    }
+    ::closedir(d);
+  }
+  return names;
+}
+
 }  // namespace
 
 const char* format_name(DataFormat f) {
@@ -106,6 +121,8 @@ DataFormat detect_format(const std::string& dir) {
     image_folder_classes(classes_at);
     return DataFormat::folder;
   } catch (const std::runtime_error&) {
+    // One class folder with pictures: what is missing is the other classes.
+    if (const auto subs = subfolders(classes_at); subs.size() == 1 && count_images(classes_at + "/" + subs[0]) > 0) throw;
     const std::size_t loose = count_images(classes_at);
     if (loose > 0)
       throw std::runtime_error(classes_at + ": holds " + std::to_string(loose) + (loose == 1 ? " image" : " images") + " but no class folders; put each class's "

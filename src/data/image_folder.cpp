@@ -21,7 +21,7 @@ namespace minicnn {
 
 namespace {
 
-constexpr std::size_t kMaxFolderDepth = 8, kMaxFiles = 10'000'000, kReportedSkips = 5;
+constexpr std::size_t kMaxFolderDepth = 8, kMaxFiles = 10'000'000, kReportedFiles = 10;
 
 bool is_dir(const std::string& p) {
   struct stat st {};
@@ -50,14 +50,19 @@ bool image_name(const std::string& name) {
   return false;
 }
 
-// Every image file under dir (subfolders included, sorted), and a count of the other files.
-void collect(const std::string& dir, std::size_t depth, std::vector<std::string>& files, std::size_t& ignored) {
+// Every image file under dir (subfolders included, sorted), and the other files (counted; the
+// first kReportedFiles named in the report).
+void collect(const std::string& dir, std::size_t depth, std::vector<std::string>& files, ImageFolderReport& r) {
   if (depth > kMaxFolderDepth) throw std::runtime_error(dir + ": folders nested more than " + std::to_string(kMaxFolderDepth) + " deep");
   for (const auto& name : entries(dir)) {
     const std::string path = dir + "/" + name;
-    if (is_dir(path)) collect(path, depth + 1, files, ignored);
-    else if (image_name(name)) files.push_back(path);
-    else ++ignored;
+    if (is_dir(path)) {
+      collect(path, depth + 1, files, r);
+    } else if (image_name(name)) {
+      files.push_back(path);
+    } else if (++r.ignored <= kReportedFiles) {
+      r.ignored_files.push_back(path);
+    }
     if (files.size() > kMaxFiles) throw std::runtime_error(dir + ": more than " + std::to_string(kMaxFiles) + " files");
   }
 }
@@ -72,7 +77,7 @@ struct Entry {
 // "cat/1.jpg: truncated JPEG ..." for the report.
 void note_skip(ImageFolderReport& r, const Entry& e) {
   ++r.skipped;
-  if (r.skipped_files.size() < kReportedSkips) r.skipped_files.push_back(e.error);
+  if (r.skipped_files.size() < kReportedFiles) r.skipped_files.push_back(e.error);
 }
 
 // The size most images have (ties: the larger one), and whether any is stored in colour.
@@ -118,10 +123,12 @@ std::vector<std::string> image_folder_classes(const std::string& dir) {
   std::vector<std::string> classes;
   for (const auto& name : entries(dir))
     if (is_dir(dir + "/" + name)) classes.push_back(name);
-  if (classes.size() < 2)
-    throw std::runtime_error(dir + ": holds " + std::to_string(classes.size()) + " class folder" +
-                             (classes.size() == 1 ? " (" + classes[0] + ")" : "") +
-                             "; expected one subfolder per class, at least two (e.g. " + dir + "/cat/, " + dir + "/dog/)");
+  if (classes.size() == 1)
+    throw std::runtime_error(dir + ": needs at least 2 classes, found 1 (" + classes[0] + "); put each class's images in a "
+                             "subfolder named after the class, next to " + dir + "/" + classes[0] + "/");
+  if (classes.empty())
+    throw std::runtime_error(dir + ": holds 0 class folders; expected one subfolder per class, at least two (e.g. " + dir +
+                             "/cat/, " + dir + "/dog/)");
   return classes;
 }
 
@@ -138,7 +145,7 @@ Dataset load_image_folder(const std::string& dir, ImageFolderOptions& o, ImageFo
   std::vector<Entry> es;
   for (std::size_t k = 0; k < d.classes.size(); ++k) {
     std::vector<std::string> files;
-    collect(dir + "/" + d.classes[k], 0, files, r.ignored);
+    collect(dir + "/" + d.classes[k], 0, files, r);
     if (files.empty()) throw std::runtime_error(dir + "/" + d.classes[k] + ": holds no images (PNG, JPEG, BMP, ...)");
     for (auto& f : files) es.push_back({std::move(f), static_cast<int>(k), {}, {}});
   }

@@ -85,7 +85,7 @@ Experiment plan(const Settings& s, const Data& data) {
   e.input = data.train->sample_shape();
   choose_first_layer(s, e);
   e.ablation = *data.test;
-  truncate(e.ablation, s.ablation_limit);
+  limit_stratified(e.ablation, s.ablation_limit, kTestSubsetSeed);
   e.norm = compute_normalization(*data.train);
   for (std::size_t i = 0; i < s.seeds; ++i) e.seeds.push_back(s.seed + i);
   e.epochs = s.epochs, e.batch_size = s.batch_size, e.lr = s.lr, e.momentum = s.momentum;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
+#include "minicnn/core/text.hpp"
 #include "minicnn/io/atomic_file.hpp"
 #include "minicnn/train/errors.hpp"
 #include "minicnn/train/run_record.hpp"
@@ -13,14 +15,40 @@ namespace minicnn {
 
 namespace {
 
+std::string& project_folder() {
+  static std::string dir;
+  return dir;
+}
+
 // The hint for a dataset that is not there: what fetches it.
 std::string fetch_hint(const std::string& dataset) {
-  if (dataset == "mnist") return "; run scripts/get-mnist.sh to fetch MNIST";
-  if (dataset == "fashion-mnist") return "; run scripts/get-mnist.sh --dataset fashion-mnist (Debian's dataset-fashion-mnist)";
+  const std::string script = (project_dir().empty() ? "" : project_dir() + "/") + "scripts/get-mnist.sh";
+  if (dataset == "mnist") return "; run " + script + " to fetch MNIST";
+  if (dataset == "fashion-mnist") return "; run " + script + " --dataset fashion-mnist (Debian's dataset-fashion-mnist)";
   return "";
 }
 
 }  // namespace
+
+void set_project_dir(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  project_folder() = std::move(dir);
+}
+const std::string& project_dir() { return project_folder(); }
+
+std::string locate_data(const std::string& path, const std::string& hint, std::string* found_elsewhere) {
+  if (found_elsewhere) found_elsewhere->clear();
+  if (path.empty() || path_exists(path)) return path;
+  if (path.front() == '/') throw std::runtime_error(path + ": not found" + hint);
+  std::error_code ec;
+  const std::string cwd = std::filesystem::current_path(ec).string();
+  const std::string here = ec ? path : (cwd == "/" ? "" : cwd) + "/" + path;
+  if (project_dir().empty() || project_dir() == cwd) throw std::runtime_error(path + ": not found in " + here + hint);
+  const std::string there = project_dir() + "/" + path;
+  if (!path_exists(there)) throw std::runtime_error(path + ": not found in " + here + " or " + there + hint);
+  if (found_elsewhere) *found_elsewhere = path + ": not in the current folder; using " + there;
+  return there;
+}
 
 void parse_image_size(const std::string& text, std::size_t& height, std::size_t& width) {
   height = width = 0;
@@ -57,13 +85,17 @@ DataOptions data_options(const DataSource& src, double val_split, std::uint64_t 
 DataSource resolve_data(const std::string& dataset, const std::string& dir) {
   DataSource s;
   s.dataset = dataset == "auto" ? (dir.empty() ? "mnist" : "") : dataset;
-  s.dir = dir;
-  if (s.dir.empty()) {
+  if (dir.empty()) {
     if (s.dataset == "folder" || s.dataset == "cifar10") throw UsageError("--dataset " + s.dataset + " needs --data DIR");
-    s.dir = "data/" + s.dataset;
-    if (s.dataset == "fashion-mnist" && !path_exists(s.dir) && path_exists("/usr/share/datasets/fashion-mnist"))
-      s.dir = "/usr/share/datasets/fashion-mnist";  // Debian's dataset-fashion-mnist package
-    if (!path_exists(s.dir)) throw std::runtime_error(s.dir + ": no such folder" + fetch_hint(s.dataset));
+    const std::string debian = "/usr/share/datasets/fashion-mnist";  // Debian's dataset-fashion-mnist package
+    try {
+      s.dir = locate_data("data/" + s.dataset, fetch_hint(s.dataset), &s.note);
+    } catch (const std::runtime_error&) {
+      if (s.dataset != "fashion-mnist" || !path_exists(debian)) throw;
+      s.dir = debian;
+    }
+  } else {
+    s.dir = locate_data(dir, "", &s.note);
   }
   try {
     s.format = detect_format(s.dir);
@@ -131,11 +163,35 @@ RunRecord read_run_record(const CheckpointInfo& info) {
   }
 }
 
-Dataset load_test_set(const DataRecord& r, const std::string& dir_override, std::string* dir_used) {
+std::string apply_limit(Dataset& data, std::size_t n, std::uint64_t seed, const std::string& option) {
+  if (n == 0 || n >= data.size()) return "";
+  const std::size_t from = data.size();
+  const std::vector<std::size_t> counts = limit_stratified(data, n, seed);
+  const bool test = option == "--test-limit";
+  std::string note = option + " " + std::to_string(n) + ": " + std::to_string(data.size()) + " of " + std::to_string(from) +
+                     (test ? " test" : " training") + " images, stratified by class (" +
+                     (test ? std::string("the same images for every model and seed") : "seed " + std::to_string(seed)) + "): ";
+  std::vector<std::string> parts, empty;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    parts.push_back(data.classes[k] + " " + std::to_string(counts[k]));
+    if (counts[k] == 0) empty.push_back(data.classes[k]);
+  }
+  note += join(parts);
+  const std::string what = test ? " test" : " training";
+  if (!empty.empty() && n < counts.size())
+    note += "\nwarning: " + option + " " + std::to_string(n) + " is below the number of classes (" + std::to_string(counts.size()) +
+            "): no" + what + " image of " + join(empty) + "; give at least " + std::to_string(counts.size());
+  else if (!empty.empty())
+    note += "\nwarning: no" + what + " image of " + join(empty) + " (the full set has none either)";
+  return note;
+}
+
+Dataset load_test_set(const DataRecord& r, const std::string& dir_override, std::string* dir_used, std::string* limit_note) {
   const DataSource src = resolve_data(dir_override.empty() ? r.dataset : "auto", dir_override.empty() ? r.dir : dir_override);
   DataOptions o = data_options(src, r.val_split, r.seed, r.channels, r.height, r.width);
   DataSplits d = load_data(o);
-  truncate(d.test, r.test_limit);
+  const std::string note = apply_limit(d.test, r.test_limit, kTestSubsetSeed, "--test-limit");
+  if (limit_note) *limit_note = note;
   if (dir_used) *dir_used = src.dir;
   return std::move(d.test);
 }

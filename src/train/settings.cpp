@@ -94,9 +94,9 @@ std::vector<SettingInfo> run_rows() {
           .kept_in_checkpoint().fixed_by_checkpoint().range(0, 4611686018427387904),
       I("threads", "--threads", &S::threads, "threads (default: all cores); results are reproducible per thread count")
           .kept_in_checkpoint().range(1, 1024),
-      I("limit", "--limit", &S::limit, "train on the first N images only (0: all)")
+      I("limit", "--limit", &S::limit, "train on N images only (0: all): every class in proportion, drawn with --seed")
           .kept_in_checkpoint().fixed_by_checkpoint().range(0, 1000000000),
-      I("test_limit", "--test-limit", &S::test_limit, "test on the first N images only (0: all)")
+      I("test_limit", "--test-limit", &S::test_limit, "test on N images only (0: all): every class in proportion, the same images for every seed and model")
           .kept_in_checkpoint().fixed_by_checkpoint().range(0, 1000000000),
       I("out", "--out", &S::out, "run folder to write"),
       I("resume", "--resume", &S::resume, "continue training from a checkpoint (its settings are kept)"),

@@ -78,6 +78,7 @@ bool TrainingRun::read_resumed_settings() {
 // shape is recorded in the settings, so a resumed run and eval read it the same way.
 void TrainingRun::load_data() {
   const DataSource src = resolve_data(s_.dataset, s_.data);
+  if (!src.note.empty()) observer_.note(src.note);
   std::size_t height = 0, width = 0;
   parse_image_size(s_.image_size, height, width);
   DataOptions o = data_options(src, s_.val_split, s_.seed, s_.channels, height, width);
@@ -92,8 +93,9 @@ void TrainingRun::load_data() {
   test_ = std::move(d.test);
   s_.channels = train_.channels;
   s_.image_size = std::to_string(train_.rows) + "x" + std::to_string(train_.cols);
-  truncate(train_, s_.limit);
-  truncate(test_, s_.test_limit);
+  for (const std::string& note : {apply_limit(train_, s_.limit, s_.seed, "--limit"),
+                                   apply_limit(test_, s_.test_limit, kTestSubsetSeed, "--test-limit")})
+    if (!note.empty()) observer_.note(note);
   record_.classes = train_.classes;
   if (!s_.normalize) record_.norm = {};
   else if (!resuming_) record_.norm = compute_normalization(train_);

@@ -43,7 +43,7 @@ has h.txt "--epochs" "help COMMAND shows that command's options"
 # --- bad data ---
 expect 1 e.txt "$M" train --data "$T/nowhere" --out r0
 holds "missing dataset: one line" [ "$(wc -l < e.txt)" = 1 ]
-has e.txt "nowhere: no such folder" "missing dataset folder: exit 1 naming it"
+has e.txt "nowhere: not found" "missing dataset folder: exit 1 naming it"
 mkdir empty
 expect 1 e.txt "$M" train --data empty --out r0
 has e.txt "empty: holds no dataset minicnn can read" "a folder with no dataset: exit 1 saying what was looked for"
@@ -141,7 +141,7 @@ expect 2 e.txt "$M" filters apply --filters edgy --out f3
 has e.txt "unknown filter 'edgy'" "an unknown filter: exit 2"
 expect 1 e.txt "$M" filters apply missing.png --out f3
 holds "missing image: one line" [ "$(wc -l < e.txt)" = 1 ]
-has e.txt "missing.png: cannot open" "missing image: exit 1"
+has e.txt "missing.png: not found in" "missing image: exit 1, naming where it looked"
 : > zero.png
 expect 1 e.txt "$M" filters apply zero.png --out f3
 has e.txt "zero.png: is empty (0 bytes); expected an image" "zero-byte image: exit 1"

@@ -46,6 +46,7 @@ train --checkpoint-every -1 x
 train --channels 0 -1 7 x
 train --val-split 0 1 -0.5 x
 eval+CK --limit -1 x
+eval+CK --test-limit -1 x
 eval+CK --threads 0 -1 x
 predict+CK+a.png --top 0 -1 x
 kernels+CK --scale 0 -1 300 x

@@ -97,3 +97,43 @@ TEST_CASE("DataLoader and truncate errors") {
   empty.name = "nothing";
   CHECK_THROWS_WITH_AS(DataLoader(empty, 4, true, 1), "DataLoader: dataset nothing is empty", std::invalid_argument);
 }
+
+// A folder sorted by class: 60 of class 0, 30 of class 1, 10 of class 2 (image i is all i).
+Dataset sorted_by_class() {
+  Dataset d;
+  d.name = "sorted";
+  d.rows = 1, d.cols = 2;
+  d.classes = {"a", "b", "c"};
+  for (std::size_t i = 0; i < 100; ++i) {
+    d.labels.push_back(i < 60 ? 0 : i < 90 ? 1 : 2);
+    d.pixels.insert(d.pixels.end(), 2, static_cast<std::uint8_t>(i));
+  }
+  return d;
+}
+
+TEST_CASE("limit_stratified: every class in proportion, seeded, images kept whole and in order") {
+  Dataset d = sorted_by_class();
+  CHECK(limit_stratified(d, 20, 1) == std::vector<std::size_t>{12, 6, 2});
+  CHECK(d.size() == 20);
+  CHECK(class_counts(d) == std::vector<std::size_t>{12, 6, 2});
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const std::uint8_t v = d.pixels[2 * i];
+    CHECK(d.pixels[2 * i + 1] == v);                              // whole images
+    CHECK(d.labels[i] == (v < 60 ? 0 : v < 90 ? 1 : 2));          // with their labels
+    if (i) CHECK(d.pixels[2 * (i - 1)] < v);                      // in their original order
+  }
+  Dataset again = sorted_by_class(), other = sorted_by_class();
+  limit_stratified(again, 20, 1);
+  limit_stratified(other, 20, 2);
+  CHECK(again.pixels == d.pixels);  // the same seed: the same subset
+  CHECK(other.pixels != d.pixels);  // another seed: another one, in the same proportions
+  CHECK(class_counts(other) == std::vector<std::size_t>{12, 6, 2});
+
+  Dataset few = sorted_by_class();  // 5 of 100: class c's share is 0.5, still one image
+  CHECK(limit_stratified(few, 5, 1) == std::vector<std::size_t>{3, 1, 1});
+  Dataset two = sorted_by_class();  // below the class count: the largest classes get one each
+  CHECK(limit_stratified(two, 2, 1) == std::vector<std::size_t>{1, 1, 0});
+  Dataset all = sorted_by_class();
+  CHECK(limit_stratified(all, 0, 1) == std::vector<std::size_t>{60, 30, 10});
+  CHECK(all.size() == 100);
+}

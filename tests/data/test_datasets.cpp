@@ -116,7 +116,7 @@ TEST_CASE("Bad image folders and hostile images: one clear error each") {
   };
   mkdirs(dir / "one/cat");
   save_png(dir / "one/cat/a.png", pattern(4, 4, 1, 1));
-  fails("one", "holds 1 class folder (cat); expected one subfolder per class, at least two");
+  fails("one", "one: needs at least 2 classes, found 1 (cat)");
   mkdirs(dir / "one/dog");
   fails("one", "one/dog: holds no images (PNG, JPEG, BMP, ...)");
   fails("nowhere", "nowhere: is not a folder");

@@ -30,6 +30,20 @@ std::vector<std::string> digit_classes();
 // Keeps only the first n samples (n == 0 or n >= size(): keep all).
 void truncate(Dataset& data, std::size_t n);
 
+// How many images of each class data holds (num_classes() numbers).
+std::vector<std::size_t> class_counts(const Dataset& data);
+
+// Keeps a seeded, stratified subset of n samples (n == 0 or n >= size(): keep all): every class
+// in proportion to its share of data (largest remainders), at least one image of every class that
+// has one when n allows it (when n is below the number of classes, the largest classes get one
+// each). Which images of a class are kept is drawn from seed alone, so the same (data, n, seed)
+// gives the same subset; the kept images stay in their original order. Returns the kept images'
+// per-class counts.
+std::vector<std::size_t> limit_stratified(Dataset& data, std::size_t n, std::uint64_t seed);
+// The seed of the test images' subset (--test-limit): fixed, so every model, seed and command
+// that tests on N images tests on the same N.
+constexpr std::uint64_t kTestSubsetSeed = 0;
+
 // Per-channel pixel statistics after scaling to [0, 1]: x = (pixel / 255 - mean[c]) / std[c].
 // Empty vectors mean no normalisation (x = pixel / 255).
 struct Normalization {

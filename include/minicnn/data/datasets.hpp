@@ -45,12 +45,13 @@ struct ImageFolderOptions {
 struct ImageFolderReport {
   std::size_t images = 0, resized = 0;     // decoded; of which resized to the common size
   std::size_t skipped = 0;                 // unreadable, with skip_bad
-  std::vector<std::string> skipped_files;  // the first few of them, with the reason
+  std::vector<std::string> skipped_files;  // the first 10 of them, with the reason
   std::size_t ignored = 0;                 // files that are not images by their name (e.g. notes.txt)
+  std::vector<std::string> ignored_files;  // the first 10 of them
   std::size_t channels = 0, height = 0, width = 0;  // what was chosen
 };
 
-// The class folders of dir, sorted (the label order); throws if fewer than two or one is empty.
+// The class folders of dir, sorted (the label order); throws if fewer than two.
 std::vector<std::string> image_folder_classes(const std::string& dir);
 // Reads a folder of class folders. classes, if not empty, must be the folder's classes (a test set
 // read after its training set); options with zeros are filled in from this folder and returned.

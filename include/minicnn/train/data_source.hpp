@@ -13,15 +13,26 @@ namespace minicnn {
 
 struct RunRecord;
 
+// The one lookup rule for data and sample pictures: a relative path is looked for in the current
+// folder, then in the project's folder (the source tree the CLI was built from, which it sets with
+// set_project_dir; "" by default: the current folder only). Absolute paths are taken as they are.
+void set_project_dir(std::string dir);
+const std::string& project_dir();
+// path as found (itself, or project_dir()/path); if it is in neither place, a std::runtime_error
+// naming every place looked ("data/mnist: not found in /cwd/data/mnist or /src/data/mnist") and then
+// hint. found_elsewhere, if given, is set to "" or to a line saying which folder was used.
+std::string locate_data(const std::string& path, const std::string& hint = "", std::string* found_elsewhere = nullptr);
+
 // --dataset and --data resolved: the dataset kind (mnist, fashion-mnist, folder, cifar10), the
-// folder, and its format.
+// folder, and its format; note: "" or where the folder was found, when not in the current folder.
 struct DataSource {
-  std::string dataset, dir;
+  std::string dataset, dir, note;
   DataFormat format = DataFormat::idx;
 };
 // dataset is auto, mnist, fashion-mnist, folder or cifar10. Without dir, mnist and fashion-mnist
 // read data/<name> (Fashion-MNIST also Debian's /usr/share/datasets/fashion-mnist); with dir, auto
-// detects the format. A missing or unreadable dataset gets an error whose hint fits the case.
+// detects the format. Both are looked up by locate_data. A missing or unreadable dataset gets an
+// error whose hint fits the case.
 DataSource resolve_data(const std::string& dataset, const std::string& dir);
 // The format a dataset kind is stored in: folder, cifar10, or idx (mnist, fashion-mnist).
 DataFormat format_of_dataset(const std::string& dataset);
@@ -62,9 +73,17 @@ RunRecord read_run_record(const CheckpointInfo& info);
 nlohmann::json normalization_json(const Normalization& norm);
 Normalization normalization_from_json(const nlohmann::json& j);
 
+// --limit N (option "--limit", the training images, seed: the run's --seed) or --test-limit N
+// (option "--test-limit", the test images, seed: kTestSubsetSeed) applied to data: a stratified
+// subset (limit_stratified). Returns what to print, "" when n keeps every image: "--limit 400: 400
+// of 12000 training images, stratified by class (seed 1): circle 100, square 100, ...", and a
+// warning line when a class has no image in the subset.
+std::string apply_limit(Dataset& data, std::size_t n, std::uint64_t seed, const std::string& option);
+
 // The test set a checkpoint was evaluated on: its data again (or dir_override), the same split
-// and the same first test_limit images.
-Dataset load_test_set(const DataRecord& r, const std::string& dir_override, std::string* dir_used = nullptr);
+// and the same test_limit images (apply_limit's note in limit_note, if given).
+Dataset load_test_set(const DataRecord& r, const std::string& dir_override, std::string* dir_used = nullptr,
+                      std::string* limit_note = nullptr);
 
 // One picture as the model's input (C, H, W), prepared as the training data was: for MNIST-like
 // grey digits the preparation of prepare_digit() (unless raw), otherwise converted to the model's

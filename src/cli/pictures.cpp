@@ -244,7 +244,7 @@ int run_analyze(const AnalyzeArgs& a) {
   for (const auto& k : ks) {
     const std::string name = "k" + std::to_string(k.out_channel) + "." + std::to_string(k.in_channel);
     std::string flags = std::string(k.dead ? "dead " : "") + (k.duplicate_of >= 0 ? "duplicate of #" + std::to_string(k.duplicate_of) + " " : "");
-    if (k.match.cosine < 0.5f) flags += "no close classical match", ++weak;
+    if (k.match.cosine < kClassicalCosine) flags += "no close classical match", ++weak;
     std::printf("%-8s %-22s %6.3f %8.3f %8.3f %-10s %-38s %6.3f  %s\n", name.c_str(), k.match.label().c_str(), k.match.cosine,
                 k.match.residual, k.dc_gain, k.pass.c_str(), k.orientation.c_str(), k.frequency, flags.c_str());
   }
@@ -255,8 +255,10 @@ int run_analyze(const AnalyzeArgs& a) {
       "residual: the part of the kernel the filter does not explain, sqrt(1 - cos^2). DC gain: the sum of the weights (the\n"
       "  response to a flat image). pass: low-pass if |sum| >= 0.5 sum|w|, high-pass if <= 0.1, else mixed (all-pass: one\n"
       "  non-zero weight); `minicnn filters list` gives the bank's filters their kind by the same rule.\n"
-      "orientation, freq: the direction and spatial frequency (cycles per pixel, up to 0.71) of the kernel's strongest wave.\n");
-  if (weak) std::printf("%zu of %zu kernels have |cos| < 0.5: no close classical match.\n", weak, ks.size());
+      "orientation, freq: the direction and spatial frequency (cycles per pixel, up to 0.71) of the kernel's strongest wave;\n"
+      "  isotropic: no direction (the kernel, or the classical filter it looks like, is unchanged by a quarter turn).\n");
+  std::printf("%zu of %zu kernels look like a classical filter (|cos| >= %.1f, the threshold `minicnn compare` uses too).\n",
+              ks.size() - weak, ks.size(), static_cast<double>(kClassicalCosine));
   return kExitOk;
 }
 

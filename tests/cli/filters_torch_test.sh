@@ -6,7 +6,7 @@
 #   filters_torch_test.sh BUILD/minicnn SOURCE_DIR
 # Exits 77 (skipped) only when python3-torch can be neither imported nor installed with apt-get.
 source "$(dirname "$0")/cli_lib.sh" "$1" "$2"
-run() { local out=$1; shift; "$@" > "$out" 2>&1 || { cat "$out" >&2; fail "exit $?: $*"; }; }
+run() { local out=$1 rc; shift; "$@" > "$out" 2>&1; rc=$?; [ $rc = 0 ] || { cat "$out" >&2; fail "exit $rc: $*"; }; }
 
 if ! "$PY" -c "import torch" 2>/dev/null; then
   echo "python3-torch is missing: installing it with apt-get"

@@ -30,7 +30,7 @@ TEST_CASE("The blur output on the cat photo equals an independent 3x3 box filter
   CHECK(differ == 0);
 }
 
-TEST_CASE("A kernel written as values: rows by ';', values by ',', fractions, and each mistake named") {
+TEST_CASE("A kernel written as values: rows, values, fractions, and each mistake named") {
   const Tensor blur = parse_kernel("1/9,1/9,1/9; 1/9,1/9,1/9; 1/9,1/9,1/9");
   REQUIRE(blur.shape() == Tensor::shape_type{3, 3});
   CHECK(blur(2, 1) == doctest::Approx(1.0 / 9.0));

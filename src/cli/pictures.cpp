@@ -10,7 +10,9 @@
 #include "common.hpp"
 #include "minicnn/train/data_source.hpp"
 #include "minicnn/core/text.hpp"
+#include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/checkpoint.hpp"
+#include "minicnn/io/npy.hpp"
 #include "minicnn/vision/analysis.hpp"
 #include "minicnn/vision/filter_image.hpp"
 #include "minicnn/vision/kernel_png.hpp"
@@ -23,8 +25,9 @@ namespace {
 
 struct FilterArgs {
   std::string image = "data/chelsea.png", filters = "edge,sharpen,blur", out = "runs/filters", normalize;
-  std::size_t size = 0;
-  bool color = false;
+  std::vector<std::string> kernels, names;
+  std::size_t size = 0, padding = 0, stride = 1;
+  bool color = false, npy = false, filters_given = false, padding_given = false;
 };
 
 // What a mapping shows, for the montage's footnote.
@@ -47,54 +50,113 @@ Image filter_input(const FilterArgs& a) {
   return img;
 }
 
-// One filter's response image: each channel filtered alone and mapped, then put back together.
-Image filtered(const Image& in, const std::string& filter, Mapping m) {
-  Image out(in.width, in.height, in.channels);
-  for (std::size_t c = 0; c < in.channels; ++c) {
-    Tensor plane = Tensor::from_shape({in.height, in.width});
-    for (std::size_t k = 0; k < in.width * in.height; ++k) plane.data()[k] = in.pixels[k * in.channels + c];
-    const Tensor r = map_to_pixels(xt::view(apply_filters(plane, {filter}), 0), m);
-    for (std::size_t k = 0; k < in.width * in.height; ++k) out.pixels[k * in.channels + c] = static_cast<std::uint8_t>(r.data()[k]);
+// A kernel to apply: a bank filter (--filters) or values (--kernel), and the name of its files.
+struct Applied {
+  std::string name, option;  // option: "--filters edge" or "--kernel \"1,2;3,4\" (kernel1)", for messages
+  Tensor kernel;
+};
+
+// Every kernel asked for, checked before anything is read or written: bank names (with a
+// suggestion for a typo), --kernel values, and names that can be file names and differ.
+std::vector<Applied> kernels_to_apply(const FilterArgs& a) {
+  std::vector<Applied> out;
+  if (a.filters_given || a.kernels.empty()) {
+    const std::vector<std::string> names = split_list(a.filters);
+    if (names.empty()) throw UsageError("--filters needs at least one filter name");
+    for (const auto& n : names) try {
+        out.push_back({n, "--filters " + n, filters::get(n).kernel});
+      } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--filters: ") + e.what());
+      }
+  }
+  if (a.names.size() > a.kernels.size())
+    throw UsageError("--name: " + std::to_string(a.names.size()) + " names for " + std::to_string(a.kernels.size()) + " --kernel value" +
+                     (a.kernels.size() == 1 ? "" : "s") + " (each --name names the --kernel of the same position)");
+  for (std::size_t i = 0; i < a.kernels.size(); ++i) try {
+      const std::string name = i < a.names.size() ? a.names[i] : "kernel" + std::to_string(i + 1);
+      out.push_back({name, "--kernel \"" + a.kernels[i] + "\" (" + name + ")", parse_kernel(a.kernels[i])});
+    } catch (const std::invalid_argument& e) {
+      throw UsageError("--kernel \"" + a.kernels[i] + "\": " + e.what());
+    }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::string& n = out[i].name;
+    if (n.empty() || n[0] == '.' || n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != std::string::npos)
+      throw UsageError("--name '" + n + "': it names the files " + n + ".png and .npy: use letters, digits, '_', '-' and '.'");
+    if (n == "original" || n == "input" || n == "montage")
+      throw UsageError("--name '" + n + "': taken by the file " + n + (n == "input" ? ".npy" : ".png") + " of every run");
+    for (std::size_t j = 0; j < i; ++j)
+      if (out[j].name == n) throw UsageError("two kernels are named '" + n + "': give each its own --name");
   }
   return out;
+}
+
+// One kernel over every channel: the responses (C, OH, OW), in the units of the [0, 1] input.
+Tensor responses(const Tensor& planes, const Applied& k, const FilterArgs& a) {
+  const Size2 pad = a.padding_given ? Size2(a.padding) : Size2(same_padding(k.kernel.shape(0)), same_padding(k.kernel.shape(1)));
+  try {
+    return apply_kernel(planes, k.kernel, a.stride, pad);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(k.option + ": " + e.what());
+  }
+}
+
+// (C, H, W) as written to .npy: (H, W) for a grey image.
+void save_npy(const std::string& path, Tensor t) {
+  if (t.shape(0) == 1) t.reshape({t.shape(1), t.shape(2)});
+  const std::string bytes = npy_bytes(t);
+  write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+// Montage panels are enlarged by a whole factor (nearest neighbour) until their longer side is at
+// least this many pixels, so a small image (--size 64, a stride-2 response) stays readable.
+constexpr std::size_t kPanelSide = 256;
+std::string shown(const Image& img) {
+  const std::size_t s = enlarge_factor(img, kPanelSide);
+  return std::to_string(img.width) + "x" + std::to_string(img.height) + (s > 1 ? ", shown " + std::to_string(s) + "x" : "");
 }
 
 int run_apply(FilterArgs a) {
   std::string found_elsewhere;
   a.image = locate_data(a.image, "", &found_elsewhere);  // the data lookup rule (train/data_source.hpp)
-  if (!found_elsewhere.empty()) std::printf("%s\n", found_elsewhere.c_str());
-  const std::vector<std::string> names = split_list(a.filters);
-  if (names.empty()) throw UsageError("--filters needs at least one filter name");
-  std::vector<filters::Filter> fs;
-  for (const auto& n : names) {
-    try {
-      fs.push_back(filters::get(n));
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(e.what());
-    }
-  }
+  if (!found_elsewhere.empty()) std::printf("%s
+", found_elsewhere.c_str());
+  const std::vector<Applied> ks = kernels_to_apply(a);
   std::optional<Mapping> forced;
   if (!a.normalize.empty()) forced = parse_mapping(a.normalize);
   const Image original = filter_input(a);
+  const Tensor planes = image_planes(original);
+  std::vector<Tensor> rs;
+  for (const auto& k : ks) rs.push_back(responses(planes, k, a));  // every usage error before any file is written
   make_folders(a.out);
   save_png(a.out + "/original.png", original);
-  std::vector<Panel> panels{{"original\n" + std::string(a.color ? "colour" : "grey (BT.601)"), original}};
+  if (a.npy) save_npy(a.out + "/input.npy", planes);
+  std::vector<Panel> panels{{"original\n" + std::string(a.color ? "colour" : "grey (BT.601)") + ", " + shown(original),
+                             enlarged(original, kPanelSide)}};
   std::vector<Mapping> used;
   std::printf("%s: %zux%zu %s\n", a.image.c_str(), original.width, original.height, a.color ? "colour, each channel filtered" : "grayscale (BT.601)");
-  for (std::size_t k = 0; k < fs.size(); ++k) {
-    const Mapping m = forced ? *forced : default_mapping(fs[k].kind);
+  for (std::size_t k = 0; k < ks.size(); ++k) {
+    const filters::Kind kind = filters::kind_of(ks[k].kernel);
+    const Mapping m = forced ? *forced : default_mapping(kind);
     if (std::find(used.begin(), used.end(), m) == used.end()) used.push_back(m);
-    const Image img = filtered(original, names[k], m);
-    const std::string path = a.out + "/" + names[k] + ".png";
+    const Image img = response_image(rs[k], m);
+    const std::string path = a.out + "/" + ks[k].name + ".png";
     save_png(path, img);
-    panels.push_back({names[k] + "\n" + filters::kind_name(fs[k].kind) + ", " + mapping_name(m), img, kernel_card(fs[k].kernel)});
-    std::printf("  %-10s %-10s mapping %-6s -> %s\n", names[k].c_str(), filters::kind_name(fs[k].kind), mapping_name(m),
-                path.c_str());
+    if (a.npy) save_npy(a.out + "/" + ks[k].name + ".npy", rs[k]);
+    panels.push_back({ks[k].name + "\n" + filters::kind_name(kind) + ", " + mapping_name(m) + "\n" + shown(img), enlarged(img, kPanelSide),
+                      kernel_card(ks[k].kernel)});
+    std::printf("  %-10s %-10s mapping %-6s %4zux%-4zu -> %s\n", ks[k].name.c_str(), filters::kind_name(kind), mapping_name(m), img.width,
+                img.height, path.c_str());
   }
   std::string foot = "each filter's kernel is drawn beside its name (blue < 0 < red); how responses became pixels:";
   for (const Mapping m : used) foot += std::string("\n  ") + mapping_legend(m);
   save_png(a.out + "/montage.png", montage(panels, foot));
-  std::printf("montage: %s/montage.png\n", a.out.c_str());
+  if (a.npy)
+    std::printf("npy: %s/input.npy (the %s image as float32 in [0, 1]) and one <name>.npy per kernel (its response, float32, "
+                "before display scaling)\n", a.out.c_str(), a.color ? "colour" : "grey");
+  bool small = std::max(original.width, original.height) < kPanelSide;
+  for (const auto& r : rs) small = small || std::max(r.shape(1), r.shape(2)) < kPanelSide;
+  std::printf("montage: %s/montage.png%s\n", a.out.c_str(),
+              small ? " (pictures under 256 px enlarged by a whole factor, nearest neighbour)" : "");
   return kExitOk;
 }
 
@@ -156,17 +218,6 @@ struct FeatureArgs {
   bool raw = false, all_layers = false;
 };
 
-// The input as the model saw it, enlarged so a 28x28 digit is not a speck.
-Image enlarged(const Image& img, std::size_t at_least) {
-  const std::size_t s = std::max<std::size_t>(1, (at_least + std::max(img.width, img.height) - 1) / std::max(img.width, img.height));
-  Image out(img.width * s, img.height * s, img.channels);
-  for (std::size_t y = 0; y < out.height; ++y)
-    for (std::size_t x = 0; x < out.width; ++x)
-      std::copy(img.pixels.begin() + static_cast<long>(((y / s) * img.width + x / s) * img.channels),
-                img.pixels.begin() + static_cast<long>(((y / s) * img.width + x / s + 1) * img.channels), out.at(x, y));
-  return out;
-}
-
 int run_featuremaps(const FeatureArgs& a) {
   const std::string path = checkpoint_path(a.checkpoint);
   CheckpointInfo info;
@@ -197,7 +248,7 @@ int run_analyze(const AnalyzeArgs& a) {
   for (const auto& k : ks) {
     const std::string name = "k" + std::to_string(k.out_channel) + "." + std::to_string(k.in_channel);
     std::string flags = std::string(k.dead ? "dead " : "") + (k.duplicate_of >= 0 ? "duplicate of #" + std::to_string(k.duplicate_of) + " " : "");
-    if (k.match.cosine < 0.5f) flags += "no close classical match", ++weak;
+    if (k.match.cosine < kClassicalCosine) flags += "no close classical match", ++weak;
     std::printf("%-8s %-22s %6.3f %8.3f %8.3f %-10s %-38s %6.3f  %s\n", name.c_str(), k.match.label().c_str(), k.match.cosine,
                 k.match.residual, k.dc_gain, k.pass.c_str(), k.orientation.c_str(), k.frequency, flags.c_str());
   }
@@ -208,8 +259,10 @@ int run_analyze(const AnalyzeArgs& a) {
       "residual: the part of the kernel the filter does not explain, sqrt(1 - cos^2). DC gain: the sum of the weights (the\n"
       "  response to a flat image). pass: low-pass if |sum| >= 0.5 sum|w|, high-pass if <= 0.1, else mixed (all-pass: one\n"
       "  non-zero weight); `minicnn filters list` gives the bank's filters their kind by the same rule.\n"
-      "orientation, freq: the direction and spatial frequency (cycles per pixel, up to 0.71) of the kernel's strongest wave.\n");
-  if (weak) std::printf("%zu of %zu kernels have |cos| < 0.5: no close classical match.\n", weak, ks.size());
+      "orientation, freq: the direction and spatial frequency (cycles per pixel, up to 0.71) of the kernel's strongest wave;\n"
+      "  isotropic: no direction (the kernel, or the classical filter it looks like, is unchanged by a quarter turn).\n");
+  std::printf("%zu of %zu kernels look like a classical filter (|cos| >= %.1f, the threshold `minicnn compare` uses too).\n",
+              ks.size() - weak, ks.size(), static_cast<double>(kClassicalCosine));
   return kExitOk;
 }
 
@@ -223,8 +276,27 @@ void add_filters_commands(CLI::App& app, Command& command) {
   filters_cmd->require_subcommand(1);
   CLI::App* apply = filters_cmd->add_subcommand("apply", "apply filters to an image with Conv2d; write each result and a montage");
   apply->add_option("image", fa->image, "PNG, JPEG, BMP, ... (default: the cat photo data/chelsea.png)")->capture_default_str();
-  apply->add_option("--filters", fa->filters, "comma-separated names (see 'minicnn filters list')")->capture_default_str();
-  apply->add_option("--size", fa->size, "resize so the longer side is this many pixels (0: keep)")
+  CLI::Option* filters_opt =
+      apply->add_option("--filters", fa->filters, "comma-separated names (see 'minicnn filters list'); with --kernel, only if given")
+          ->capture_default_str();
+  apply->add_option("--kernel", fa->kernels,
+                    "a kernel as values: rows separated by ';', values by ',', a value may be a fraction (\"0,-1,0;-1,5,-1;0,-1,0\", "
+                    "\"1/9,1/9,1/9;1/9,1/9,1/9;1/9,1/9,1/9\"); any size up to 15x15; repeat for more kernels")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+  apply->add_option("--name", fa->names, "a name for a --kernel, in order: the first --name names the first --kernel "
+                                         "(its files <name>.png and .npy; default kernel1, kernel2, ...)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+  CLI::Option* padding_opt =
+      apply->add_option("--padding", fa->padding, "zeros added on every side (default: (k-1)/2 for a k x k kernel, which keeps "
+                                                  "the size for odd k; an even k gives one pixel less)")
+          ->check(whole_number(0, 64));
+  apply->add_option("--stride", fa->stride, "step between kernel positions (2 halves the size)")->check(whole_number(1, 64))->capture_default_str();
+  apply->add_flag("--npy", fa->npy, "also write input.npy (the image filtered, float32 in [0, 1]; (3, H, W) with --color) and "
+                                    "<name>.npy per kernel (its response to input.npy, float32, before display scaling)");
+  apply->add_option("--size", fa->size, "resize the image so its longer side is this many pixels before filtering (0: keep); "
+                                        "the montage enlarges any picture under 256 px by a whole factor (nearest neighbour)")
       ->check(whole_number(0, kImageMaxSide))
       ->capture_default_str();
   apply->add_option("--normalize", fa->normalize,
@@ -238,8 +310,15 @@ void add_filters_commands(CLI::App& app, Command& command) {
       "  minicnn filters apply                                       the cat photo through edge, sharpen, blur\n"
       "  minicnn filters apply me.jpg --filters sobel_x,sobel_y --size 256 --out runs/edges\n"
       "  minicnn filters apply me.jpg --filters blur --color        filter each colour channel\n"
+      "  minicnn filters apply --kernel \"-1,-1,-1;-1,8,-1;-1,-1,-1\" --name edge \\\n"
+      "      --kernel \"1/9,1/9,1/9;1/9,1/9,1/9;1/9,1/9,1/9\" --name blur --padding 1 --npy   your own kernels and their .npy\n"
+      "  minicnn filters apply --filters sobel_x --stride 2 --padding 0\n"
   );
-  command.register_run(apply, [fa](const std::string&) { return run_apply(*fa); });
+  command.register_run(apply, [fa, filters_opt, padding_opt](const std::string&) {
+    fa->filters_given = filters_opt->count() > 0;
+    fa->padding_given = padding_opt->count() > 0;
+    return run_apply(*fa);
+  });
   CLI::App* list = filters_cmd->add_subcommand("list", "print every filter with its kind and kernel values");
   list->footer(
       "examples:\n"

@@ -16,8 +16,11 @@ namespace minicnn::compare {
 
 namespace {
 
-// The raw variant's loss and accuracy would flatten every other line: it has its own section.
-bool in_charts(const VariantResult& v) { return !variant_info(v.name).raw; }
+// The raw variant is drawn with the others unless its values would flatten their lines; then it
+// has only its own section (which says so).
+bool in_charts(const VariantResult& v, const std::vector<VariantResult>& results) {
+  return !variant_info(v.name).raw || !flattens_others(results, v.name);
+}
 
 void add_setup(Report& r, const std::vector<VariantResult>& results, const ReportInput& in) {
   const Experiment& e = *in.experiment;
@@ -44,7 +47,7 @@ void add_results(Report& r, const std::vector<VariantResult>& results, const Rep
     for (const auto& run : v.runs)
       if (!run.diverged.empty()) note += (note.empty() ? "" : "; ") + ("seed " + std::to_string(run.seed) + " " + run.diverged);
     rows.push_back({v.name, pct_pm(final_accuracy(v)), num_pm(first_epoch_train_loss(v), 3),
-                    num_pm({100 * classical_fraction(v).mean, 100 * classical_fraction(v).std, classical_fraction(v).n}, 0) + "%",
+                    classical_count(v),
                     num_pm({100 * top_importance(v).mean, 100 * top_importance(v).std, top_importance(v).n}, 2),
                     fixed(training_seconds(v) / std::max<std::size_t>(v.runs.size(), 1), 1),
                     std::to_string(v.learned) + " of " + std::to_string(v.total),
@@ -56,8 +59,8 @@ void add_results(Report& r, const std::vector<VariantResult>& results, const Rep
   double train_s = 0;
   for (const auto& v : results) train_s += training_seconds(v);
   r.paragraph("Kernels like a classical filter: the share of first-layer kernels whose nearest bank filter (any rotation, flip or "
-              "sign) has |cos| >= 0.6. Top kernel importance: the test accuracy lost when the most important first-layer kernel "
-              "is zeroed (" + std::to_string(in.experiment->ablation.size()) + " test images). Time: " + fixed(train_s, 1) +
+              "sign) has |cos| >= " + fixed(kClassicalCosine, 1) + " (the threshold `minicnn analyze` uses), per seed. Top kernel "
+              "importance: the test accuracy lost when the most important first-layer kernel is zeroed (" + std::to_string(in.experiment->ablation.size()) + " test images). Time: " + fixed(train_s, 1) +
               " s of training in all, " + fixed(in.wall_seconds, 1) + " s for the whole experiment (evaluation and analysis "
               "included), " + std::to_string(in.threads) + (in.threads == 1 ? " thread." : " threads."));
 }
@@ -66,20 +69,13 @@ void add_results(Report& r, const std::vector<VariantResult>& results, const Rep
 ChartSeries loss_series(const VariantResult& v, std::size_t epochs) {
   const VariantInfo& info = variant_info(v.name);
   ChartSeries s{v.name, info.color, {}, {}, false};
-  std::size_t n = SIZE_MAX;
-  for (const auto& run : v.runs) n = std::min(n, run.batch_loss.size());
-  if (v.runs.empty() || n == 0 || n == SIZE_MAX) return s;
-  const std::size_t w = std::max<std::size_t>(1, n / 100), per_epoch = std::max<std::size_t>(1, v.runs[0].batch_loss.size() / epochs);
-  for (std::size_t i = 0; i + w <= n; i += w) {
-    std::vector<double> per_seed;
-    for (const auto& run : v.runs) {
-      double m = 0;
-      for (std::size_t k = i; k < i + w; ++k) m += run.batch_loss[k];
-      per_seed.push_back(m / static_cast<double>(w));
-    }
-    const MeanStd ms = mean_std(per_seed);
-    s.points.emplace_back(static_cast<double>(i + w / 2.0) / static_cast<double>(per_epoch), ms.mean);
-    if (v.runs.size() > 1) s.band.emplace_back(std::max(0.0, ms.mean - ms.std), ms.mean + ms.std);  // a loss is never negative
+  std::size_t w = 1;
+  const std::vector<MeanStd> m = smoothed_loss(v, w);
+  if (m.empty()) return s;
+  const std::size_t per_epoch = std::max<std::size_t>(1, v.runs[0].batch_loss.size() / epochs);
+  for (std::size_t k = 0; k < m.size(); ++k) {
+    s.points.emplace_back(static_cast<double>(k * w + w / 2.0) / static_cast<double>(per_epoch), m[k].mean);
+    if (v.runs.size() > 1) s.band.emplace_back(std::max(0.0, m[k].mean - m[k].std), m[k].mean + m[k].std);  // a loss is never negative
   }
   return s;
 }
@@ -88,7 +84,7 @@ void add_charts(Report& r, const std::vector<VariantResult>& results, std::size_
   std::vector<IntervalRow> finals;
   std::vector<ChartSeries> acc, loss;
   for (const auto& v : results) {
-    if (!in_charts(v)) continue;
+    if (!in_charts(v, results)) continue;
     const VariantInfo& info = variant_info(v.name);
     const MeanStd f = final_accuracy(v);
     IntervalRow row{v.name, info.color, {}, 100 * f.mean, 100 * (f.mean - f.std), 100 * (f.mean + f.std)};

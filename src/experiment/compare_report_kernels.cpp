@@ -84,8 +84,10 @@ void add_scale_section(Report& r, const std::vector<VariantResult>& results, con
   scale_table(r, e);
   const VariantResult *raw = find_variant(results, "handset-frozen-raw"), *fair = find_variant(results, "handset-frozen");
   if (raw && fair) {
-    r.paragraph("The same frozen filters at the two scales (handset-frozen-raw is left out of the charts above: its numbers "
-                "would flatten every other line):");
+    r.paragraph(flattens_others(results, raw->name)
+                    ? "The same frozen filters at the two scales (handset-frozen-raw is left out of the charts above: drawn there, "
+                      "its loss or accuracy would stretch the scale to more than twice the others' range and flatten their lines):"
+                    : "The same frozen filters at the two scales (handset-frozen-raw is also drawn in the charts above):");
     std::vector<std::vector<std::string>> rows;
     for (const auto* v : {fair, raw})
       rows.push_back({v->name, v == raw ? std::string("raw") : scale, num_pm(first_epoch_train_loss(*v), 3), pct_pm(final_accuracy(*v))});

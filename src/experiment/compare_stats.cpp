@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "minicnn/core/text.hpp"
 #include "minicnn/experiment/compare_stats.hpp"
 
 namespace minicnn::compare {
@@ -23,9 +24,9 @@ const std::vector<VariantInfo>& variants() {
 const VariantInfo& variant_info(const std::string& name) {
   for (const auto& v : variants())
     if (v.name == name) return v;
-  std::string all;
-  for (const auto& v : variants()) all += (all.empty() ? "" : ", ") + v.name;
-  throw std::invalid_argument("unknown variant '" + name + "' (expected " + all + ")");
+  std::vector<std::string> all;
+  for (const auto& v : variants()) all.push_back(v.name);
+  throw std::invalid_argument("unknown variant '" + name + "' (expected " + join(all) + ")" + minicnn::suggestion(name, all));
 }
 
 MeanStd mean_std(const std::vector<double>& values) {
@@ -77,9 +78,23 @@ MeanStd first_epoch_train_loss(const VariantResult& v) {
 MeanStd classical_fraction(const VariantResult& v) {
   return over_seeds(v, [](const SeedRun& r) {
     std::size_t n = 0;
-    for (const auto& k : r.kernels) n += k.match.cosine >= kClassical;
+    for (const auto& k : r.kernels) n += k.match.cosine >= kClassicalCosine;
     return r.kernels.empty() ? 0.0 : static_cast<double>(n) / static_cast<double>(r.kernels.size());
   });
+}
+
+std::string classical_count(const VariantResult& v) {
+  std::size_t lo = SIZE_MAX, hi = 0, total = 0;
+  for (const auto& r : v.runs) {
+    std::size_t n = 0;
+    for (const auto& k : r.kernels) n += k.match.cosine >= kClassicalCosine;
+    lo = std::min(lo, n), hi = std::max(hi, n), total = r.kernels.size();
+  }
+  if (v.runs.empty() || total == 0) return "no kernels";
+  const MeanStd f = classical_fraction(v);
+  const std::string of = " of " + std::to_string(total) + " kernels";
+  if (lo == hi) return std::to_string(lo) + of + " (" + fixed(100 * f.mean, 0) + "%)";
+  return std::to_string(lo) + " to " + std::to_string(hi) + of + " per seed (" + num_pm({100 * f.mean, 100 * f.std, f.n}, 0) + "%)";
 }
 
 MeanStd cosine_to_start(const VariantResult& v) {
@@ -106,6 +121,7 @@ double training_seconds(const VariantResult& v) {
 
 Verdict verdict(const MeanStd& a, const MeanStd& b) {
   if (a.n < 2 || b.n < 2) return Verdict::one_seed;
+  if (a.n < 3 || b.n < 3) return Verdict::few_seeds;
   const double noise = std::max(a.std, b.std), d = std::abs(a.mean - b.mean);
   if (d <= noise) return Verdict::within_noise;
   return d <= 2 * noise ? Verdict::suggestive : Verdict::clear;
@@ -114,6 +130,7 @@ Verdict verdict(const MeanStd& a, const MeanStd& b) {
 std::string verdict_words(Verdict v) {
   switch (v) {
     case Verdict::one_seed: return "one seed, so the noise is unknown: this may be chance";
+    case Verdict::few_seeds: return "two seeds are too few to judge the noise: no claim either way";
     case Verdict::within_noise: return "within one standard deviation: no measurable difference";
     case Verdict::suggestive: return "more than one standard deviation but less than two: suggestive, not conclusive";
     case Verdict::clear: return "more than two standard deviations: a clear difference";
@@ -170,7 +187,10 @@ void accuracy_findings(const std::vector<VariantResult>& rs, std::vector<std::st
   }
   if (b.n < 2)
     out.push_back("Only one seed ran, so no difference below can be told from seed-to-seed noise (use --seeds 3 or more).");
-  if (all_quiet && b.n >= 2)
+  else if (b.n < 3)
+    out.push_back("Only " + std::to_string(b.n) + " seeds ran: too few to tell a difference from seed-to-seed noise (a standard "
+                  "deviation of two values is itself mostly noise), so nothing below is called clear (use --seeds 3 or more).");
+  if (all_quiet && b.n >= 3)
     out.push_back("Final test accuracy: every variant (" + quiet + ") is within one standard deviation of the random baseline's " +
                   pct_pm(b) + ": no measurable difference over " + std::to_string(b.n) + " seeds.");
   else
@@ -192,6 +212,8 @@ void scale_findings(const std::vector<VariantResult>& rs, const std::string& sca
       s += "so this difference is the scale's: hand-set and random kernels compare fairly only at a comparable scale.";
     else if (vl == Verdict::one_seed)
       s += "and with one seed it is unknown whether it matters here.";
+    else if (vl == Verdict::few_seeds)
+      s += "and with two seeds it is too early to say whether it matters here.";
     else
       s += "and on this model it made no clear difference; on others it can dominate, so the default stays the init scale.";
     out.push_back(s);
@@ -207,16 +229,15 @@ void kernel_findings(const std::vector<VariantResult>& rs, std::vector<std::stri
   std::string list;
   for (const auto& v : rs) {
     if (v.runs.empty() || v.runs[0].kernels.empty()) continue;
-    list += (list.empty() ? "" : ", ") + v.name + " " + num_pm({100 * classical_fraction(v).mean, 100 * classical_fraction(v).std,
-                                                               classical_fraction(v).n}, 0) + "%";
+    list += (list.empty() ? "" : ", ") + v.name + " " + classical_count(v);
   }
   if (list.empty()) return;
-  std::string s = "First-layer kernels whose nearest classical filter has |cos| >= 0.6: " + list + ".";
+  std::string s = "First-layer kernels whose nearest classical filter has |cos| >= " + fixed(kClassicalCosine, 1) + ": " + list + ".";
   const VariantResult *random = find_variant(rs, "random"), *chance = find_variant(rs, "random-frozen");
   if (random && chance && !random->runs[0].kernels.empty()) {
     const MeanStd a = classical_fraction(*random), c = classical_fraction(*chance);
     const Verdict v = verdict(a, c);
-    s += " random-frozen is never trained, so its share is what chance gives kernels of this size; random's is " +
+    s += " random-frozen is never trained, so its count is what chance gives kernels of this size; random's is " +
          std::string(v == Verdict::clear ? (a.mean > c.mean ? "clearly above it: training made the kernels more classical"
                                                             : "clearly below it: training moved the kernels away from classical shapes")
                                          : "not clearly different from it (" + verdict_words(v) + ")") + ".";
@@ -230,6 +251,45 @@ void kernel_findings(const std::vector<VariantResult>& rs, std::vector<std::stri
 }
 
 }  // namespace
+
+std::vector<MeanStd> smoothed_loss(const VariantResult& v, std::size_t& window) {
+  std::size_t n = SIZE_MAX;
+  for (const auto& run : v.runs) n = std::min(n, run.batch_loss.size());
+  window = 1;
+  if (v.runs.empty() || n == 0 || n == SIZE_MAX) return {};
+  window = std::max<std::size_t>(1, n / 100);
+  std::vector<MeanStd> out;
+  for (std::size_t i = 0; i + window <= n; i += window) {
+    std::vector<double> per_seed;
+    for (const auto& run : v.runs) {
+      double m = 0;
+      for (std::size_t k = i; k < i + window; ++k) m += run.batch_loss[k];
+      per_seed.push_back(m / static_cast<double>(window));
+    }
+    out.push_back(mean_std(per_seed));
+  }
+  return out;
+}
+
+bool flattens_others(const std::vector<VariantResult>& rs, const std::string& name) {
+  // The value range [lo, hi] of the charts' lines (means) for the other variants, then with `name`.
+  struct Range {
+    double lo = INFINITY, hi = -INFINITY;
+    void add(double v) { lo = std::min(lo, v), hi = std::max(hi, v); }
+    double span() const { return hi > lo ? hi - lo : 0.0; }
+  };
+  Range loss, acc, loss_all, acc_all;
+  for (const auto& v : rs) {
+    const bool other = v.name != name;
+    std::size_t w = 1;
+    for (const auto& m : smoothed_loss(v, w)) (other ? loss : loss_all).add(m.mean);
+    for (const auto& m : accuracy_per_epoch(v)) (other ? acc : acc_all).add(m.mean);
+  }
+  if (loss.span() == 0 && acc.span() == 0) return false;
+  if (loss.lo <= loss.hi) loss_all.add(loss.lo), loss_all.add(loss.hi);
+  if (acc.lo <= acc.hi) acc_all.add(acc.lo), acc_all.add(acc.hi);
+  return loss_all.span() > 2 * loss.span() || acc_all.span() > 2 * acc.span();
+}
 
 std::vector<std::string> findings(const std::vector<VariantResult>& results, const std::string& scale) {
   std::vector<std::string> out;

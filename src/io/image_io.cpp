@@ -202,6 +202,21 @@ Image with_channels(const Image& img, std::size_t channels) {
   return out;
 }
 
+std::size_t enlarge_factor(const Image& img, std::size_t at_least) {
+  const std::size_t side = std::max<std::size_t>(1, std::max(img.width, img.height));
+  return std::max<std::size_t>(1, (at_least + side - 1) / side);
+}
+
+Image enlarged(const Image& img, std::size_t at_least) {
+  const std::size_t s = enlarge_factor(img, at_least);
+  Image out(img.width * s, img.height * s, img.channels);
+  for (std::size_t y = 0; y < out.height; ++y)
+    for (std::size_t x = 0; x < out.width; ++x)
+      std::copy(img.pixels.begin() + static_cast<long>(((y / s) * img.width + x / s) * img.channels),
+                img.pixels.begin() + static_cast<long>(((y / s) * img.width + x / s + 1) * img.channels), out.at(x, y));
+  return out;
+}
+
 Image resize_image(const Image& img, std::size_t width, std::size_t height) {
   if (img.width == 0 || img.height == 0 || width == 0 || height == 0)
     throw std::invalid_argument("resize_image: empty image or size");

@@ -10,6 +10,9 @@ namespace minicnn {
 
 namespace {
 
+// A kernel whose 90-degree turn differs from it by at most this fraction of its norm has no direction.
+constexpr double kRotationFree = 0.2;
+
 // The 8 symmetries of the square: rotations by 0/90/180/270 degrees, with and without a flip.
 Tensor transformed(const Tensor& k, int t) {
   const std::size_t n = k.shape(0);
@@ -36,6 +39,16 @@ Tensor centred(const Tensor& k, std::size_t H, std::size_t W) {
 }
 
 Tensor zero_mean(const Tensor& k) { return k - static_cast<float>(xt::mean(k)()); }
+
+// How far turning a square kernel by 90 degrees changes it: ||k - rot90(k)|| / ||k||; 0 for a
+// Laplacian, sharpen or a blur, which have no direction. Infinite for a non-square or zero kernel.
+double rotation_change(const Tensor& k) {
+  if (k.dimension() != 2 || k.shape(0) != k.shape(1)) return INFINITY;
+  const Tensor d = k - transformed(k, 1);
+  double dd = 0, kk = 0;
+  for (std::size_t i = 0; i < k.size(); ++i) dd += double(d.data()[i]) * d.data()[i], kk += double(k.data()[i]) * k.data()[i];
+  return kk > 0 ? std::sqrt(dd / kk) : INFINITY;
+}
 
 double dot(const Tensor& a, const Tensor& b) {
   double s = 0;
@@ -120,8 +133,9 @@ void frequency_character(const Tensor& kernel, KernelInfo& info) {
   double deg = std::atan2(fv, fu) * 180.0 / M_PI;  // 0: varies along x; 90: along y (image rows go down)
   if (deg < 0) deg += 180.0;
   info.orientation_deg = static_cast<float>(deg);
-  // The same frequency turned by 90 degrees nearly as strong: no preferred direction (a Laplacian, a blur).
-  if (power(-bv, bu) >= 0.8 * best) info.orientation = "isotropic";
+  // No preferred direction (a Laplacian, sharpen, a blur): the kernel nearly unchanged when turned
+  // by 90 degrees, or the same frequency turned by 90 degrees nearly as strong.
+  if (rotation_change(kernel) <= kRotationFree || power(-bv, bu) >= 0.8 * best) info.orientation = "isotropic";
   else if (deg < 22.5 || deg >= 157.5) info.orientation = "horizontal gradient (vertical edges)";
   else if (deg >= 67.5 && deg < 112.5) info.orientation = "vertical gradient (horizontal edges)";
   else info.orientation = deg < 90 ? "diagonal (45 deg)" : "diagonal (135 deg)";
@@ -146,6 +160,10 @@ std::vector<KernelInfo> analyze_kernels(const Tensor& weight, const Tensor& init
       info.in_channel = c;
       info.match = nearest_filter(k);
       frequency_character(k, info);
+      // Decided from the filter too: a kernel that looks like a Laplacian or a blur is reported without
+      // the direction its small differences from the filter would give it.
+      if (info.match.cosine >= kClassicalCosine && rotation_change(info.match.kernel) <= kRotationFree && info.orientation != "none")
+        info.orientation = "isotropic";
       info.norm = static_cast<float>(std::sqrt(dot(k, k)));
       max_norm = std::max(max_norm, info.norm);
       if (initial.dimension() != 0) {

@@ -1,9 +1,12 @@
 #include "minicnn/vision/filter_image.hpp"
 #include "minicnn/vision/kernel_png.hpp"
+#include "minicnn/core/text.hpp"
 
 #include <xtensor/xview.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -66,6 +69,99 @@ Tensor apply_filters(const Tensor& gray, const std::vector<std::string>& names) 
   const Tensor& y = conv->forward(x);  // (1, K, H, W)
   Tensor out = y;
   out.reshape({y.shape(1), y.shape(2), y.shape(3)});
+  return out;
+}
+
+namespace {
+// One value of a written kernel: a number, or a fraction "a/b" of two numbers.
+bool parse_value(const std::string& text, double& v) {
+  const std::size_t slash = text.find('/');
+  auto number = [](const std::string& t, double& x) {
+    if (t.empty() || std::isspace(static_cast<unsigned char>(t.front()))) return false;
+    char* end = nullptr;
+    x = std::strtod(t.c_str(), &end);
+    return end == t.c_str() + t.size() && std::isfinite(x);
+  };
+  if (slash == std::string::npos) return number(trim(text), v);
+  double a = 0, b = 0;
+  if (!number(trim(text.substr(0, slash)), a) || !number(trim(text.substr(slash + 1)), b) || b == 0) return false;
+  v = a / b;
+  return std::isfinite(v);
+}
+}  // namespace
+
+Tensor parse_kernel(const std::string& text) {
+  if (trim(text).empty())
+    throw std::invalid_argument("no values (expected rows separated by ';', values by ',', e.g. \"0,-1,0;-1,5,-1;0,-1,0\")");
+  // Split by hand: split_list() drops empty parts, and an empty value here is a typo to report.
+  auto parts = [](const std::string& s, char sep) {
+    std::vector<std::string> out(1);
+    for (const char ch : s) {
+      if (ch == sep) out.emplace_back();
+      else out.back().push_back(ch);
+    }
+    return out;
+  };
+  std::vector<std::vector<double>> rows;
+  for (const std::string& row : parts(text, ';')) {
+    const std::string where = "row " + std::to_string(rows.size() + 1);
+    rows.emplace_back();
+    for (const std::string& cell : parts(row, ',')) {
+      double v = 0;
+      if (trim(cell).empty()) throw std::invalid_argument(where + " has an empty value");
+      if (!parse_value(cell, v)) throw std::invalid_argument("'" + trim(cell) + "' in " + where + " is not a number or a fraction such as 1/9");
+      rows.back().push_back(v);
+    }
+    if (rows.back().size() != rows.front().size())
+      throw std::invalid_argument(where + " has " + std::to_string(rows.back().size()) + " values, row 1 has " +
+                                  std::to_string(rows.front().size()) + " (rows are separated by ';', values by ',')");
+  }
+  if (rows.size() > kMaxKernelSide || rows.front().size() > kMaxKernelSide)
+    throw std::invalid_argument("the kernel is " + std::to_string(rows.size()) + "x" + std::to_string(rows.front().size()) +
+                                ", larger than " + std::to_string(kMaxKernelSide) + "x" + std::to_string(kMaxKernelSide));
+  Tensor k = Tensor::from_shape({rows.size(), rows.front().size()});
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = 0; j < rows[i].size(); ++j) k(i, j) = static_cast<float>(rows[i][j]);
+  return k;
+}
+
+std::size_t same_padding(std::size_t k) { return k > 0 ? (k - 1) / 2 : 0; }
+
+Tensor image_planes(const Image& img) {
+  Tensor x = Tensor::from_shape({img.channels, img.height, img.width});
+  const std::size_t HW = img.width * img.height;
+  for (std::size_t c = 0; c < img.channels; ++c)
+    for (std::size_t k = 0; k < HW; ++k) x.data()[c * HW + k] = img.pixels[k * img.channels + c] / 255.f;
+  return x;
+}
+
+Tensor apply_kernel(const Tensor& planes, const Tensor& kernel, std::size_t stride, Size2 padding) {
+  if (planes.dimension() != 3 || planes.size() == 0)
+    throw std::invalid_argument("apply_kernel: expected image planes (C, H, W), got " + shape_str(planes.shape()));
+  if (kernel.dimension() != 2 || kernel.size() == 0)
+    throw std::invalid_argument("apply_kernel: expected a kernel (KH, KW), got " + shape_str(kernel.shape()));
+  if (stride == 0) throw std::invalid_argument("apply_kernel: stride must be at least 1");
+  const std::size_t C = planes.shape(0), H = planes.shape(1), W = planes.shape(2), KH = kernel.shape(0), KW = kernel.shape(1);
+  if (H + 2 * padding.h < KH || W + 2 * padding.w < KW)
+    throw std::invalid_argument("the kernel (" + std::to_string(KH) + "x" + std::to_string(KW) + ") is larger than the image (" +
+                                std::to_string(H) + "x" + std::to_string(W) + ") with padding " + std::to_string(padding.h));
+  Conv2d conv(1, 1, Size2(KH, KW), stride, padding, /*bias=*/false);
+  conv.set_kernel(0, 0, kernel);
+  Tensor x = planes;
+  x.reshape({C, 1, H, W});  // the channels as a batch of grey images: each filtered alone
+  Tensor out = conv.forward(x);  // (C, 1, OH, OW)
+  out.reshape({C, out.shape(2), out.shape(3)});
+  return out;
+}
+
+Image response_image(const Tensor& r, Mapping m) {
+  if (r.dimension() != 3) throw std::invalid_argument("response_image: expected responses (C, H, W), got " + shape_str(r.shape()));
+  const std::size_t C = r.shape(0), H = r.shape(1), W = r.shape(2);
+  Image out(W, H, C);
+  for (std::size_t c = 0; c < C; ++c) {
+    const Tensor p = map_to_pixels(Tensor(xt::view(r, c) * 255.f), m);
+    for (std::size_t k = 0; k < H * W; ++k) out.pixels[k * C + c] = static_cast<std::uint8_t>(p.data()[k]);
+  }
   return out;
 }
 

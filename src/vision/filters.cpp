@@ -1,5 +1,7 @@
 #include "minicnn/vision/filters.hpp"
 
+#include "minicnn/core/text.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -134,9 +136,11 @@ Filter get(const std::string& name) {
     const int deg = std::stoi(canonical.substr(5));
     return filter(canonical, "5x5 Gabor at " + std::to_string(deg) + " degrees, wavelength 4 px", gabor(5, static_cast<float>(deg)));
   }
-  std::string all;
-  for (const auto& n : names()) all += (all.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown filter '" + name + "' (known: " + all + "; aliases edge, blur, gaussian; gaborN for any angle)");
+  std::vector<std::string> known = names();
+  const std::string all = join(known);
+  known.insert(known.end(), {"edge", "blur", "gaussian"});
+  throw std::invalid_argument("unknown filter '" + name + "' (known: " + all + "; aliases edge, blur, gaussian; gaborN for any angle)" +
+                              suggestion(name, known));
 }
 
 std::unique_ptr<Conv2d> make_conv(const std::vector<std::string>& which, bool frozen) {

@@ -51,6 +51,8 @@ eval+CK --threads 0 -1 x
 predict+CK+a.png --top 0 -1 x
 kernels+CK --scale 0 -1 300 x
 filters+apply --size -3 99999 x
+filters+apply --stride 0 -1 x
+filters+apply --padding -1 65 x
 compare --epochs -1 0 x
 compare --batch-size 0 x
 compare --lr -1 x
@@ -64,6 +66,10 @@ TABLE
 refused "trian" trian
 refused "--epoch" train --epoch 1
 refused "aply" filters aply
+refused "--kernel" filters apply --kernel "1,2;3"
+refused "--kernel" filters apply --kernel "1/0"
+refused "--filters" filters apply --filters sobl_x
+refused "--name" filters apply --kernel 1 --name a --name b
 refused "--bogus" eval "$CK" --bogus
 refused "--augment" train --augment rotate
 refused "spec item 2" train --data "$DATA" --model "conv 6 5, linear 10"

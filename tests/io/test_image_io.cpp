@@ -64,3 +64,17 @@ TEST_CASE("resize keeps a flat image flat and changes the size") {
   CHECK(xt::amax(xt::abs(r - 100.f))() < 1e-3f);
   CHECK_THROWS_AS(resize(flat, 0, 3), std::invalid_argument);
 }
+
+TEST_CASE("enlarged: a whole factor to at least the asked size, each pixel a square") {
+  Image img(3, 2, 1);
+  for (std::size_t i = 0; i < 6; ++i) img.pixels[i] = static_cast<std::uint8_t>(10 * i);
+  CHECK(enlarge_factor(img, 256) == 86);  // ceil(256 / 3)
+  CHECK(enlarge_factor(img, 2) == 1);     // already large enough
+  Image big = enlarged(img, 7);           // factor 3: 9x6
+  REQUIRE(big.width == 9);
+  REQUIRE(big.height == 6);
+  CHECK(*big.at(0, 0) == 0);
+  CHECK(*big.at(2, 2) == 0);
+  CHECK(*big.at(3, 0) == 10);
+  CHECK(*big.at(8, 5) == 50);  // the last pixel of the second row
+}

@@ -75,6 +75,31 @@ TEST_CASE("Frequency character: box blur low-pass, Laplacian high-pass, Sobel or
   CHECK(flat.orientation == "none");  // a flat kernel has no wave in it
 }
 
+TEST_CASE("Direction-free kernels get no direction: the Laplacians, sharpen and blurs, also when nearly so") {
+  for (const Tensor& k : {filters::laplacian8(), filters::laplacian4(), filters::sharpen(), filters::gaussian3(), filters::gaussian5()}) {
+    KernelInfo info;
+    frequency_character(k, info);
+    CHECK(info.orientation == "isotropic");
+  }
+  // A Laplacian and a Gaussian with a small directional change: decided from the filter they look like.
+  Tensor w = Tensor::from_shape({2, 1, 5, 5});
+  Tensor lap = xt::zeros<float>({5, 5}), g = filters::gaussian5();
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < 3; ++j) lap(i + 1, j + 1) = filters::laplacian8()(i, j);
+  lap(1, 1) += 2.f, lap(3, 3) -= 2.f;  // turned by 90 degrees it changes by 0.47 of its norm
+  g(1, 2) += 0.01f, g(3, 2) -= 0.01f;
+  xt::view(w, 0, 0) = lap;
+  xt::view(w, 1, 0) = g;
+  const auto ks = analyze_kernels(w);
+  CHECK(ks[0].match.filter == "laplacian8");
+  CHECK(ks[0].orientation == "isotropic");
+  CHECK(ks[1].orientation == "isotropic");
+  KernelInfo sx;
+  frequency_character(filters::sobel_x(), sx);
+  CHECK(sx.orientation != "isotropic");
+  CHECK(kClassicalCosine == 0.6f);  // the one threshold analyze and compare print
+}
+
 TEST_CASE("analyze_kernels reports the cosine to the start, dead and duplicate kernels") {
   Tensor w = xt::zeros<float>({4, 1, 3, 3});
   xt::view(w, 0, 0) = filters::sobel_x();

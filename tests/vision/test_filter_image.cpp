@@ -30,6 +30,62 @@ TEST_CASE("The blur output on the cat photo equals an independent 3x3 box filter
   CHECK(differ == 0);
 }
 
+TEST_CASE("A kernel written as values: rows, values, fractions, and each mistake named") {
+  const Tensor blur = parse_kernel("1/9,1/9,1/9; 1/9,1/9,1/9; 1/9,1/9,1/9");
+  REQUIRE(blur.shape() == Tensor::shape_type{3, 3});
+  CHECK(blur(2, 1) == doctest::Approx(1.0 / 9.0));
+  CHECK(parse_kernel("0,-1,0;-1,5,-1;0,-1,0") == filters::sharpen());
+  CHECK(parse_kernel("1,2,-3.5,1e-1;-1/4,0,1,2")(1, 0) == -0.25f);  // a 2x4 rectangle
+  CHECK(parse_kernel("7").shape() == Tensor::shape_type{1, 1});
+  CHECK(parse_kernel("7")(0, 0) == 7.f);
+  CHECK_THROWS_WITH_AS(parse_kernel("1,2,3;4,5"), "row 2 has 2 values, row 1 has 3 (rows are separated by ';', values by ',')",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_kernel("1,x"), "'x' in row 1 is not a number or a fraction such as 1/9", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_kernel("1/0"), "'1/0' in row 1 is not a number or a fraction such as 1/9", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_kernel("1,;1,1"), "row 1 has an empty value", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_kernel(" "), doctest::Contains("no values"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_kernel("nan"), doctest::Contains("is not a number"), std::invalid_argument);
+  std::string row = "1", rows;
+  for (int i = 0; i < 15; ++i) row += ",1";
+  for (int i = 0; i < 2; ++i) rows += (rows.empty() ? "" : ";") + row;
+  CHECK_THROWS_WITH_AS(parse_kernel(rows), "the kernel is 2x16, larger than 15x15", std::invalid_argument);
+  CHECK(same_padding(3) == 1);
+  CHECK(same_padding(4) == 1);  // an even kernel: one pixel smaller
+  CHECK(same_padding(15) == 7);
+}
+
+TEST_CASE("apply_kernel is the cross-correlation with zero padding and a stride, per channel") {
+  // planes (2, 4, 5): channel c holds 10 c + 5 i + j; the kernel [[1, 2], [3, 4]]; padding 1, stride 2.
+  Tensor x = Tensor::from_shape({2, 4, 5});
+  for (std::size_t c = 0; c < 2; ++c)
+    for (std::size_t i = 0; i < 4; ++i)
+      for (std::size_t j = 0; j < 5; ++j) x(c, i, j) = static_cast<float>(10 * c + 5 * i + j);
+  const Tensor k{{1.f, 2.f}, {3.f, 4.f}};
+  const Tensor y = apply_kernel(x, k, 2, Size2(1));
+  REQUIRE(y.shape() == Tensor::shape_type{2, 3, 3});  // (4 + 2 - 2) / 2 + 1, (5 + 2 - 2) / 2 + 1
+  for (std::size_t c = 0; c < 2; ++c)
+    for (std::size_t oi = 0; oi < 3; ++oi)
+      for (std::size_t oj = 0; oj < 3; ++oj) {
+        double s = 0;
+        for (long a = 0; a < 2; ++a)
+          for (long b = 0; b < 2; ++b) {
+            const long i = static_cast<long>(oi) * 2 - 1 + a, j = static_cast<long>(oj) * 2 - 1 + b;
+            if (i >= 0 && i < 4 && j >= 0 && j < 5) s += k(a, b) * x(c, i, j);
+          }
+        CHECK(y(c, oi, oj) == doctest::Approx(s));
+      }
+  CHECK_THROWS_WITH_AS(apply_kernel(x, xt::ones<float>({5, 5}), 1, Size2(0)),
+                       "the kernel (5x5) is larger than the image (4x5) with padding 0", std::invalid_argument);
+  // image_planes: pixel / 255, channels first.
+  Image img(2, 1, 3);
+  for (std::size_t i = 0; i < 6; ++i) img.pixels[i] = static_cast<std::uint8_t>(51 * (i % 6));
+  const Tensor p = image_planes(img);
+  REQUIRE(p.shape() == Tensor::shape_type{3, 1, 2});
+  CHECK(p(0, 0, 1) == doctest::Approx(153.0 / 255.0));  // red of the second pixel
+  CHECK(p(2, 0, 0) == doctest::Approx(102.0 / 255.0));
+  CHECK(response_image(Tensor{{{0.5f, -1.f}}}, Mapping::clip).pixels == std::vector<std::uint8_t>{128, 0});
+}
+
 TEST_CASE("Output mappings") {
   const Tensor r{{-10.f, 0.f, 100.f, 300.f}};
   CHECK(map_to_pixels(r, Mapping::clip) == Tensor{{0.f, 0.f, 100.f, 255.f}});

@@ -75,6 +75,8 @@ TEST_CASE("Filter names, aliases and the Conv2d helper") {
   CHECK(filters::get("blur").name == "box_blur");
   CHECK(filters::get("gaussian").name == "gaussian3");
   CHECK_THROWS_WITH_AS(filters::get("edgy"), doctest::Contains("unknown filter 'edgy' (known: identity, box_blur"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(filters::get("sobl_x"), doctest::Contains("; did you mean 'sobel_x'?"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(filters::get("blurr"), doctest::Contains("; did you mean 'blur'?"), std::invalid_argument);  // aliases too
   auto conv = filters::make_conv({"gaussian5", "sobel_x"}, /*frozen=*/true);
   CHECK(conv->name() == "Conv2d(1, 2, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2), bias=False)");
   CHECK(conv->weight().frozen);

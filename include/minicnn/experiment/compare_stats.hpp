@@ -50,15 +50,17 @@ MeanStd mean_std(const std::vector<double>& values);
 MeanStd final_accuracy(const VariantResult& v);              // test accuracy after the last epoch
 std::vector<MeanStd> accuracy_per_epoch(const VariantResult& v);
 MeanStd first_epoch_train_loss(const VariantResult& v);
-MeanStd classical_fraction(const VariantResult& v);          // kernels whose nearest filter has |cos| >= kClassical
+MeanStd classical_fraction(const VariantResult& v);          // kernels whose nearest filter has |cos| >= kClassicalCosine
+// The same as counts: "1 of 6 kernels (17%)", or over seeds that differ "1 to 3 of 6 kernels per seed (33 ± 17%)".
+std::string classical_count(const VariantResult& v);
 MeanStd cosine_to_start(const VariantResult& v);             // mean over kernels, then over seeds
 MeanStd top_importance(const VariantResult& v);              // the largest kernel importance, per seed
 double training_seconds(const VariantResult& v);             // summed over seeds
-constexpr float kClassical = 0.6f;
 
 // Is the difference between two means larger than the noise (the larger of their two spreads)?
 enum class Verdict {
   one_seed,      // a single seed: the noise is unknown
+  few_seeds,     // two seeds: a standard deviation of two values is too rough to call anything clear
   within_noise,  // |difference| <= one standard deviation
   suggestive,    // between one and two standard deviations
   clear,         // more than two standard deviations
@@ -69,6 +71,13 @@ std::string verdict_words(Verdict v);
 // What the report and the terminal say the results mean, each point once. The baseline is
 // "random" (if it ran); scale is the hand-set filters' scale (filters::scale_name).
 std::vector<std::string> findings(const std::vector<VariantResult>& results, const std::string& scale);
+
+// The loss per batch of every seed, averaged over windows of `window` batches (1% of the run),
+// then mean ± std over the seeds: the line the report's loss chart draws.
+std::vector<MeanStd> smoothed_loss(const VariantResult& v, std::size_t& window);
+// Would drawing variant `name` in the charts squeeze the other lines? True when it makes the loss
+// chart's or the accuracy charts' value range more than twice what the other variants need.
+bool flattens_others(const std::vector<VariantResult>& results, const std::string& name);
 
 // "98.46 ± 0.05%", "0.1462 ± 0.0031"
 std::string pct_pm(const MeanStd& m);

@@ -41,6 +41,12 @@ Image with_channels(const Image& image, std::size_t channels);
 // Resized with stb_image_resize (Mitchell filter down, Catmull-Rom up), every channel alike.
 Image resize_image(const Image& image, std::size_t width, std::size_t height);
 
+// The whole factor a picture is enlarged by so its longer side is at least at_least pixels (1: it
+// already is), and the picture enlarged by it, each pixel a square (nearest neighbour): so a 28x28
+// digit or a 64-px filter response is not a speck.
+std::size_t enlarge_factor(const Image& image, std::size_t at_least);
+Image enlarged(const Image& image, std::size_t at_least);
+
 // The PNG file's bytes, encoded in memory (for a data: URI).
 std::string encode_png(const Image& image);
 // Writes a PNG atomically (temporary file + rename); durable as write_file_atomic.

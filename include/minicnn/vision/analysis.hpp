@@ -19,6 +19,10 @@ struct FilterMatch {
   std::string label() const;  // e.g. "-laplacian8" or "sobel_x rot90"
 };
 
+// A kernel "looks like a classical filter" when its nearest bank filter (nearest_filter) has
+// |cos| >= this: the one threshold `minicnn analyze` and `minicnn compare` both use and print.
+constexpr float kClassicalCosine = 0.6f;
+
 // Best match over every bank filter that fits in the kernel's size (smaller ones centred).
 // Untransformed filters win ties, so a Sobel-x rotated by 90 degrees is reported as Sobel-y.
 // identity is not a candidate: once its mean is removed it is the 8-neighbour Laplacian.
@@ -34,7 +38,9 @@ struct KernelInfo {
   float orientation_deg = 0;     // direction of the strongest wave in the DFT, 0..180 (0: varies along x)
   float frequency = 0;           // its spatial frequency, cycles per pixel (0..0.71)
   std::string orientation;       // "horizontal gradient (vertical edges)", "vertical gradient (horizontal edges)",
-                                 // "diagonal (45 deg)", "diagonal (135 deg)", "isotropic" or "none" (flat)
+                                 // "diagonal (45 deg)", "diagonal (135 deg)", "isotropic" or "none" (flat); a
+                                 // kernel that turning by 90 degrees leaves (nearly) unchanged, such as a
+                                 // Laplacian, sharpen or a blur, is "isotropic": it has no direction
   float norm = 0;                // L2 norm
   float cosine_to_start = 1;     // cosine to the kernel before training (1: unchanged); 1 when no start is given
   double importance = 0;         // test-accuracy drop when this kernel is zeroed (filled by ablate_kernels)

@@ -26,6 +26,27 @@ Tensor map_to_pixels(const Tensor& response, Mapping m);  // (H, W) -> (H, W) in
 // returns the responses (K, H, W).
 Tensor apply_filters(const Tensor& gray, const std::vector<std::string>& names);
 
+// The largest kernel side `parse_kernel` takes: 15x15 is larger than any kernel a course shows.
+constexpr std::size_t kMaxKernelSide = 15;
+// A kernel written out as values, as `minicnn filters apply --kernel` takes it: rows separated by
+// ';', values by ',', each value a number or a fraction "a/b" ("0,-1,0;-1,5,-1;0,-1,0",
+// "1/9,1/9,1/9;1/9,1/9,1/9;1/9,1/9,1/9"); any rectangle up to 15x15. Throws std::invalid_argument
+// saying what is wrong (no values, a value that is not a number, rows of different lengths, a
+// side over 15), without naming the option: the caller does.
+Tensor parse_kernel(const std::string& rows);
+// The padding that keeps the size for a kernel side k, as Conv2d pads both sides alike: (k - 1) / 2.
+// For an odd k the output is as large as the input; for an even k it is one pixel smaller.
+std::size_t same_padding(std::size_t k);
+// An image's channels as floats in [0, 1] (pixel / 255): (C, H, W), C = 1 for a grey image.
+Tensor image_planes(const Image& image);
+// One kernel (KH, KW) over each channel of planes (C, H, W) alone, computed by Conv2d(1, 1, (KH, KW),
+// stride, padding, bias=false): the cross-correlation with zeros outside the image, (C, OH, OW) with
+// OH = (H + 2 padding.h - KH) / stride + 1. Throws std::invalid_argument when the padded image is
+// smaller than the kernel.
+Tensor apply_kernel(const Tensor& planes, const Tensor& kernel, std::size_t stride, Size2 padding);
+// Responses (C, H, W) to planes in [0, 1] as a picture: each channel times 255 (pixel units), then mapped.
+Image response_image(const Tensor& responses, Mapping m);
+
 // Panels side by side, each with its label (one or more lines, split at '\n') above it and an
 // optional small picture beside the label (e.g. the kernel that made the panel); gray panels
 // become RGB. A footnote, if given, goes under the panels.

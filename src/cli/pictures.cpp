@@ -118,8 +118,7 @@ std::string shown(const Image& img) {
 int run_apply(FilterArgs a) {
   std::string found_elsewhere;
   a.image = locate_data(a.image, "", &found_elsewhere);  // the data lookup rule (train/data_source.hpp)
-  if (!found_elsewhere.empty()) std::printf("%s
-", found_elsewhere.c_str());
+  if (!found_elsewhere.empty()) std::printf("%s\n", found_elsewhere.c_str());
   const std::vector<Applied> ks = kernels_to_apply(a);
   std::optional<Mapping> forced;
   if (!a.normalize.empty()) forced = parse_mapping(a.normalize);

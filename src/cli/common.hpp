@@ -24,10 +24,6 @@ CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi);
 // A real number in [lo, hi], or (lo, hi] with lo_open.
 CLI::Validator real_number(double lo, double hi, bool lo_open = false);
 
-// Where a checkpoint argument points: a run folder means its model.npz; throws std::runtime_error
-// (exit 1) for a folder without one ("runs/m1 is a folder with no model.npz ...").
-std::string checkpoint_path(const std::string& arg);
-
 // Machine, versions and time, for config.json and reports.
 nlohmann::json environment_info();
 std::string command_line(int argc, char** argv);

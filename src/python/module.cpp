@@ -2,6 +2,9 @@
 // works. Its parts are bound in model.cpp, data.cpp, train.cpp and vision.cpp.
 #include "bindings.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "minicnn/core/spec.hpp"
 
 namespace minicnn::python {
@@ -34,6 +37,25 @@ Tensor to_tensor(const py::handle& object, const std::string& what) {
   return t;
 }
 
+// A UsageError names the tool's options ("--image-size big: ..."); from Python they are keyword
+// arguments: "image_size big: ...".
+std::string as_keywords(std::string message) {
+  for (std::size_t at = message.find("--"); at != std::string::npos; at = message.find("--", at)) {
+    const bool starts_word = at == 0 || message[at - 1] == ' ' || message[at - 1] == '(' || message[at - 1] == '\'';
+    std::size_t end = at + 2;
+    while (end < message.size() && (std::islower(static_cast<unsigned char>(message[end])) || message[end] == '-')) ++end;
+    if (!starts_word || end == at + 2) {
+      at += 2;
+      continue;
+    }
+    std::string word = message.substr(at + 2, end - at - 2);
+    std::replace(word.begin(), word.end(), '-', '_');
+    message.replace(at, end - at, word);
+    at += word.size();
+  }
+  return message;
+}
+
 }  // namespace minicnn::python
 
 PYBIND11_MODULE(minicnn, m) {
@@ -46,7 +68,7 @@ PYBIND11_MODULE(minicnn, m) {
     } catch (const mp::FileError& e) {
       PyErr_SetString(PyExc_OSError, e.what());
     } catch (const minicnn::UsageError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      PyErr_SetString(PyExc_ValueError, mp::as_keywords(e.what()).c_str());
     }
   });
   mp::bind_python_layer(m);

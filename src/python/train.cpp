@@ -9,6 +9,7 @@
 
 #include "bindings.hpp"
 #include "minicnn/core/init.hpp"
+#include "minicnn/io/atomic_file.hpp"
 #include "minicnn/train/evaluate.hpp"
 #include "minicnn/train/training_run.hpp"
 
@@ -214,8 +215,11 @@ void bind_train(py::module_& m) {
     CheckpointInfo info = net.info ? *net.info : CheckpointInfo{};
     info.spec = net.spec;
     info.input_shape = net.input_shape;
-    about_files([&] { save_checkpoint(path, *net.net, info); });
-  }, py::arg("net"), py::arg("path"), "writes a checkpoint (.npz) the minicnn tool reads");
+    about_files([&] {
+      if (const auto slash = path.find_last_of('/'); slash != std::string::npos && slash > 0) make_folders(path.substr(0, slash));
+      save_checkpoint(path, *net.net, info);
+    });
+  }, py::arg("net"), py::arg("path"), "writes a checkpoint (.npz) the minicnn tool reads, creating its folder as train's out does");
 }
 
 }  // namespace minicnn::python

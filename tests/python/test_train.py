@@ -85,7 +85,7 @@ class Train(unittest.TestCase):
         self.assertAlmostEqual(result["accuracy"], history[0]["test_accuracy"], places=6)
         self.assertEqual(result["confusion"].shape, (10, 10))
         self.assertEqual(result["confusion"].sum(), 10000)
-        path = os.path.join(TMP, "saved.npz")
+        path = os.path.join(TMP, "new", "folder", "saved.npz")  # folders created, as train's out does
         minicnn.save(net, path)
         back = minicnn.load(path)
         x = np.random.default_rng(0).standard_normal((3, 1, 28, 28)).astype(np.float32)

@@ -1,8 +1,8 @@
 #pragma once
 // What the Python module's parts share: the model and dataset objects Python holds, numpy views of
 // minicnn's tensors and bytes, and how C++ errors become Python exceptions. One .cpp per part
-// (model.cpp, data.cpp, train.cpp, vision.cpp), each adding its names in bind_<part>; module.cpp
-// makes the module.
+// (model.cpp, data.cpp, train.cpp, vision.cpp, explain.cpp, experiment.cpp, python_layer.cpp), each
+// adding its names in bind_<part>; module.cpp makes the module.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -105,5 +105,6 @@ void bind_data(py::module_& m);
 void bind_train(py::module_& m);
 void bind_vision(py::module_& m);
 void bind_explain(py::module_& m);
+void bind_experiment(py::module_& m);
 
 }  // namespace minicnn::python

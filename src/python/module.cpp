@@ -77,4 +77,5 @@ PYBIND11_MODULE(minicnn, m) {
   mp::bind_train(m);
   mp::bind_vision(m);
   mp::bind_explain(m);
+  mp::bind_experiment(m);
 }

@@ -113,6 +113,23 @@ class Train(unittest.TestCase):
         y = net(np.zeros((2, 1, 28, 28), np.float32))
         self.assertTrue(np.all(np.isfinite(y)))
 
+    def test_compare(self):
+        out = os.path.join(TMP, "compare")
+        r = minicnn.compare(self.data, variants="random,handset-frozen", epochs=1, seeds=2, limit=2000, test_limit=500,
+                            threads=2, out=out)
+        self.assertEqual(list(r["variants"]), ["random", "handset-frozen"])
+        frozen = r["variants"]["handset-frozen"]
+        self.assertAlmostEqual(frozen["cosine_to_start"][0], 1, places=5)  # frozen kernels did not move
+        self.assertEqual(frozen["classical_fraction"], (1.0, 0.0))         # and are the bank's
+        self.assertEqual(len(frozen["accuracy_per_seed"]), 2)
+        self.assertAlmostEqual(frozen["accuracy"][0], np.mean(frozen["accuracy_per_seed"]), places=9)
+        self.assertTrue(os.path.exists(os.path.join(out, "report.html")))
+        self.assertTrue(any("handset-frozen" in f for f in r["findings"]))
+        with self.assertRaisesRegex(ValueError, "variants: unknown variant 'nope'"):
+            minicnn.compare(self.data, variants="nope", out=os.path.join(TMP, "compare2"))
+        with self.assertRaisesRegex(ValueError, "already"):
+            minicnn.compare(self.data, variants="random", epochs=1, seeds=1, limit=100, out=out)
+
     def test_bad_settings(self):
         net = minicnn.Sequential("lenet5", seed=1)
         before = net.state_dict()["0.weight"]

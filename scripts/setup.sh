@@ -22,7 +22,7 @@ packages=(
   libzip-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libssl-dev libbrotli-dev
   libonnx-dev libprotobuf-dev   # ONNX export and import (src/io/onnx_*.cpp)
-  python3-numpy
+  python3-numpy pybind11-dev python3-dev   # the Python module (src/python/, build/python/)
   libopenmpi-dev openmpi-bin   # data-parallel training with mpirun (docs/SCALING.md); optional
 )
 # The browser tests (scripts/test.sh sets MINICNN_TEST_PACKAGES=1): headless Chromium driven by
@@ -31,6 +31,7 @@ packages=(
 # Debian's npm package would conflict with).
 if [ "${MINICNN_TEST_PACKAGES:-0}" = 1 ]; then
   packages+=(chromium curl iproute2 python3-torch python3-onnx)  # PyTorch and ONNX checks of checkpoints and exports
+  packages+=(python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel)  # the notebooks, run headlessly
   command -v node > /dev/null || packages+=(nodejs)
   command -v npm > /dev/null || packages+=(npm)
 fi

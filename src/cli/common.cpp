@@ -1,6 +1,5 @@
 #include "common.hpp"
 
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -104,13 +103,6 @@ void add_hidden_alias(CLI::App& cmd, const std::string& name, std::size_t& targe
      })->group("");
 }
 
-std::string checkpoint_path(const std::string& arg) {
-  struct stat st {};
-  if (::stat(arg.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return arg;
-  const std::string model = (arg.size() > 1 && arg.back() == '/' ? arg.substr(0, arg.size() - 1) : arg) + "/model.npz";
-  if (!path_exists(model)) throw std::runtime_error(arg + " is a folder with no model.npz (give a checkpoint or a run folder)");
-  return model;
-}
 
 void make_parent_folders(const std::string& file) {
   const auto slash = file.find_last_of('/');

@@ -33,9 +33,6 @@ CLI::Validator one_of(const std::vector<std::string>& names);
 // target, checked as whole_number(lo, hi), with messages naming the old name.
 void add_hidden_alias(CLI::App& cmd, const std::string& name, std::size_t& target, std::uint64_t lo, std::uint64_t hi);
 
-// Where a checkpoint argument points: a run folder means its model.npz; throws std::runtime_error
-// (exit 1) for a folder without one ("runs/m1 is a folder with no model.npz ...").
-std::string checkpoint_path(const std::string& arg);
 // Makes the folders a file's path names ("runs/imported" for runs/imported/model.npz), as train
 // makes its --out: a command that writes one file never fails for want of its folder.
 void make_parent_folders(const std::string& file);

@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace minicnn {
 
@@ -72,6 +73,8 @@ Layer& Sequential::add(std::unique_ptr<Layer> layer) {
   layers_.push_back(std::move(layer));
   return *layers_.back();
 }
+
+std::vector<std::unique_ptr<Layer>> Sequential::take_layers() { return std::exchange(layers_, {}); }
 
 const Tensor& Sequential::forward(const Tensor& x) {
   if (layers_.empty()) throw std::logic_error("Sequential: forward on a model with no layers");

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <sys/stat.h>
 
 #include "minicnn/core/registry.hpp"
 #include "minicnn/io/atomic_file.hpp"
@@ -153,6 +154,14 @@ std::unique_ptr<Sequential> load_model(const std::string& path, CheckpointInfo* 
   }
   load_into(file, path, *model);
   if (info) *info = file.info;
+  return model;
+}
+
+std::string checkpoint_path(const std::string& arg) {
+  struct stat st {};
+  if (::stat(arg.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return arg;
+  const std::string model = (arg.size() > 1 && arg.back() == '/' ? arg.substr(0, arg.size() - 1) : arg) + "/model.npz";
+  if (!path_exists(model)) throw std::runtime_error(arg + " is a folder with no model.npz (give a checkpoint or a run folder)");
   return model;
 }
 

@@ -24,6 +24,13 @@ void TrainingRun::set_origin(std::string command, nlohmann::json environment) {
   environment_ = std::move(environment);
 }
 
+void TrainingRun::use_model(std::shared_ptr<Sequential> model, std::string spec) {
+  model_ = std::move(model);
+  spec_ = std::move(spec);
+}
+
+void TrainingRun::use_data(DataSplits data, DataSource source) { given_data_.emplace(std::move(data), std::move(source)); }
+
 bool TrainingRun::given(const char* key) const { return std::find(given_.begin(), given_.end(), key) != given_.end(); }
 
 int TrainingRun::run() {
@@ -77,7 +84,7 @@ bool TrainingRun::read_resumed_settings() {
 // The training and test sets, as the settings (or the resumed checkpoint) say; the data's actual
 // shape is recorded in the settings, so a resumed run and eval read it the same way.
 void TrainingRun::load_data() {
-  const DataSource src = resolve_data(s_.dataset, s_.data);
+  const DataSource src = given_data_ ? given_data_->second : resolve_data(s_.dataset, s_.data);
   if (!src.note.empty()) observer_.note(src.note);
   std::size_t height = 0, width = 0;
   parse_image_size(s_.image_size, height, width);
@@ -85,7 +92,8 @@ void TrainingRun::load_data() {
   o.folder.skip_bad = s_.skip_bad_images;
   o.folder.max_bytes = parse_bytes("--max-dataset-memory", s_.max_dataset_memory);
   o.folder.progress = [&](std::size_t done, std::size_t total) { observer_.reading_images(done, total); };
-  DataSplits d = minicnn::load_data(o);
+  DataSplits d = given_data_ ? std::move(given_data_->first) : minicnn::load_data(o);
+  given_data_.reset();
   observer_.data_loaded(d, s_.val_split);
   s_.dataset = record_.dataset = src.dataset;
   record_.data = src.dir;
@@ -102,16 +110,18 @@ void TrainingRun::load_data() {
   input_ = train_.sample_shape();
   record_.image_stats = image_statistics(train_);
   apply_data_defaults(s_, d.format, input_, given("lr") || resuming_);
-  if (spec_.empty()) spec_ = expand_preset(s_.model, train_.num_classes());
+  if (spec_.empty() && !model_) spec_ = expand_preset(s_.model, train_.num_classes());
 }
 
 void TrainingRun::build_model_and_optimizer() {
-  manual_seed(s_.seed);
-  try {
-    model_ = build_model(spec_, input_);
-  } catch (const SpecError& e) {  // from the caller: a usage error; from a checkpoint: a file error
-    if (!resuming_) throw;
-    throw std::runtime_error(s_.resume + ": cannot rebuild its architecture: " + e.what());
+  if (!model_) {  // not given by use_model
+    manual_seed(s_.seed);
+    try {
+      model_ = build_model(spec_, input_);
+    } catch (const SpecError& e) {  // from the caller: a usage error; from a checkpoint: a file error
+      if (!resuming_) throw;
+      throw std::runtime_error(s_.resume + ": cannot rebuild its architecture: " + e.what());
+    }
   }
   opt_ = make_optimizer(s_, model_->parameters());
   schedule_ = make_schedule(s_);
@@ -126,7 +136,9 @@ void TrainingRun::build_model_and_optimizer() {
 }
 
 // Never replace someone's checkpoint by accident; then record the run's settings in config.json.
+// An empty out: no run folder.
 void TrainingRun::prepare_folder() {
+  if (s_.out.empty()) return;
   const std::string& out = s_.out;
   const bool resuming_in_place = resuming_ && same_file(s_.resume, out + "/model.npz");
   if (path_exists(out + "/model.npz") && !s_.force && !resuming_in_place)

@@ -12,6 +12,7 @@ namespace minicnn {
 
 // config.json: the command and every setting (again when the learning rate is changed by hand).
 void TrainingRun::write_config() {
+  if (!writes()) return;
   nlohmann::json config = settings_to_json(s_);
   config.update({{"command", command_},
                  {"model", s_.model},
@@ -28,7 +29,10 @@ void TrainingRun::write_config() {
 }
 
 void TrainingRun::save(const std::string& path, std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial) {
-  if (!dist_.writer()) return;
+  if (writes()) save_checkpoint(path, *model_, checkpoint_info(epochs_done, batches_done, partial), opt_.get());
+}
+
+CheckpointInfo TrainingRun::checkpoint_info(std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial) {
   record_.has_settings = true;
   record_.settings = s_;
   record_.settings_missing.clear();
@@ -38,7 +42,7 @@ void TrainingRun::save(const std::string& path, std::size_t epochs_done, std::si
   info.spec = spec_;
   info.input_shape = input_;
   record_.write_to(info);
-  save_checkpoint(path, *model_, info, opt_.get());
+  return info;
 }
 
 // The first conv layer's kernels after an epoch: a PNG, and a frame for the filmstrip (kept in every
@@ -47,14 +51,14 @@ void TrainingRun::snapshot_kernels(std::size_t epoch) {
   if (!conv_) return;
   KernelImageOptions titled;
   titled.title = "layer " + conv_path_ + " after epoch " + std::to_string(epoch) + ": " + conv_->name();
-  if (dist_.writer()) save_png(s_.out + "/kernels_epoch" + std::to_string(epoch) + ".png", render_kernels(conv_->weight().value, titled));
+  if (writes()) save_png(s_.out + "/kernels_epoch" + std::to_string(epoch) + ".png", render_kernels(conv_->weight().value, titled));
   record_.kernel_history.emplace_back(epoch, conv_->weight().value);
 }
 
 // Every epoch's kernels side by side on one colour scale (the largest |w| of any epoch), so a
 // kernel that grows looks stronger.
 void TrainingRun::write_filmstrip() const {
-  if (record_.kernel_history.empty() || !dist_.writer()) return;
+  if (record_.kernel_history.empty() || !writes()) return;
   const std::string title = "layer " + conv_path_ + " (" + conv_->name() + "), its kernels after each epoch";
   save_png(s_.out + "/kernels_filmstrip.png", kernel_filmstrip(record_.kernel_history, title));
 }
@@ -70,7 +74,7 @@ void TrainingRun::write_metrics(std::size_t epoch, const EpochReport& rep) {
     rows.push_back(m);
   }
   metrics_ = rows;
-  if (dist_.writer()) write_metrics_csv(s_.out + "/metrics.csv", metrics_);
+  if (writes()) write_metrics_csv(s_.out + "/metrics.csv", metrics_);
 }
 
 }  // namespace minicnn

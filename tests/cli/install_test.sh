@@ -20,6 +20,14 @@ if grep -rqE '#include *[<"](onnx/|google/protobuf|httplib)' "$P/include/minicnn
   fail "an installed header includes ONNX, protobuf or httplib"
 fi
 ok "installed: the tool, the headers, libminicnn.a, the CMake package and minicnn.pc"
+# The Python module, when the build has it: under the prefix's dist-packages, importable from there.
+if ls "$BUILD"/python/minicnn*.so > /dev/null 2>&1; then
+  module=$(find "$P/lib" -path '*dist-packages/minicnn*.so' | head -1)
+  [ -n "$module" ] || { cat install.log; fail "the Python module was not installed under $P/lib/*/dist-packages"; }
+  PYTHONPATH=$(dirname "$module") /usr/bin/python3 -c "import minicnn; assert 'lenet5' in minicnn.presets()" ||
+    fail "the installed Python module does not import"
+  ok "installed: the Python module ($module), importable"
+fi
 
 mkdir outside
 cp "$SRC/examples/custom_layer.cpp" outside/

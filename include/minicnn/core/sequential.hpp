@@ -57,6 +57,9 @@ class Sequential final : public Layer {
     return ref;
   }
   Layer& add(std::unique_ptr<Layer> layer);
+  // Hands every layer over to the caller, leaving this Sequential empty (to splice the layers of a
+  // built model into another one).
+  std::vector<std::unique_ptr<Layer>> take_layers();
 
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;

@@ -60,6 +60,11 @@ CheckpointFile parse_checkpoint(const std::uint8_t* data, std::size_t size, cons
 // present with the same shape, and the checkpoint may hold no model tensor the model lacks.
 void load_into(const CheckpointFile& file, const std::string& name, Sequential& model, Optimizer* optimizer = nullptr);
 
+// Where a checkpoint argument points: a run folder means its model.npz; throws std::runtime_error
+// for a folder without one ("runs/m1 is a folder with no model.npz ..."). Anything else is returned
+// as given.
+std::string checkpoint_path(const std::string& path_or_run_folder);
+
 // Rebuilds the model from the checkpoint's own spec and loads its tensors.
 std::unique_ptr<Sequential> load_model(const std::string& path, CheckpointInfo* info = nullptr);
 

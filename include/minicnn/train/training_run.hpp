@@ -6,6 +6,7 @@
 //
 // The run prints nothing itself: what a person (or a live page) should see goes to a
 // TrainingObserver, whose methods all default to silence, so a program can train quietly.
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,6 +18,7 @@
 #include "minicnn/data/datasets.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/layers/conv2d.hpp"
+#include "minicnn/train/data_source.hpp"
 #include "minicnn/train/distributed_run.hpp"
 #include "minicnn/train/errors.hpp"
 #include "minicnn/train/run_folder.hpp"
@@ -64,6 +66,14 @@ class TrainingRun {
   TrainingRun(RunSettings settings, std::vector<std::string> given, DistributedRun& dist, TrainingObserver& observer);
   // What config.json records besides the settings: the command that started the run, the machine.
   void set_origin(std::string command, nlohmann::json environment);
+  // A model the caller built (or trained before) instead of the one the settings' model names:
+  // trained in place, with spec recorded as its architecture. The generator is left as the caller
+  // set it: seeded with the run's seed and then used to build this model, as `minicnn train` does,
+  // the run repeats the tool's bit for bit.
+  void use_model(std::shared_ptr<Sequential> model, std::string spec);
+  // Data the caller has read from source (load_data, train/data_source.hpp) instead of what the
+  // settings' dataset and data name; --limit and --test-limit still apply.
+  void use_data(DataSplits data, DataSource source);
   // Trains; returns kExitOk (also when a resumed checkpoint already has every epoch asked for: the
   // observer hears a note, nothing is written), or 128 + the signal when stopped early. Throws UsageError for bad
   // settings, std::runtime_error for unreadable files, TrainingDiverged.
@@ -89,8 +99,13 @@ class TrainingRun {
   const Conv2d* first_conv() const { return conv_; }  // its kernels are drawn after every epoch
   double last_accuracy() const { return last_accuracy_; }
   bool given(const char* key) const;  // the caller chose this setting (a run_settings_table key)
+  // What a checkpoint of the model after epochs_done epochs and batches_done batches of the next
+  // records besides the tensors: the architecture, the input shape and the run record.
+  CheckpointInfo checkpoint_info(std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial = {});
 
  private:
+  // Whether this process writes the run folder: rank 0, unless the settings' out is empty (no folder).
+  bool writes() const { return dist_.writer() && !s_.out.empty(); }
   // Setting up (training_run.cpp).
   bool read_resumed_settings();
   void load_data();
@@ -125,7 +140,8 @@ class TrainingRun {
   Dataset train_, test_;
   Augmentation augment_;
   Shape input_;
-  std::unique_ptr<Sequential> model_;
+  std::shared_ptr<Sequential> model_;
+  std::optional<std::pair<DataSplits, DataSource>> given_data_;  // use_data
   std::unique_ptr<Optimizer> opt_;
   LrSchedule schedule_;  // handed to the Trainer, which owns the learning rate from then on
   std::vector<EpochMetrics> metrics_;  // metrics.csv: the history with this folder's timings

@@ -77,7 +77,7 @@ void bind_data(py::module_& m) {
     data->splits.train = make_shapes(train, size, seed);
     data->splits.test = make_shapes(test, size, seed, train);
     data->splits.format = DataFormat::folder;
-    data->source = DataSource{"folder", "", DataFormat::folder};
+    data->source = DataSource{"folder", "", "", DataFormat::folder};
     return data;
   }, py::arg("train") = 2000, py::arg("test") = 400, py::arg("size") = 32, py::arg("seed") = 1,
      "the generated colour shapes (circle, square, stripes, triangle), drawn from seed");

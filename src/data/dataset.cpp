@@ -16,8 +16,15 @@ void truncate(Dataset& d, std::size_t n) {
   if (n == 0 || n >= d.size()) return;
   d.labels.resize(n);
   d.pixels.resize(n * d.sample_size());
+  if (!d.source.empty()) d.source.resize(n), d.source.shrink_to_fit();
   d.labels.shrink_to_fit();
   d.pixels.shrink_to_fit();
+}
+
+std::size_t Dataset::position_of(std::size_t s) const {
+  if (source.empty()) return s < size() ? s : size();
+  const auto it = std::lower_bound(source.begin(), source.end(), s);
+  return it != source.end() && *it == s ? static_cast<std::size_t>(it - source.begin()) : size();
 }
 
 std::vector<std::size_t> class_counts(const Dataset& d) {
@@ -66,15 +73,20 @@ std::vector<std::size_t> limit_stratified(Dataset& d, std::size_t n, std::uint64
     for (std::size_t j = 0; j < keep[k]; ++j) kept[pick[j]] = true;
   }
   const std::size_t S = d.sample_size();
+  std::vector<std::size_t> source;
+  source.reserve(n);
   std::size_t to = 0;
   for (std::size_t i = 0; i < d.size(); ++i) {
     if (!kept[i]) continue;
+    source.push_back(d.source_index(i));
     d.labels[to] = d.labels[i];
     std::copy(d.pixels.begin() + static_cast<long>(i * S), d.pixels.begin() + static_cast<long>((i + 1) * S),
               d.pixels.begin() + static_cast<long>(to * S));
     ++to;
   }
+  d.source.clear();
   truncate(d, to);
+  d.source = std::move(source);
   return keep;
 }
 

@@ -41,6 +41,7 @@ Dataset subset(const Dataset& all, const std::vector<std::size_t>& idx, const st
   d.pixels.reserve(idx.size() * all.sample_size());
   for (const std::size_t i : idx) {
     d.labels.push_back(all.labels[i]);
+    if (!all.source.empty()) d.source.push_back(all.source[i]);
     const auto from = all.pixels.begin() + static_cast<long>(i * all.sample_size());
     d.pixels.insert(d.pixels.end(), from, from + static_cast<long>(all.sample_size()));
   }

@@ -111,11 +111,12 @@ Dataset make_shapes(std::size_t n, std::size_t size, std::uint64_t seed, std::si
 }
 
 void save_image_folder(const Dataset& d, const std::string& dir) {
-  const std::size_t digits = std::to_string(std::max<std::size_t>(d.size(), 1) - 1).size();
+  // Named by each image's index in the full set (a subset's source indices), so test/2/0042.png is image 42.
+  const std::size_t digits = std::to_string(d.size() ? d.source_index(d.size() - 1) : 0).size();
   for (const auto& c : d.classes) make_folders(dir + "/" + safe_name(c));
   for (std::size_t i = 0; i < d.size(); ++i) {
     const Image img = dataset_image(d, i);
-    std::string index = std::to_string(i);
+    std::string index = std::to_string(d.source_index(i));
     index.insert(0, digits - index.size(), '0');
     save_png(dir + "/" + safe_name(d.classes[static_cast<std::size_t>(d.labels[i])]) + "/" + index + ".png", img, false);
   }

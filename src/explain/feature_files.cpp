@@ -11,11 +11,11 @@
 
 namespace minicnn::explain {
 
-std::string top_json(const LayerTopActivations& t) {
+std::string top_json(const LayerTopActivations& t, const Dataset& test) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& channel : t.channels)
     for (const auto& a : channel)
-      list.push_back({{"channel", a.channel}, {"rank", a.rank}, {"image", a.image}, {"y", a.y}, {"x", a.x}, {"activation", a.activation}});
+      list.push_back({{"channel", a.channel}, {"rank", a.rank}, {"image", test.source_index(a.image)}, {"y", a.y}, {"x", a.x}, {"activation", a.activation}});
   return list.dump(1) + "\n";
 }
 
@@ -29,10 +29,11 @@ LayerTopActivations parse_top_json(const std::string& text, const std::string& l
     for (const auto& j : nlohmann::json::parse(text)) {
       TopActivation a;
       a.channel = j.at("channel").get<std::size_t>(), a.rank = j.at("rank").get<std::size_t>();
-      a.image = j.at("image").get<std::size_t>(), a.y = j.at("y").get<std::size_t>(), a.x = j.at("x").get<std::size_t>();
+      const std::size_t image = j.at("image").get<std::size_t>();
+      a.image = test.position_of(image), a.y = j.at("y").get<std::size_t>(), a.x = j.at("x").get<std::size_t>();
       a.activation = j.at("activation").get<float>();
       if (a.channel >= t.channels.size()) throw std::runtime_error("channel " + std::to_string(a.channel) + " is not in the layer");
-      if (a.image >= test.size()) throw std::runtime_error("image " + std::to_string(a.image) + " is not in the test set");
+      if (a.image >= test.size()) throw std::runtime_error("image " + std::to_string(image) + " is not in the test set");
       a.label = test.labels[a.image];
       t.channels[a.channel].push_back(a);
     }
@@ -52,7 +53,7 @@ std::vector<std::string> write_top_files(Sequential& model, const LayerTopActiva
                                          const Shape& input_shape, const std::string& dir) {
   const ReceptiveField rf = receptive_field(model, t.layer, input_shape);
   const std::string stem = dir + "/" + t.layer;
-  write_text_atomic(stem + "_top.json", top_json(t));
+  write_text_atomic(stem + "_top.json", top_json(t, test));
   save_png(stem + "_top.png", render_top_crops(t, test, rf, layer_title(model, t.layer, rf)));
   return {stem + "_top.json", stem + "_top.png"};
 }

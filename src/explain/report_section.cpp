@@ -91,7 +91,7 @@ Image gradcam_examples(Sequential& model, const Dataset& test, const Normalizati
       blit(img, enlarged_rgb(dataset_image(test, i), f), x0, y0);
       blit(img, enlarged_rgb(map_overlay(gradcam(model, x, said, layer), input_image(input, norm)), f), x0 + tile + gap, y0);
       char caption[96];
-      std::snprintf(caption, sizeof caption, "#%zu %s %.0f%%", i, wrong ? ("said " + test.classes[said].substr(0, 12)).c_str() : "",
+      std::snprintf(caption, sizeof caption, "#%zu %s %.0f%%", test.source_index(i), wrong ? ("said " + test.classes[said].substr(0, 12)).c_str() : "",
                     100.0 * e.confidence[i]);
       draw_text(img, x0, y0 + tile + 2, caption, wrong ? kRedInk : kGrey);
     }

@@ -92,7 +92,7 @@ void bind_explain(py::module_& m) {
     for (std::size_t c = 0; c < channels.size(); ++c)
       for (std::size_t i = 0; i < channels[c].size(); ++i) {
         const auto& t = channels[c][i];
-        images.mutable_at(c, i) = static_cast<std::int64_t>(t.image), ys.mutable_at(c, i) = static_cast<std::int64_t>(t.y);
+        images.mutable_at(c, i) = static_cast<std::int64_t>(split.set->source_index(t.image)), ys.mutable_at(c, i) = static_cast<std::int64_t>(t.y);
         xs.mutable_at(c, i) = static_cast<std::int64_t>(t.x), values.mutable_at(c, i) = t.activation;
       }
     py::dict d;

@@ -187,7 +187,7 @@ std::string ChannelViews::render(const Views& v, std::size_t channel) const {
     const explain::TopActivation& a = best[r];
     const Image crop = explain::dataset_crop(*test_, a.image, v.rf.window(a.y, a.x));
     const std::string cls = a.label >= 0 && static_cast<std::size_t>(a.label) < setup_.classes.size() ? setup_.classes[a.label] : std::to_string(a.label);
-    crops.push_back({{"picture", png_data_url(crop)}, {"activation", a.activation}, {"class", cls}, {"image", a.image}});
+    crops.push_back({{"picture", png_data_url(crop)}, {"activation", a.activation}, {"class", cls}, {"image", test_->source_index(a.image)}});
   }
   const Shape& in = setup_.input_shape;
   Tensor one = Tensor::from_shape(in);

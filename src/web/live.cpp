@@ -121,7 +121,7 @@ void LiveMonitor::start(const LiveSetup& setup) {
     if (dynamic_cast<Conv2d*>(layer)) p.convs.push_back({{"path", path}, {"name", layer->name()}});
   Dataset few = *setup.test;
   const auto picked = pick_examples(*setup.test, 4);
-  few.labels.clear(), few.pixels.clear();
+  few.labels.clear(), few.pixels.clear(), few.source.clear();
   std::vector<Image> shown;
   for (const std::size_t i : picked) {
     few.labels.push_back(setup.test->labels[i]);

@@ -47,6 +47,8 @@ try {
   const sure = await page.$eval('#confidence', (e) => e.textContent);
   check(said === '7', `the drawn 7 reads as class ${said} (${sure})`);
   check(await onScreen(await page.$('#seen'), 50, 50) && await colours(await page.$('#seen')) > 2, 'what the model sees is on screen, with ink');
+  // The last answer's pictures are data URLs: no network, but under load still decoding after the idle wait.
+  await until(page, () => [...document.querySelectorAll('#layers img')].every((i) => i.complete && i.naturalWidth > 0), 15000);
   const layers = await page.$$('#layers img');
   check(layers.length >= 5, `${layers.length} layers' activations are shown`);
   for (const [i, img] of layers.entries()) {

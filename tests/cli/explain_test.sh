@@ -30,6 +30,8 @@ ok "trained lenet5 and resnet-mini-gray on 640 digits (100 test digits)"
 run ex.txt "$M" datasets export mnist --data "$DATA" --out digits --limit 20
 mapfile -t IMAGES < <(find digits/test -name '*.png' | sort | head -4)
 [ "${#IMAGES[@]}" = 4 ] || fail "datasets export wrote no test digits"
+# The runs' 100 test digits (a stratified --test-limit subset), named by their index in the test file.
+run es.txt "$M" datasets export mnist --data "$DATA" --out subset --limit 10 --test-limit 100
 
 # --- features ---------------------------------------------------------------------------------
 run f1.txt "$M" features lenet --threads 2
@@ -46,14 +48,22 @@ holds "features --synthesize: another seed draws other inputs" bash -c '! cmp -s
 run fr.txt "$M" features resnet --threads 2
 run fn.txt "$M" features resnet --layer 3.body.0,5 --out nested --threads 2
 
-"$PY" - <<'PYEOF' > check.txt 2>&1 || { cat check.txt; fail "the features files are not as specified"; }
-import json, os, numpy
+"$PY" - "$DATA" <<'PYEOF' > check.txt 2>&1 || { cat check.txt; fail "the features files are not as specified"; }
+import glob, json, os, numpy, sys
+# subset/test/<class>/<index>.png: <index> is the digit's index in the test file, which has that class.
+labels = numpy.fromfile(f"{sys.argv[1]}/t10k-labels-idx1-ubyte", numpy.uint8, offset=8)
+files = glob.glob("subset/test/*/*.png")
+index = {int(os.path.basename(p)[:-4]) for p in files}
+assert len(index) == 100 and max(index) >= 100, f"export --test-limit 100: {len(index)} files, largest index {max(index)}"
+wrong = [p for p in files if labels[int(os.path.basename(p)[:-4])] != int(p.split("/")[-2])]
+assert not wrong, f"export names {len(wrong)} of 100 digits by another test image's index: {wrong[:3]}"
+print(f"ok: export --test-limit 100 names every digit by its index in the test file (largest {max(index)}), its class matching")
 def check(path, channels, k, h, w, images):
     t = json.load(open(path))
     assert isinstance(t, list) and len(t) == channels * k, f"{path}: {len(t)} entries, expected {channels} x {k}"
     for e in t:
         assert set(e) == {"channel", "rank", "image", "y", "x", "activation"}, f"{path}: fields {sorted(e)}"
-        assert 0 <= e["image"] < images and 0 <= e["y"] < h and 0 <= e["x"] < w, f"{path}: {e} outside the set or the map"
+        assert e["image"] in images and 0 <= e["y"] < h and 0 <= e["x"] < w, f"{path}: {e} outside the set or the map"
     for c in range(channels):
         rows = [e for e in t if e["channel"] == c]
         assert [e["rank"] for e in rows] == list(range(k)), f"{path}: channel {c} ranks {[e['rank'] for e in rows]}"
@@ -61,11 +71,11 @@ def check(path, channels, k, h, w, images):
             assert a["activation"] > b["activation"] or (a["activation"] == b["activation"] and a["image"] < b["image"]), f"{path}: {a} before {b}"
         assert len({e["image"] for e in rows}) == k, f"{path}: channel {c} lists an image twice"
     print(f"ok: {path}: {channels} channels x {k} ranked entries with the six fields, inside the {h}x{w} map")
-check("lenet/features/0_top.json", 6, 9, 28, 28, 100)
-check("lenet/features/3_top.json", 16, 9, 10, 10, 100)
-check("s1/3_top.json", 16, 5, 10, 10, 100)
-check("nested/3.body.0_top.json", 16, 9, 28, 28, 100)
-check("nested/5_top.json", 64, 9, 7, 7, 100)
+check("lenet/features/0_top.json", 6, 9, 28, 28, index)
+check("lenet/features/3_top.json", 16, 9, 10, 10, index)
+check("s1/3_top.json", 16, 5, 10, 10, index)
+check("nested/3.body.0_top.json", 16, 9, 28, 28, index)
+check("nested/5_top.json", 64, 9, 7, 7, index)
 want = {"0", "3.body.0", "3.body.3", "4.body.0", "4.body.3", "4.shortcut.0", "5.body.0", "5.body.3", "5.shortcut.0"}
 got = {f[:-9] for f in os.listdir("resnet/features") if f.endswith("_top.json")}
 assert got == want, f"resnet's default layers {sorted(got)}, expected every conv {sorted(want)}"

@@ -32,6 +32,9 @@ MINICNN_KERNELS=blas run tl.txt "$M" train "${SMALL[@]}" --model lenet5 --out ru
 MINICNN_KERNELS=blas run tr.txt "$M" train "${SMALL[@]}" --model resnet-mini-gray --out runs/resnet
 ok "trained lenet5 and resnet-mini-gray on 640 digits"
 run ex.txt "$M" datasets export mnist --data "$DATA" --out digits --limit 20
+# The runs' 100 test digits (--test-limit 100, a stratified subset) as files named by their index
+# in the test file: the images features ranks, and the numbers its _top.json must give.
+run es.txt "$M" datasets export mnist --data "$DATA" --out subset --limit 10 --test-limit 100
 mapfile -t IMAGES < <(find digits/test -name '*.png' | sort)
 [ "${#IMAGES[@]}" = 20 ] || fail "expected 20 exported test digits, got ${#IMAGES[@]}"
 run el.txt "$M" explain runs/lenet "${IMAGES[@]}" --method all --out el --threads 2
@@ -114,17 +117,23 @@ compare("lenet5", lenet, "el", "5", ["saliency", "gradcam", "occlusion"])
 compare("resnet-mini-gray", resnet, "er", "5", ["saliency", "gradcam", "occlusion"], occluded=4)
 compare("resnet-mini-gray", resnet, "en", "3.body.0", ["gradcam"])
 
-# features: brute force over the run's 100 test digits, normalised as in training.
-def digits(path, n):
+# features: brute force over the run's 100 test digits, normalised as in training. They are the
+# exported subset/test/<class>/<index>.png: index[row] is a digit's index in the test file.
+import glob, os
+index = sorted(int(os.path.basename(p)[:-4]) for p in glob.glob("subset/test/*/*.png"))
+assert len(index) == 100 and index[-1] >= 100, f"expected 100 test digits named by test-file index, got {index}"
+row_of = {n: r for r, n in enumerate(index)}
+
+def digits(path):
     norm = json.loads(numpy.load(path)["__minicnn__"].tobytes())["extra"]["normalize"]
-    images = numpy.fromfile(f"{data}/t10k-images-idx3-ubyte", numpy.uint8, offset=16)[:n * 784]
-    return torch.from_numpy(((images / 255 - norm["mean"][0]) / norm["std"][0]).reshape(n, 1, 28, 28))
+    images = numpy.fromfile(f"{data}/t10k-images-idx3-ubyte", numpy.uint8, offset=16).reshape(-1, 28, 28)[index]
+    return torch.from_numpy(((images / 255 - norm["mean"][0]) / norm["std"][0]).reshape(len(index), 1, 28, 28))
 
 def top_check(name, model, path, layer, file):
     taken = {}
     hook = at(model, layer).register_forward_hook(lambda mod, i, o: taken.update(A=o))
     with torch.no_grad():
-        model(digits(path, 100))
+        model(digits(path))
     hook.remove()
     A = taken["A"].numpy()                                # (N, C, H', W'), float64
     N, C, H, W = A.shape
@@ -138,19 +147,20 @@ def top_check(name, model, path, layer, file):
         want = order[:9]
         got = [e["image"] for e in rows]
         assert len(got) == 9 and len(set(got)) == 9, f"{name} {layer} channel {c}: {got}"
+        assert all(g in row_of for g in got), f"{name} {layer} channel {c}: images {got} are not all among the run's test digits"
         tol = 1e-5 * max(1.0, float(numpy.abs(act[:, c]).max()))
         for r, e in enumerate(rows):
-            n = e["image"]
+            n = row_of[e["image"]]  # its row in A
             # The same activation as PyTorch's (float32 against float64), at its first largest position.
-            assert abs(e["activation"] - act[n, c]) <= tol, f"{name} {layer} channel {c} image {n}: {e['activation']} vs {act[n, c]}"
+            assert abs(e["activation"] - act[n, c]) <= tol, f"{name} {layer} channel {c} image {index[n]}: {e['activation']} vs {act[n, c]}"
             first = int(numpy.argmax(flat[n, c] >= act[n, c] - tol))
             assert (e["y"], e["x"]) == divmod(first, W) or abs(flat[n, c, e["y"] * W + e["x"]] - act[n, c]) <= tol, \
-                f"{name} {layer} channel {c} image {n}: position {(e['y'], e['x'])}, PyTorch's first maximum at {divmod(first, W)}"
+                f"{name} {layer} channel {c} image {index[n]}: position {(e['y'], e['x'])}, PyTorch's first maximum at {divmod(first, W)}"
             # Rank r holds PyTorch's r-th image, or one whose activation is within float rounding of
             # it (float32 sums in another order can swap two such images; either order is right).
             if n != want[r]:
                 assert abs(act[n, c] - act[want[r], c]) <= tol, \
-                    f"{name} {layer} channel {c} rank {r}: image {n} ({act[n, c]:.6f}), PyTorch's is {want[r]} ({act[want[r], c]:.6f})"
+                    f"{name} {layer} channel {c} rank {r}: image {index[n]} ({act[n, c]:.6f}), PyTorch's is {index[want[r]]} ({act[want[r], c]:.6f})"
                 near_ties += 1
     print(f"ok: {name} layer {layer}: the top-9 images of all {C} channels are PyTorch's brute-force ones "
           f"({near_ties} swapped within float rounding), with the same activation and first position")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # minicnn export checked by the real ONNX tools (issue 18): a lenet5 and a residual model that
 # uses every other layer type are trained on a slice of MNIST and exported; onnx.checker (Debian's
-# python3-onnx, full_check) accepts both files; onnxruntime-node runs the first 1000 MNIST test
+# python3-onnx, full_check) accepts both files; onnxruntime-node runs 1000 MNIST test
 # images through them, as raw pixels in [0, 1], and must give what `minicnn predict --json` gives
 # for the same images as PNG files: max |difference| <= 1e-4 and the same class for every image.
 #   onnx_runtime_test.sh BUILD/minicnn SOURCE_DIR CACHE_DIR     (CACHE_DIR keeps onnxruntime-node)
@@ -49,10 +49,16 @@ pass=$((pass + 1))
 
 # The same 1000 test images as PNG files for minicnn predict, and as raw [0, 1] floats for onnxruntime.
 "$M" datasets export mnist --data "$DATA" --limit 1000 --out png > png.log 2>&1 || { cat png.log; fail "datasets export"; }
+# --limit is a stratified subset: the exported files are named by their index in the test file
+# (png/test/<class>/<index>.png), and onnxruntime gets those same images, in index order.
 "$PY" - "$DATA" <<'PYEOF' || fail "preparing the inputs"
-import numpy, sys
-images = numpy.fromfile(f"{sys.argv[1]}/t10k-images-idx3-ubyte", numpy.uint8, offset=16)[:1000 * 784]
+import glob, json, os, numpy, sys
+index = sorted(int(os.path.basename(p)[:-4]) for p in glob.glob("png/test/*/*.png"))
+assert len(index) == 1000 and len(set(index)) == 1000, f"expected 1000 exported test images, got {len(index)}"
+assert index[-1] >= 1000, "the exported test images are the first 1000, not a stratified subset"
+images = numpy.fromfile(f"{sys.argv[1]}/t10k-images-idx3-ubyte", numpy.uint8, offset=16).reshape(-1, 28, 28)[index]
 numpy.save("pixels.npy", (images.astype(numpy.float32) / 255).reshape(1000, 1, 28, 28))
+json.dump(index, open("index.json", "w"))
 PYEOF
 for model in lenet5 residual residual_softmax; do
   "$M" predict runs/${model%_softmax} png/test/*/*.png --raw --json > $model.json 2> predict.log || { cat predict.log; fail "predict $model"; }
@@ -62,10 +68,11 @@ done
 
 "$PY" - <<'PYEOF'
 import json, os, numpy
+row = {n: r for r, n in enumerate(json.load(open("index.json")))}  # test-file index -> row of pixels.npy
 for model, key in [("lenet5", "logits"), ("residual", "logits"), ("residual_softmax", "probabilities")]:
-    ours = numpy.zeros((1000, 10), numpy.float32)
+    ours = numpy.full((1000, 10), numpy.nan, numpy.float32)
     for p in json.load(open(f"{model}.json")):
-        ours[int(os.path.basename(p["image"])[:-4])] = p[key]  # png/test/<class>/<index>.png
+        ours[row[int(os.path.basename(p["image"])[:-4])]] = p[key]  # png/test/<class>/<index>.png
     theirs = numpy.load(f"ort_{model}.npy")
     assert theirs.shape == (1000, 10), theirs.shape
     diff = float(numpy.abs(ours - theirs).max())

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "helpers.hpp"
 #include "minicnn/data/dataset.hpp"
 
@@ -136,4 +138,27 @@ TEST_CASE("limit_stratified: every class in proportion, seeded, images kept whol
   Dataset all = sorted_by_class();
   CHECK(limit_stratified(all, 0, 1) == std::vector<std::size_t>{60, 30, 10});
   CHECK(all.size() == 100);
+}
+
+TEST_CASE("limit_stratified keeps every image's index in the full set, also through a second subset") {
+  Dataset full = sorted_by_class();
+  CHECK(full.source.empty());  // no subset: image i is index i
+  CHECK(full.source_index(42) == 42);
+  CHECK(full.position_of(42) == 42);
+  CHECK(full.position_of(100) == 100);
+  Dataset d = sorted_by_class();
+  limit_stratified(d, 20, 1);
+  REQUIRE(d.source.size() == 20);
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    CHECK(d.source_index(i) == d.pixels[2 * i]);  // image i is all i: its pixels name it
+    CHECK(d.position_of(d.source_index(i)) == i);
+  }
+  std::size_t missing = 0;
+  while (std::find(d.source.begin(), d.source.end(), missing) != d.source.end()) ++missing;
+  CHECK(d.position_of(missing) == d.size());  // not in the subset
+  limit_stratified(d, 10, 3);  // a subset of the subset still names the full set's images
+  for (std::size_t i = 0; i < d.size(); ++i) CHECK(d.source_index(i) == d.pixels[2 * i]);
+  truncate(d, 4);
+  CHECK(d.source.size() == 4);
+  for (std::size_t i = 0; i < d.size(); ++i) CHECK(d.source_index(i) == d.pixels[2 * i]);
 }

@@ -272,3 +272,25 @@ TEST_CASE("dataset_image interleaves a planar image's channels") {
   CHECK(img.pixels == std::vector<std::uint8_t>{1, 3, 5, 2, 4, 6});
   CHECK_THROWS_AS(dataset_image(d, 1), std::out_of_range);
 }
+
+TEST_CASE("save_image_folder names a subset's images by their index in the full set") {
+  TempDir dir("subset_names");
+  Dataset d;
+  d.rows = d.cols = 2;
+  d.classes = {"a", "b"};
+  for (std::size_t i = 0; i < 120; ++i) {
+    d.labels.push_back(static_cast<int>(i % 2));
+    d.pixels.insert(d.pixels.end(), 4, static_cast<std::uint8_t>(i));  // image i is all i
+  }
+  limit_stratified(d, 6, kTestSubsetSeed);
+  save_image_folder(d, dir / "out");
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const std::size_t n = d.source_index(i);
+    CHECK(n == d.pixels[4 * i]);
+    const std::string name = d.classes[static_cast<std::size_t>(d.labels[i])] + "/" + (n < 10 ? "00" : n < 100 ? "0" : "") +
+                             std::to_string(n) + ".png";
+    CAPTURE(name);
+    REQUIRE(std::filesystem::exists(dir.path / "out" / name));
+    CHECK(load_image((dir.path / "out" / name).string()).pixels[0] == n);  // the file holds image n
+  }
+}

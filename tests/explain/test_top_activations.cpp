@@ -1,7 +1,10 @@
 // Top-activating images against a brute-force ranking of every image, for any batch size and
 // thread count; ties go to the lower image index.
+#include <nlohmann/json.hpp>
+
 #include "explain/explain_checks.hpp"
 #include "helpers.hpp"
+#include "minicnn/explain/feature_files.hpp"
 
 using namespace minicnn;
 using namespace minicnn::test;
@@ -104,4 +107,39 @@ TEST_CASE("Top activations: K, the layer list and flat layers") {
   CHECK(flat[0].output_shape == Shape{84});
   CHECK(flat[0].channels.size() == 84);
   CHECK(flat[0].channels[5].size() == 20);
+}
+
+TEST_CASE("A _top.json names images by their index in the full test set, and reads back to the subset's") {
+  Dataset test;
+  test.rows = test.cols = 2;
+  test.classes = {"a", "b"};
+  for (std::size_t i = 0; i < 50; ++i) {
+    test.labels.push_back(static_cast<int>(i % 2));
+    test.pixels.insert(test.pixels.end(), 4, static_cast<std::uint8_t>(i));
+  }
+  limit_stratified(test, 10, kTestSubsetSeed);
+  explain::LayerTopActivations t;
+  t.layer = "0";
+  t.output_shape = {1, 2, 2};
+  t.channels.resize(1);
+  for (std::size_t r = 0; r < 3; ++r) {
+    explain::TopActivation a;
+    a.rank = r, a.image = 7 - 2 * r, a.activation = 3.0f - static_cast<float>(r), a.label = test.labels[a.image];
+    t.channels[0].push_back(a);
+  }
+  const nlohmann::json j = nlohmann::json::parse(explain::top_json(t, test));
+  for (std::size_t r = 0; r < 3; ++r) {
+    const std::size_t pos = 7 - 2 * r, full = j[r]["image"].get<std::size_t>();
+    CHECK(full == test.source_index(pos));
+    CHECK(full == test.pixels[4 * pos]);  // the image the test file holds at that index
+    CHECK(full != pos);
+  }
+  const explain::LayerTopActivations back = explain::parse_top_json(j.dump(), "0", {1, 2, 2}, test, "x_top.json");
+  for (std::size_t r = 0; r < 3; ++r) CHECK(back.channels[0][r].image == 7 - 2 * r);
+  nlohmann::json outside = j;
+  std::size_t absent = 0;
+  while (test.position_of(absent) < test.size()) ++absent;
+  outside[0]["image"] = absent;
+  CHECK_THROWS_WITH_AS(explain::parse_top_json(outside.dump(), "0", {1, 2, 2}, test, "x_top.json"),
+                       contains("image " + std::to_string(absent) + " is not in the test set"), std::runtime_error);
 }

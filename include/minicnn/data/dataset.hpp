@@ -18,6 +18,13 @@ struct Dataset {
   std::vector<std::uint8_t> pixels;   // size() images of (channels, rows, cols), planar, row-major
   std::vector<int> labels;            // in [0, num_classes())
   std::vector<std::string> classes;   // class names: label k is classes[k]
+  // When this is a subset (limit_stratified: --limit, --test-limit), image i's index in the full set
+  // it was taken from (the whole test file, say), ascending; empty: no subset, image i is index i.
+  // Whatever names an image by number to a user (JSON, file names, pages) names source_index(i).
+  std::vector<std::size_t> source;
+  std::size_t source_index(std::size_t i) const { return source.empty() ? i : source[i]; }
+  // The image whose source_index is s, or size() when the subset does not hold it.
+  std::size_t position_of(std::size_t s) const;
   std::size_t size() const { return labels.size(); }
   std::size_t num_classes() const { return classes.size(); }
   std::size_t sample_size() const { return channels * rows * cols; }
@@ -27,7 +34,7 @@ struct Dataset {
 // "0", "1", ..., "9": the classes of MNIST.
 std::vector<std::string> digit_classes();
 
-// Keeps only the first n samples (n == 0 or n >= size(): keep all).
+// Keeps only the first n samples (n == 0 or n >= size(): keep all), and their source indices.
 void truncate(Dataset& data, std::size_t n);
 
 // How many images of each class data holds (num_classes() numbers).
@@ -38,7 +45,8 @@ std::vector<std::size_t> class_counts(const Dataset& data);
 // has one when n allows it (when n is below the number of classes, the largest classes get one
 // each). Which images of a class are kept is drawn from seed alone, so the same (data, n, seed)
 // gives the same subset; the kept images stay in their original order. Returns the kept images'
-// per-class counts.
+// per-class counts. data.source records the kept images' indices in the full set (composed with
+// an earlier subset's).
 std::vector<std::size_t> limit_stratified(Dataset& data, std::size_t n, std::uint64_t seed);
 // The seed of the test images' subset (--test-limit): fixed, so every model, seed and command
 // that tests on N images tests on the same N.

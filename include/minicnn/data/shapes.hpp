@@ -15,7 +15,7 @@ std::vector<std::string> shape_classes();  // "circle", "square", "stripes", "tr
 Dataset make_shapes(std::size_t n, std::size_t size = 32, std::uint64_t seed = 1, std::size_t first = 0);
 
 // Writes a dataset as an image folder: dir/<class>/<index>.png, class names made safe for file
-// names ('/' and other unsafe characters become '-'), indices zero-padded in dataset order.
+// names ('/' and other unsafe characters become '-'), indices (Dataset::source_index: a subset keeps the full set's numbers) zero-padded.
 void save_image_folder(const Dataset& data, const std::string& dir);
 
 }  // namespace minicnn

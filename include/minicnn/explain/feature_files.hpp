@@ -2,7 +2,8 @@
 // The files `minicnn features` writes for one layer, and reading them back. The draw page
 // (`minicnn serve`) writes the same files in the run's features/ folder when a channel is first
 // clicked, so the command and the page reuse each other's work:
-//   DIR/<layer>_top.json   [{"channel", "rank", "image", "y", "x", "activation"}], ranked per channel
+//   DIR/<layer>_top.json   [{"channel", "rank", "image", "y", "x", "activation"}], ranked per channel;
+//                          "image" is the index in the full test set (Dataset::source_index)
 //   DIR/<layer>_top.png    render_top_crops: one row of crops per channel
 //   DIR/<layer>_synth.npy  float32 (channels, C, H, W), synthesized inputs in normalised units
 //   DIR/<layer>_synth.png  render_synthesized: each beside its channel's 3 best crops
@@ -14,8 +15,10 @@
 
 namespace minicnn::explain {
 
-std::string top_json(const LayerTopActivations& t);
-// A _top.json back as the layer's top activations (labels from `test`). Throws std::runtime_error
+// "image" is the image's index in the full test set (test.source_index), not its place in a
+// --test-limit subset, so a reader finds it in the test file; parse_top_json maps it back.
+std::string top_json(const LayerTopActivations& t, const Dataset& test);
+// A _top.json back as the layer's top activations (labels from `test`; images as positions in test). Throws std::runtime_error
 // naming `where` when it is malformed, has another channel count than output_shape says, or names
 // an image that `test` does not have.
 LayerTopActivations parse_top_json(const std::string& text, const std::string& layer, const Shape& output_shape,

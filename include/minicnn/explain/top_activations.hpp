@@ -20,7 +20,7 @@ namespace minicnn::explain {
 
 struct TopActivation {
   std::size_t channel = 0, rank = 0;  // rank 0 is the strongest
-  std::size_t image = 0;              // index in the dataset as loaded
+  std::size_t image = 0;              // position in the dataset as loaded (Dataset::source_index gives its number in the full set)
   std::size_t y = 0, x = 0;           // the strongest position, in the layer's output coordinates
   float activation = 0;
   int label = 0;                      // the image's class

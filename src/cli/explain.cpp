@@ -143,17 +143,18 @@ int run(const ExplainArgs& a, const CLI::App& cmd) {
     // the same picture for another class does not overwrite the first answer.
     const std::string maps_stem = asked ? stem + "_as_" + file_word(name) : stem;
     save_npy(stem + "_input.npy", e.input);
-    std::vector<std::string> pictures;
+    std::vector<std::string> pictures, names;  // with OUT/ (printed), and as explain.json lists them: in OUT
     for (std::size_t m = 0; m < methods.size(); ++m) {
       save_npy(maps_stem + "_" + methods[m] + ".npy", e.maps[m]);
       char prob[32];
       std::snprintf(prob, sizeof prob, "%.3f", static_cast<double>(e.probability));
       const std::string title = e.stem + ": " + methods[m] + " for '" + name + "' (p = " + prob + ")";
       pictures.push_back(maps_stem + "_" + methods[m] + ".png");
+      names.push_back(pictures.back().substr(a.out.size() + 1));
       save_png(pictures.back(), explain::render_map(e.maps[m], e.input, rec.norm, title, caption(methods[m], name, layer, occ)));
     }
     record["images"].push_back({{"image", e.image}, {"class", e.cls}, {"class_name", name}, {"probability", e.probability},
-                                {"predicted", e.predicted}, {"predicted_name", rec.classes[e.predicted]}, {"pictures", pictures}});
+                                {"predicted", e.predicted}, {"predicted_name", rec.classes[e.predicted]}, {"pictures", names}});
     std::printf("%s: %s (p = %.3f)%s -> %s\n", e.image.c_str(), name.c_str(), static_cast<double>(e.probability),
                 e.cls == e.predicted ? "" : (", predicted " + rec.classes[e.predicted]).c_str(), join(pictures, ", ").c_str());
   }

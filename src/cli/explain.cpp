@@ -1,6 +1,7 @@
 // minicnn explain: why the network answered what it did for a picture: saliency, Grad-CAM and
 // occlusion maps over the picture the model saw.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <optional>
 
@@ -52,6 +53,14 @@ std::size_t class_index(const std::string& text, const std::vector<std::string>&
 void save_npy(const std::string& path, const Tensor& t) {
   const std::string bytes = npy_bytes(t);
   write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+// A class name as part of a file name: letters, digits, '.', '-' and '_' kept, anything else '_'.
+std::string file_word(const std::string& name) {
+  std::string w = name;
+  for (char& c : w)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  return w;
 }
 
 std::string stem_of(const std::string& path) {
@@ -130,18 +139,24 @@ int run(const ExplainArgs& a, const CLI::App& cmd) {
   record["occlusion"] = {{"patch", occ.patch}, {"stride", occ.stride}, {"value", 0}};
   for (const Explained& e : done) {
     const std::string stem = a.out + "/" + e.stem, name = rec.classes[e.cls];
+    // With --class the maps' names carry the class ("my_digit_as_4_occlusion.png"), so explaining
+    // the same picture for another class does not overwrite the first answer.
+    const std::string maps_stem = asked ? stem + "_as_" + file_word(name) : stem;
     save_npy(stem + "_input.npy", e.input);
+    std::vector<std::string> pictures, names;  // with OUT/ (printed), and as explain.json lists them: in OUT
     for (std::size_t m = 0; m < methods.size(); ++m) {
-      save_npy(stem + "_" + methods[m] + ".npy", e.maps[m]);
+      save_npy(maps_stem + "_" + methods[m] + ".npy", e.maps[m]);
       char prob[32];
       std::snprintf(prob, sizeof prob, "%.3f", static_cast<double>(e.probability));
       const std::string title = e.stem + ": " + methods[m] + " for '" + name + "' (p = " + prob + ")";
-      save_png(stem + "_" + methods[m] + ".png", explain::render_map(e.maps[m], e.input, rec.norm, title, caption(methods[m], name, layer, occ)));
+      pictures.push_back(maps_stem + "_" + methods[m] + ".png");
+      names.push_back(pictures.back().substr(a.out.size() + 1));
+      save_png(pictures.back(), explain::render_map(e.maps[m], e.input, rec.norm, title, caption(methods[m], name, layer, occ)));
     }
     record["images"].push_back({{"image", e.image}, {"class", e.cls}, {"class_name", name}, {"probability", e.probability},
-                                {"predicted", e.predicted}, {"predicted_name", rec.classes[e.predicted]}});
-    std::printf("%s: %s (p = %.3f)%s -> %s_{%s}.png\n", e.image.c_str(), name.c_str(), static_cast<double>(e.probability),
-                e.cls == e.predicted ? "" : (", predicted " + rec.classes[e.predicted]).c_str(), stem.c_str(), join(methods, ",").c_str());
+                                {"predicted", e.predicted}, {"predicted_name", rec.classes[e.predicted]}, {"pictures", names}});
+    std::printf("%s: %s (p = %.3f)%s -> %s\n", e.image.c_str(), name.c_str(), static_cast<double>(e.probability),
+                e.cls == e.predicted ? "" : (", predicted " + rec.classes[e.predicted]).c_str(), join(pictures, ", ").c_str());
   }
   write_text_atomic(a.out + "/explain.json", record.dump(2) + "\n");
   return kExitOk;
@@ -157,7 +172,8 @@ void add_explain_command(CLI::App& app, Command& command) {
       "  minicnn explain runs/mnist my_digit.png                 all three maps for the predicted class\n"
       "  minicnn explain runs/mnist a.png --method gradcam --layer 3 --class 7\n"
       "  minicnn explain runs/shapes tri.png --method occlusion --patch 8\n"
-      "writes OUT/<stem>_input.npy, OUT/<stem>_<method>.npy and .png for each picture, and OUT/explain.json\n");
+      "writes OUT/<stem>_input.npy, OUT/<stem>_<method>.npy and .png for each picture (with --class:\n"
+      "OUT/<stem>_as_<class>_<method>.npy and .png), and OUT/explain.json\n");
   cmd->add_option("run", a->run, "a run folder or its model.npz")->required();
   cmd->add_option("images", a->images, "pictures, prepared as minicnn predict prepares them")->required();
   cmd->add_option("--method", a->method, "saliency, gradcam, occlusion or all")->capture_default_str()->check(

@@ -72,18 +72,22 @@ int parse_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) 
   const auto path = chosen(app, argc, argv, &unknown);
   if (!unknown.empty())
     return usage_error(path, "unknown command '" + unknown + "'" + suggestion(unknown, subcommand_names(*path.back())));
-  if (dynamic_cast<const CLI::RequiredError*>(&e) && std::string(e.what()).find("ubcommand") != std::string::npos &&
-      !subcommand_names(*path.back()).empty())  // CLI11: "A subcommand is required"
-    return usage_error(path, "expected a subcommand: " + join(subcommand_names(*path.back())));
-  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+  // An option the command does not have ("minicnn --versoin"): CLI11 says "A subcommand is
+  // required" or "The following arguments were not expected"; name it and the closest option.
+  const bool no_subcommand = dynamic_cast<const CLI::RequiredError*>(&e) &&
+                             std::string(e.what()).find("ubcommand") != std::string::npos &&
+                             !subcommand_names(*path.back()).empty();  // CLI11: "A subcommand is required"
+  if (no_subcommand || dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    const auto names = option_names(*path.back());
     for (int i = 1; i < argc; ++i) {
       const std::string a = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
-      const auto names = option_names(*path.back());
-      if (a.size() > 1 && a[0] == '-' && std::find(names.begin(), names.end(), a) == names.end() && a != "--help" && a != "-h")
+      if (a.size() > 1 && a[0] == '-' && std::find(names.begin(), names.end(), a) == names.end() && a != "--help" && a != "-h" &&
+          a != "-V")
         return usage_error(path, "unknown option '" + a + "'" + suggestion(a, names));
     }
-    return usage_error(path, std::string(e.what()) + " (unexpected arguments)");
   }
+  if (no_subcommand) return usage_error(path, "expected a subcommand: " + join(subcommand_names(*path.back())));
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) return usage_error(path, std::string(e.what()) + " (unexpected arguments)");
   return usage_error(path, e.what() + member_suggestion(e.what()));
 }
 
@@ -148,6 +152,12 @@ int main(int argc, char** argv) {
       "  minicnn predict runs/mnist my_digit.png               classify a picture\n"
       "  minicnn help train                                    every option of a command\n");
 
+  // "minicnn" alone: the command list (as "minicnn help" prints it) and exit 2, as any command
+  // line that asks for no work (a script that runs "minicnn" by mistake sees it failed).
+  if (argc < 2) {
+    std::printf("%s", app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal).c_str());
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -168,7 +178,7 @@ int main(int argc, char** argv) {
     const int code = exit_code_of(error);  // a spec from the command line: 2 (a checkpoint's is a file error)
     const std::string what = message_of(error);
     if (code == kExitNumerical)
-      std::fprintf(stderr, "\n%s: %s\nThe last checkpoint written before this batch is kept.\n", prefix(path).c_str(), what.c_str());
+      std::fprintf(stderr, "\n%s: %s\n", prefix(path).c_str(), what.c_str());  // what says which checkpoint is kept
     else
       std::fprintf(stderr, "%s: %s%s\n", prefix(path).c_str(), code == kExitUsage ? "" : "error: ", what.c_str());
     return code;

@@ -69,8 +69,8 @@ void print_folder_report(const DataSplits& d, float val_split) {
     if (count > files.size()) std::printf("    and %zu more\n", count - files.size());
   };
   if (r.ignored) {
-    std::printf("  %zu %s not images by %s names, ignored:\n", r.ignored, r.ignored == 1 ? "file is" : "files are",
-                r.ignored == 1 ? "its" : "their");
+    std::printf("  %zu %s ignored:\n", r.ignored,
+                r.ignored == 1 ? "file that is not an image by its name was" : "files that are not images by their names were");
     list(r.ignored_files, r.ignored);
   }
   if (r.skipped) {

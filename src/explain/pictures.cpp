@@ -50,6 +50,21 @@ std::string crop_caption(const TopActivation& t, const Dataset& data) {
   return number(t.activation) + " '" + cls.substr(0, 8) + "'";
 }
 
+// text in lines of at most `width` pixels, broken at spaces (a word longer than that gets a line of its own).
+std::vector<std::string> wrapped(const std::string& text, std::size_t width) {
+  std::vector<std::string> lines{""};
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(' ', start), text.size());
+    const std::string word = text.substr(start, end - start);
+    const std::string joined = lines.back().empty() ? word : lines.back() + " " + word;
+    if (!lines.back().empty() && text_width(joined) > width) lines.push_back(word);
+    else lines.back() = joined;
+    start = end + 1;
+  }
+  return lines;
+}
+
 }  // namespace
 
 Image dataset_crop(const Dataset& d, std::size_t i, const ReceptiveField::Window& w) {
@@ -123,10 +138,17 @@ Image render_synthesized(const Tensor& synth, const std::vector<std::pair<std::s
                                 " and " + std::to_string(at.size()));
   const std::size_t cw = static_cast<std::size_t>(rf.x.size), ch = static_cast<std::size_t>(rf.y.size);
   const std::size_t f = zoom(std::min(cw, ch), 48), tw = cw * f + 8, th = ch * f + 10;
-  const std::size_t label_w = text_width("ch 999") + 12, top_h = text_height() * 3 + 12;
-  Image img(std::max(label_w + 4 * tw + 20, text_width(title) + 16), top_h + synth.shape(0) * th, 3, 255);
-  draw_text(img, 8, 6, title, kInk);
-  draw_text(img, 8, 6 + text_height(), "left: the input made to excite the channel; right: its 3 strongest test images", kGrey);
+  const std::size_t label_w = text_width("ch 999") + 12;
+  // As wide as the four pictures of a row (at least 360 px): the title and the legend wrap to it,
+  // not the pictures to a one-line title (lenet5 layer 3: 1040 px, the pictures in the left third).
+  const std::size_t width = std::max<std::size_t>(label_w + 4 * tw + 20, 360);
+  const auto title_lines = wrapped(title, width - 16);
+  const auto legend_lines = wrapped("left: the input made to excite the channel; right: its 3 strongest test images", width - 16);
+  const std::size_t top_h = text_height() * (title_lines.size() + legend_lines.size()) + 12;
+  Image img(width, top_h + synth.shape(0) * th, 3, 255);
+  for (std::size_t i = 0; i < title_lines.size(); ++i) draw_text(img, 8, 6 + i * text_height(), title_lines[i], kInk);
+  for (std::size_t i = 0; i < legend_lines.size(); ++i)
+    draw_text(img, 8, 6 + (title_lines.size() + i) * text_height(), legend_lines[i], kGrey);
   for (std::size_t c = 0; c < synth.shape(0); ++c) {
     const std::size_t y0 = top_h + c * th;
     draw_text(img, 6, y0 + ch * f / 2, "ch " + std::to_string(c), kInk);

@@ -253,16 +253,27 @@ void draw_text(Image& img, std::size_t x0, std::size_t y0, const std::string& te
   static thread_local std::vector<char> buf(1 << 16);
   std::string t = text.substr(0, 500);
   const int quads = stb_easy_font_print(0, 0, t.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
-  for (int q = 0; q < quads; ++q) {
-    const float* v = reinterpret_cast<const float*>(buf.data() + q * 64);
-    const float xa = std::min(v[0], v[8]), xb = std::max(v[0], v[8]), ya = std::min(v[1], v[9]), yb = std::max(v[1], v[9]);
+  const auto fill = [&](float xa, float ya, float xb, float yb) {
     for (std::size_t y = static_cast<std::size_t>(ya * scale); y < static_cast<std::size_t>(yb * scale); ++y)
       for (std::size_t x = static_cast<std::size_t>(xa * scale); x < static_cast<std::size_t>(xb * scale); ++x) {
         if (x0 + x >= img.width || y0 + y >= img.height) continue;
         std::uint8_t* p = img.at(x0 + x, y0 + y);
         for (std::size_t c = 0; c < std::min<std::size_t>(img.channels, 3); ++c) p[c] = img.channels == 1 ? rgb[1] : rgb[c];
       }
+  };
+  for (int q = 0; q < quads; ++q) {
+    const float* v = reinterpret_cast<const float*>(buf.data() + q * 64);
+    fill(std::min(v[0], v[8]), std::min(v[1], v[9]), std::max(v[0], v[8]), std::max(v[1], v[9]));
   }
+  // stb_easy_font draws '|' exactly as 'l' (one stroke, rows 0-7): "|response|" read "lresponsel".
+  // Extend the bar through the descender rows (to 9, as 'p' and 'g' go), the usual shape of '|'.
+  // A character's x is the width of the text before it (one line: titles have no line breaks).
+  for (std::size_t i = 0; i < t.size() && t[i] != '\n'; ++i)
+    if (t[i] == '|') {
+      std::string before = t.substr(0, i);
+      const float x = static_cast<float>(stb_easy_font_width(before.data()));
+      fill(x, 7, x + 1, 9);
+    }
 }
 
 std::size_t text_width(const std::string& text, std::size_t scale) {

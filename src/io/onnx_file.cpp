@@ -7,6 +7,7 @@
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -90,6 +91,31 @@ class MemoryEstimate {
   std::string error_;
 };
 
+// What a file that protobuf cannot read plainly is, by its first bytes ("a PNG image"), or "":
+// "import my_digit.png" should say that, not which protobuf field looked damaged.
+std::string plainly_not_onnx(const std::uint8_t* data, std::size_t size) {
+  const auto starts = [&](const char* magic, std::size_t n) { return size >= n && std::memcmp(data, magic, n) == 0; };
+  if (starts("\x89PNG\r\n\x1a\n", 8)) return "a PNG image";
+  if (starts("\xff\xd8\xff", 3)) return "a JPEG image";
+  if (starts("GIF8", 4)) return "a GIF image";
+  if (starts("BM", 2) && size >= 14) return "a BMP image";
+  if (starts("\x93NUMPY", 6)) return "a NumPy .npy array";
+  if (starts("PK\x03\x04", 4) || starts("PK\x05\x06", 4)) return "a zip archive (a minicnn .npz checkpoint is one)";
+  if (starts("\x1f\x8b", 2)) return "a gzip file";
+  if (starts("%PDF", 4)) return "a PDF document";
+  // Text: the first bytes are all printable or white space (an ONNX model begins with binary field tags and lengths).
+  const std::size_t n = std::min<std::size_t>(size, 64);
+  for (std::size_t i = 0; i < n; ++i)
+    if ((data[i] < 0x20 && data[i] != '\n' && data[i] != '\r' && data[i] != '\t') || data[i] == 0x7f) return "";
+  return n >= 4 ? "a text file" : "";
+}
+
+[[noreturn]] void fail_unreadable(const std::uint8_t* data, std::size_t size, const std::string& name, const std::string& what) {
+  const std::string kind = plainly_not_onnx(data, size);
+  if (!kind.empty()) fail(name, "is not an ONNX file (it starts like " + kind + ")");
+  fail(name, what);
+}
+
 }  // namespace
 
 void parse_model(const std::uint8_t* data, std::size_t size, const std::string& name, onnx::ModelProto& m) {
@@ -105,14 +131,14 @@ void parse_model(const std::uint8_t* data, std::size_t size, const std::string& 
     in.SetTotalBytesLimit(n);
     MemoryEstimate estimate(limit);
     if (!estimate.walk(onnx::ModelProto::descriptor(), in, 0))
-      fail(name, "is not a usable ONNX model: " + estimate.error());
+      fail_unreadable(data, size, name, "is not a usable ONNX model: " + estimate.error());
   }
   gp::io::CodedInputStream in(data, n);
   in.SetTotalBytesLimit(n);
   in.SetRecursionLimit(kOnnxMaxDepth + 1);
   protobuf_message().clear();
   if (!m.ParseFromCodedStream(&in) || !in.ConsumedEntireMessage())
-    fail(name, "is not an ONNX model: protobuf cannot parse it" +
+    fail_unreadable(data, size, name, "is not an ONNX model: protobuf cannot parse it" +
                    (protobuf_message().empty() ? std::string() : " (" + protobuf_message() + ")"));
 }
 

@@ -37,8 +37,13 @@ const char* kStyle =
     "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}"
     "table{border-collapse:collapse;margin:0.8em 0}td,th{border:1px solid #ccc;padding:3px 8px}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}th{background:#f3f3f3}"
-    ".figs{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}figure{margin:0}"
-    "figcaption{font-size:0.92em;color:#444;max-width:520px}img{image-rendering:pixelated}"
+    ".figs{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}figure{margin:0;max-width:100%;min-width:0}"
+    "figcaption{font-size:0.92em;color:#444;max-width:520px;overflow-wrap:anywhere}"
+    // Nothing wider than the window: pictures shrink to the column (a 1200-px window cut lenet5's
+    // crops and titles), svg charts too, and a wide table scrolls in its own box, its text column
+    // kept readable instead of squeezed to one word a line.
+    "img,svg{max-width:100%;height:auto}img{image-rendering:pixelated}"
+    ".wide{overflow-x:auto;max-width:100%}td:last-child:not(.n){min-width:12em}"
     "pre{background:#f6f6f6;padding:0.6em;overflow-x:auto}";
 
 std::string html_picture(const Figure& f);
@@ -237,7 +242,7 @@ std::string Report::html() const {
         h << "</ul>\n";
         break;
       case Block::Kind::table:
-        h << "<table><tr>";
+        h << "<div class=\"wide\"><table><tr>";
         for (const auto& t : b.text) h << "<th>" << html_escape(t) << "</th>";
         h << "</tr>\n";
         for (const auto& r : b.rows) {
@@ -245,7 +250,7 @@ std::string Report::html() const {
           for (const auto& c : r) h << (b.right_align && numeric(c) ? "<td class=\"n\">" : "<td>") << html_escape(c) << "</td>";
           h << "</tr>\n";
         }
-        h << "</table>\n";
+        h << "</table></div>\n";
         break;
       case Block::Kind::figures:
         h << "<div class=\"figs\">\n";
@@ -258,7 +263,7 @@ std::string Report::html() const {
         h << "</div>\n";
         break;
       case Block::Kind::picture_table:
-        h << "<table><tr>";
+        h << "<div class=\"wide\"><table><tr>";
         for (const auto& t : b.text) h << "<th>" << html_escape(t) << "</th>";
         h << "</tr>\n";
         for (const auto& r : b.cells) {
@@ -269,7 +274,7 @@ std::string Report::html() const {
               << "</td>";
           h << "</tr>\n";
         }
-        h << "</table>\n";
+        h << "</table></div>\n";
         break;
     }
   }

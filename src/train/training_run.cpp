@@ -37,6 +37,7 @@ int TrainingRun::run() {
   if (!s_.resume.empty() && !read_resumed_settings()) return kExitOk;
   augment_ = check_settings(s_);
   if (dist_.world_size() > 1 && !given("threads")) s_.threads = dist_.threads_per_rank();
+  refuse_used_folder();
   observer_.settings_ready(*this);
   s_.threads = use_threads(s_.threads);
   load_data();
@@ -135,15 +136,22 @@ void TrainingRun::build_model_and_optimizer() {
   if (!record_.rng.empty()) global_rng().set_state(record_.rng);
 }
 
-// Never replace someone's checkpoint by accident; then record the run's settings in config.json.
-// An empty out: no run folder.
-void TrainingRun::prepare_folder() {
+// Never replace someone's checkpoint by accident. Checked before the data is read, so the refusal
+// is the first thing a run says (not after the data's notes and minutes of reading a folder).
+void TrainingRun::refuse_used_folder() const {
   if (s_.out.empty()) return;
   const std::string& out = s_.out;
   const bool resuming_in_place = resuming_ && same_file(s_.resume, out + "/model.npz");
   if (path_exists(out + "/model.npz") && !s_.force && !resuming_in_place)
     throw UsageError(out + " already holds a model.npz; choose another --out, resume from it with --resume " + out +
                      "/model.npz, or pass --force to replace it");
+}
+
+// The run folder (refuse_used_folder said it is free), and the run's settings in config.json.
+// An empty out: no run folder.
+void TrainingRun::prepare_folder() {
+  if (s_.out.empty()) return;
+  const std::string& out = s_.out;
   make_folders(out + "/checkpoints");
   // A kill -9 during a write leaves "<file>.tmp.<pid>": remove those of processes that are gone.
   for (const std::string& dir : {out, out + "/checkpoints"})

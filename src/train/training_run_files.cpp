@@ -30,6 +30,11 @@ void TrainingRun::write_config() {
 
 void TrainingRun::save(const std::string& path, std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial) {
   if (writes()) save_checkpoint(path, *model_, checkpoint_info(epochs_done, batches_done, partial), opt_.get());
+  if (!s_.out.empty())  // every rank, so each says the same if training diverges
+    last_saved_ = path + ", after " +
+                  (batches_done ? std::to_string(batches_done) + (batches_done == 1 ? " batch" : " batches") + " of epoch " +
+                                      std::to_string(epochs_done + 1)
+                                : std::to_string(epochs_done) + (epochs_done == 1 ? " epoch" : " epochs"));
 }
 
 CheckpointInfo TrainingRun::checkpoint_info(std::size_t epochs_done, std::size_t batches_done, const EpochTotals& partial) {

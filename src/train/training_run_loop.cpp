@@ -24,7 +24,9 @@ int TrainingRun::train() {
   if (const std::string shared = dist_.attach(*model_, trainer, loader, s_.sync_batchnorm, s_.out); !shared.empty())
     observer_.note(shared);
   for (std::size_t epoch = start_epoch_; epoch < s_.epochs; ++epoch) {
-    const auto rep = trainer.run_epoch(
+    EpochReport rep;
+    try {
+      rep = trainer.run_epoch(
         epoch, epoch == start_epoch_ ? start_batch_ : 0,
         [&](const BatchReport& r) {
           after_batch(r, trainer);
@@ -32,6 +34,9 @@ int TrainingRun::train() {
             save(s_.out + "/model.npz", epoch, r.batch, r.totals);
         },
         [&] { return stop_signal() != 0; }, epoch == start_epoch_ ? carried_ : EpochTotals{});
+    } catch (const TrainingDiverged& e) {
+      throw TrainingDiverged(std::string(e.what()) + "\n" + diverged_note(), e.epoch, e.batch);
+    }
     if (rep.stopped_early) return interrupted(epoch, rep);
     finish_epoch(epoch, rep);
     if (epoch + 1 < s_.epochs && stop_signal()) return interrupted(epoch + 1, EpochReport{});
@@ -39,6 +44,13 @@ int TrainingRun::train() {
   write_filmstrip();
   observer_.finished(*this);
   return kExitOk;
+}
+
+// What is left after training diverged: only a checkpoint that exists is promised.
+std::string TrainingRun::diverged_note() const {
+  if (!last_saved_.empty()) return "The last checkpoint written before this batch is kept: " + last_saved_ + ".";
+  if (s_.out.empty()) return "This run writes no checkpoints (no run folder).";
+  return "No checkpoint was written yet" + (resuming_ ? "; " + s_.resume + ", which this run resumed from, is unchanged." : ".");
 }
 
 // The signal every rank agrees to stop for (under mpirun), or 0. A collective.

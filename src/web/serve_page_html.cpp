@@ -15,7 +15,8 @@ header a{margin-left:14px;font-size:.9em}
 main{display:flex;flex-wrap:wrap;gap:28px;padding:16px 20px;align-items:flex-start}
 #left{width:300px;position:sticky;top:0;max-height:100vh;overflow-y:auto}#right{flex:1;min-width:420px}
 #pad{background:#000;border:1px solid #444;touch-action:none;cursor:crosshair;display:block}
-#drop{border:2px dashed #aaa;padding:14px;margin-top:10px;text-align:center;color:#555;font-size:.9em}
+#drop{border:2px dashed #aaa;padding:14px;margin-top:10px;text-align:center;color:#555;font-size:.9em;box-sizing:border-box;width:100%}
+#drop input{max-width:100%}
 #drop.over{border-color:#1f77b4;background:#eef5fb}
 button{font-size:.95em;padding:3px 12px;margin:8px 6px 0 0;cursor:pointer}
 #prediction{font-size:3em;font-weight:600;line-height:1.1}#confidence{color:#555}
@@ -89,12 +90,15 @@ function show(a) {
   $("prediction").textContent = a.blank ? "?" : a.class;
   $("prediction").dataset.index = a.blank ? "" : a.index;
   $("confidence").textContent = a.blank ? "(nothing drawn yet)" : (100 * a.probabilities[a.index]).toFixed(1) + "% sure";
-  bars(a.probabilities);
+  // Until something is drawn or dropped, no answer to show: no probabilities, no maps of a blank canvas.
+  if (a.blank) $("probs").innerHTML = '<p class="note" id="waiting">draw a digit or drop a picture</p>';
+  else bars(a.probabilities);
   $("seen").src = a.seen;
   $("saliency").src = a.saliency;
   $("gradcam").src = a.gradcam || a.seen;
   $("gradcam-caption").textContent = a.gradcam ? "Grad-CAM, layer " + a.gradcam_layer : "no Grad-CAM (no layer with maps)";
   $("why").classList.toggle("blank", a.blank);
+  $("why").hidden = a.blank;
   const box = $("layers");
   box.textContent = "";
   lastLayers = a.layers;

@@ -67,6 +67,20 @@ try {
   const command = await page.evaluate(() => [...document.querySelectorAll('pre code')].map((c) => c.textContent).find((t) => t.includes(' train ')));
   check(Boolean(command) && command.includes('--seed') && command.includes('--threads'), 'the reproducing command: ' + command);
 
+  // A 1200-px window: nothing wider than the page (lenet5's crop grids and titles were cut, with a
+  // horizontal scroll bar); a wide table may scroll inside its own box.
+  await page.setViewport({ width: 1200, height: 900 });
+  const wide = await page.evaluate(() => {
+    const root = document.documentElement;
+    const out = [...document.querySelectorAll('img, svg, table, figure, pre')]
+      .filter((e) => !e.closest('.wide, pre') || e.matches('pre'))
+      .filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1)
+      .map((e) => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right) + 'px');
+    return { scroll: root.scrollWidth, client: root.clientWidth, out };
+  });
+  check(wide.scroll <= wide.client && wide.out.length === 0,
+    `no horizontal overflow at 1200 px (page ${wide.scroll} of ${wide.client} px${wide.out.length ? '; past the edge: ' + wide.out.join(', ') : ''})`);
+
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shot, fullPage: true });
   console.log('screenshot: ' + shot);

@@ -27,6 +27,11 @@ try {
   await page.goto(url, { waitUntil: 'load', timeout: 30000 });
   check(await until(page, () => Number(document.body.dataset.answers ?? 0) >= 1, 15000), 'the empty canvas gets a first answer');
   check(await page.$eval('#confidence', (e) => e.textContent) === '(nothing drawn yet)', 'which says nothing is drawn yet');
+  check(await page.$eval('#probs', (e) => e.textContent.trim()) === 'draw a digit or drop a picture' &&
+        await page.$$eval('#probs .bar', (a) => a.length) === 0, 'before any input: "draw a digit or drop a picture", no probabilities');
+  check(await page.$eval('#why', (e) => e.offsetHeight === 0), 'before any input: no saliency or Grad-CAM of the blank canvas');
+  const left = await page.$eval('#left', (e) => [e.scrollWidth, e.clientWidth]);
+  check(left[0] <= left[1], `no horizontal scroll bar under the drop box (${left[0]} of ${left[1]} px)`);
 
   // A 7 as a person draws it: a bar across the top, then a stroke down and to the left.
   const box = await (await page.$('#pad')).boundingBox();

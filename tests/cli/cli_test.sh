@@ -101,7 +101,7 @@ before=$(sha256sum r1/model.npz)
 expect 2 e.txt "$M" train "${SMALL[@]}" --epochs 1 --out r1
 has e.txt "already holds a model.npz" "an existing run folder is not overwritten"
 "$PY" -c "import numpy; d=dict(numpy.load('r1/model.npz')); d['0.weight']=numpy.zeros((8,1,5,5),'f'); numpy.savez('wrong.npz', **d)"
-expect 1 e.txt "$M" train --data "$DATA" --threads 2 --resume wrong.npz --epochs 3 --out r1
+expect 1 e.txt "$M" train --data "$DATA" --threads 2 --resume wrong.npz --epochs 3 --out r_wrong  # a free folder: r1 is refused first (exit 2) since the folder check comes before any work
 has e.txt "tensor '0.weight' has shape (8, 1, 5, 5), but the model expects (6, 1, 5, 5)" "a checkpoint with the wrong architecture: a clear error"
 printf 'garbage' > junk.npz
 expect 1 e.txt "$M" eval junk.npz

@@ -116,8 +116,9 @@ for e in j["images"]:
     assert e["class"] == e["predicted"] and 0 < e["probability"] <= 1, e
 print("ok: explain.json: methods, Grad-CAM layer 5, occlusion 7x7 stride 1 at 0, and per image its class, probability and prediction")
 s = stems[0]
-g = numpy.load(f"e3/{s}_gradcam.npy")
-assert g.shape == (28, 28) and not os.path.exists(f"e3/{s}_saliency.npy"), "--method gradcam --layer 3.body.0"
+g = numpy.load(f"e3/{s}_as_3_gradcam.npy")  # --class 3: the class in the name
+assert g.shape == (28, 28) and not os.path.exists(f"e3/{s}_as_3_saliency.npy"), "--method gradcam --layer 3.body.0"
+assert not os.path.exists(f"e3/{s}_gradcam.npy"), "--class 3 wrote the predicted class's name"
 j = json.load(open("e3/explain.json"))
 assert j["images"][0]["class"] == 3 and j["gradcam_layer"] == "3.body.0", j
 print("ok: resnet --method gradcam --layer 3.body.0 --class 3: a (28, 28) map of class 3 at the nested layer, and nothing else")

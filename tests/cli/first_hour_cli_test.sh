@@ -138,5 +138,56 @@ check "row 18: explain --out makes its folder" test -s deep/explain/explain.json
 code 0 "$M" featuremaps lenet "$SRC/data/chelsea.png" --out deep/maps
 check "row 18: featuremaps --out makes its folder" test -s deep/maps/input.png
 
+# --- a newcomer's README pass (issue 27's follow-up): messages, names and README's words ---
+code 2 "$M" --versoin
+check "fix 10: --versoin: unknown option, did you mean '--version'" has out.txt "minicnn: unknown option '--versoin'; did you mean '--version'?"
+code 2 "$M"; cp out.txt bare.txt
+check "fix 10: minicnn alone prints the command list (exit 2), no error" bash -c 'grep -q "^Subcommands:" bare.txt && grep -q "^  train " bare.txt && ! grep -q "^minicnn: .*(see \|expected a subcommand" bare.txt'
+code 2 "$M" train "${TINY[@]}" --out lenet
+check "fix 10: a used --out is refused before the data is read (no '--limit' line first)" \
+  bash -c 'has() { grep -qF -- "$2" "$1"; }; has out.txt "lenet already holds a model.npz" && [ "$(wc -l < out.txt)" = 1 ]'
+mkdir -p badimg/a badimg/b
+cp "$SRC/data/chelsea.png" badimg/a/1.png; cp "$SRC/data/chelsea.png" badimg/a/2.png
+cp "$SRC/data/chelsea.png" badimg/b/1.png; cp "$SRC/data/chelsea.png" badimg/b/2.png
+echo notes > badimg/a/notes.txt
+code 0 "$M" train --data badimg --val-split 0.5 --image-size 16x16 --model "flatten, linear 2" --epochs 1 --threads 2 --skip-bad-images --out bi1
+check "fix 10: one ignored file: '1 file that is not an image by its name was ignored'" has out.txt "1 file that is not an image by its name was ignored:"
+echo more > badimg/b/more.txt
+code 0 "$M" train --data badimg --val-split 0.5 --image-size 16x16 --model "flatten, linear 2" --epochs 1 --threads 2 --skip-bad-images --out bi2
+check "fix 10: two: '2 files that are not images by their names were ignored'" has out.txt "2 files that are not images by their names were ignored:"
+code 1 "$M" import "$SRC/data/chelsea.png" --out imp.npz
+check "fix 10: import of a PNG says it is not an ONNX file but a PNG image" has out.txt "is not an ONNX file (it starts like a PNG image)"
+code 3 "$M" train --data "$DATA" --limit 1000 --test-limit 100 --epochs 1 --threads 2 --lr 1e6 --out div
+check "fix 6: diverged before any checkpoint: says none was written, promises none" \
+  bash -c 'has() { grep -qF -- "$2" "$1"; }; has out.txt "training diverged" && has out.txt "No checkpoint was written yet." && ! has out.txt "is kept"'
+code 3 "$M" train --data "$DATA" --limit 1000 --test-limit 100 --epochs 1 --threads 2 --lr 1e6 --checkpoint-every 1 --out div2
+check "fix 6: diverged after a checkpoint: names the one kept" bash -c 'grep -q "The last checkpoint written before this batch is kept: div2/model.npz, after [0-9]* batch" out.txt && [ -s div2/model.npz ]'
+code 0 "$M" explain lenet "$SRC/data/chelsea.png" --method occlusion --out ex7; cp out.txt ex7a.txt
+code 0 "$M" explain lenet "$SRC/data/chelsea.png" --method occlusion --class 4 --out ex7; cp out.txt ex7b.txt
+check "fix 7: --class 4 writes chelsea_as_4_occlusion.png beside the predicted class's chelsea_occlusion.png" \
+  bash -c '[ -s ex7/chelsea_occlusion.png ] && [ -s ex7/chelsea_as_4_occlusion.png ] && [ -s ex7/chelsea_as_4_occlusion.npy ]'
+check "fix 7: explain prints the real file names, no brace pattern" \
+  bash -c 'grep -q -- "-> ex7/chelsea_occlusion.png$" ex7a.txt && grep -q -- "-> ex7/chelsea_as_4_occlusion.png$" ex7b.txt && ! grep -q "{" ex7a.txt ex7b.txt'
+check "fix 12: data/shapes/ (README's make-shapes folder) is git-ignored" \
+  bash -c "grep -q 'datasets make-shapes --out data/shapes' '$SRC/README.md' && git -C '$SRC' check-ignore -q --no-index data/shapes/train/x.png"
+# README's command lines (code blocks): every mpirun goes through scripts/mpirun.sh (plain mpirun
+# refuses root), and Fashion-MNIST is fetched before it is trained on.
+$PY - "$SRC/README.md" > readme.txt 2>&1 <<'PYEOF'
+import re, sys
+md = open(sys.argv[1]).read()
+lines = [l for b in re.findall(r"```sh\n(.*?)```", md, re.S) for l in b.splitlines()]
+bare = [l for l in lines if re.match(r"\s*(sudo\s+)?mpirun\b", l)]
+print("bare mpirun:", bare)
+fetch = next((i for i, l in enumerate(lines) if "get-mnist.sh --dataset fashion-mnist" in l), None)
+train = next((i for i, l in enumerate(lines) if "train --dataset fashion-mnist" in l), None)
+print("fashion fetched first:", fetch is not None and train is not None and fetch < train)
+print("table classes:", "| model | parameters (4 classes) |" in md and "| `convnet-rgb` | 82k |" in md)
+PYEOF
+check "fix 3: README's command lines run mpirun only through scripts/mpirun.sh" has readme.txt "bare mpirun: []"
+check "fix 4: README fetches Fashion-MNIST (get-mnist.sh --dataset fashion-mnist) before training on it" has readme.txt "fashion fetched first: True"
+code 0 "$M" summary --model convnet-rgb --input 3x32x32 --classes 4
+check "fix 11: README's convnet-rgb 82k is for 4 classes, as summary --classes 4 counts (82340)" \
+  bash -c 'grep -q "^parameters: 82[0-9][0-9][0-9] " out.txt && grep -q "table classes: True" readme.txt'
+
 echo "$pass passed, $failed failed"
 [ "$failed" = 0 ]

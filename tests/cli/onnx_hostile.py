@@ -89,7 +89,7 @@ for _ in range(2000):  # Graph.node -> Node.attribute -> Attribute.g -> Graph ..
 write("deep.onnx", num(1, 7) + ld(8, num(2, 13)) + ld(7, deep), "is not a usable ONNX model: messages nested deeper than 32")
 whole = open(good, "rb").read()
 write("truncated.onnx", whole[: len(whole) // 2], "(the file is truncated or damaged)")
-write("not_onnx.onnx", b"\x89PNG\r\n\x1a\n" + bytes(100), "is not a usable ONNX model")
+write("not_onnx.onnx", b"\x89PNG\r\n\x1a\n" + bytes(100), "is not an ONNX file (it starts like a PNG image)")
 write("empty.onnx", b"", "is empty; expected an ONNX model")
 for name, expected in cases:
     print(f"{name}\t{expected}")

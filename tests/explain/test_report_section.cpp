@@ -7,7 +7,9 @@
 #include "helpers.hpp"
 #include "minicnn/explain/attribution.hpp"
 #include "minicnn/explain/pictures.hpp"
+#include "minicnn/explain/receptive_field.hpp"
 #include "minicnn/explain/report_section.hpp"
+#include "minicnn/explain/top_activations.hpp"
 
 using namespace minicnn;
 using namespace minicnn::test;
@@ -53,4 +55,22 @@ TEST_CASE("Grad-CAM examples: one row per class, the right and the wrong image, 
     for (std::size_t x = a.width - 200; x < a.width; ++x) dark_a += a.at(x, y)[0] < 128, dark_b += b.at(x, y)[0] < 128;
   CHECK(dark_b < dark_a / 4);  // only the "none wrong" captions and the heading
   CHECK_THROWS_WITH_AS(explain::gradcam_examples(*model, test, norm, e, "7"), doctest::Contains("not maps"), std::invalid_argument);
+}
+
+TEST_CASE("Synthesized inputs' picture is as wide as its pictures, its long title wrapped (was 1040 px, content in the left third)") {
+  manual_seed(5);
+  auto model = build_model(expand_preset("lenet5", 10), {1, 28, 28});
+  const Dataset test = synthetic_dataset(30, 28);
+  const Normalization norm = compute_normalization(test);
+  const auto top = explain::top_activations(*model, test, norm, {"3"}, {3});
+  const explain::ReceptiveField rf = explain::receptive_field(*model, "3", {1, 28, 28});
+  const std::size_t C = top[0].channels.size();
+  Tensor synth = Tensor::from_shape({C, 1, 28, 28});
+  std::vector<std::pair<std::size_t, std::size_t>> at(C, {4, 4});
+  const std::string title = "layer 3: Conv2d(6, 16, kernel_size=(5, 5), stride=(1, 1)), receptive field 14x14 pixels, stride 2";
+  const Image img = explain::render_synthesized(synth, at, norm, top[0], test, rf, title);
+  // 14x14 crops at 4x: 56 + 8 px each, four in a row, beside the "ch 15" labels; the one-line title is wider.
+  CHECK(img.width < 420);
+  CHECK(text_width(title) + 16 > 800);
+  CHECK(img.height > C * 56 + 3 * text_height());  // the title and the legend took more lines
 }

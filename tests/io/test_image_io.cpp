@@ -78,3 +78,26 @@ TEST_CASE("enlarged: a whole factor to at least the asked size, each pixel a squ
   CHECK(*big.at(3, 0) == 10);
   CHECK(*big.at(8, 5) == 50);  // the last pixel of the second row
 }
+
+TEST_CASE("draw_text: '|' is not drawn as 'l' (it reaches below the line), and its place in the text is kept") {
+  const std::uint8_t black[3] = {0, 0, 0};
+  const auto drawn = [&](const std::string& text) {
+    Image img(40, 30, 1);
+    std::fill(img.pixels.begin(), img.pixels.end(), std::uint8_t{255});
+    draw_text(img, 0, 0, text, black, 1);
+    return img;
+  };
+  const auto ink_rows = [](Image img, std::size_t x) {
+    std::size_t last = 0;
+    for (std::size_t y = 0; y < img.height; ++y)
+      if (*img.at(x, y) == 0) last = y + 1;
+    return last;
+  };
+  Image bar = drawn("|"), ell = drawn("l");
+  CHECK(ink_rows(ell, 0) == 7);
+  CHECK(ink_rows(bar, 0) == 9);  // rows 7 and 8: below the baseline, where 'l' has no ink
+  CHECK(bar.pixels != ell.pixels);
+  Image text = drawn("ab|c");  // the bar after "ab", at the width of "ab"
+  CHECK(ink_rows(text, text_width("ab", 1)) == 9);
+  CHECK(*drawn("l|").at(0, 8) == 255);
+}

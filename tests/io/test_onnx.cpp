@@ -260,7 +260,11 @@ TEST_CASE("Import checks every tensor's data against its dims, and reads no exte
 TEST_CASE("Import refuses damaged bytes and files that would take unbounded memory, with one line each") {
   const std::string good = small_model().SerializeAsString();
   CHECK_ERROR(import_error(good.substr(0, good.size() / 2)), "m.onnx: is not a usable ONNX model: a field claims");
-  CHECK_ERROR(import_error(std::string("\x89PNG\r\n\x1a\n", 8)), "m.onnx: is not a usable ONNX model");
+  CHECK(import_error(std::string("\x89PNG\r\n\x1a\n", 8)) == "m.onnx: is not an ONNX file (it starts like a PNG image)");
+  CHECK(import_error(std::string("\xff\xd8\xff\xe0\x00\x10JFIF", 10)) == "m.onnx: is not an ONNX file (it starts like a JPEG image)");
+  CHECK(import_error(std::string("PK\x03\x04\x14\x00\x00\x00", 8)) ==
+        "m.onnx: is not an ONNX file (it starts like a zip archive (a minicnn .npz checkpoint is one))");
+  CHECK(import_error("label,pixel0,pixel1\n7,0,0\n") == "m.onnx: is not an ONNX file (it starts like a text file)");
   CHECK(import_error("") == "m.onnx: is empty; expected an ONNX model");
   // graph (field 7) written as a number, not a message: protobuf keeps it as an unknown field
   CHECK(import_error(std::string("\x08\x07\x38\x05\x42\x02\x10\x0d", 8)) == "m.onnx: holds no graph");

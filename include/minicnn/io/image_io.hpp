@@ -64,7 +64,8 @@ Tensor resize(const Tensor& gray, std::size_t height, std::size_t width);
 Image gray_image(const Tensor& gray);
 
 // Draws text with stb_easy_font's built-in bitmap font (ASCII), each font pixel scale x scale. The
-// default scale, 2, gives letters about 14 px tall: legible at 100% zoom.
+// default scale, 2, gives letters about 14 px tall: legible at 100% zoom. '|' reaches below the
+// line (the font's own '|' is its 'l').
 constexpr std::size_t kTextScale = 2;
 void draw_text(Image& image, std::size_t x, std::size_t y, const std::string& text, const std::uint8_t* rgb,
                std::size_t scale = kTextScale);

@@ -110,6 +110,7 @@ class TrainingRun {
   bool read_resumed_settings();
   void load_data();
   void build_model_and_optimizer();
+  void refuse_used_folder() const;
   void prepare_folder();
   // The run folder (training_run_files.cpp).
   void write_config();
@@ -124,6 +125,7 @@ class TrainingRun {
   void change_lr(float multiplier, std::size_t position, Trainer& trainer);
   void finish_epoch(std::size_t epoch, const EpochReport& rep);
   int interrupted(std::size_t epoch, const EpochReport& partial);
+  std::string diverged_note() const;
 
   RunSettings s_;
   std::vector<std::string> given_;
@@ -150,6 +152,7 @@ class TrainingRun {
   double last_accuracy_ = 0;
   std::size_t batches_per_epoch_ = 0;
   int stop_signal_ = 0;  // the signal every rank agreed to stop for
+  std::string last_saved_;  // "runs/x/model.npz, after 2 epochs": the newest checkpoint, or "" (none yet)
 };
 
 }  // namespace minicnn

@@ -24,7 +24,7 @@ void add_run_options(CLI::App& cmd, RunSettings& s) {
             const bool says_default = info.help.find("default:") != std::string::npos ||
                                       info.help.find("(default ") != std::string::npos;
             if constexpr (!std::is_same_v<T, std::string>) {
-              if (!says_default && info.key != "threads" && info.key != "live_linger") o->capture_default_str();  // said in their help
+              if (!says_default) o->capture_default_str();
             }
             else if (!(s.*m).empty() && !says_default) o->capture_default_str();
           }

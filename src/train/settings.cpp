@@ -59,7 +59,8 @@ std::vector<SettingInfo> optimisation_rows() {
   return {
       I("epochs", "--epochs", &S::epochs, "epochs to train in total (when resuming: default the run's planned total)")
           .kept_in_checkpoint().range(1, 100000),
-      I("batch_size", "--batch-size", &S::batch_size, "images per optimiser step")
+      I("batch_size", "--batch-size", &S::batch_size,
+        "images per optimiser step; unless given, halved (down to 8) while a small training set makes fewer than 25 batches per epoch")
           .kept_in_checkpoint().fixed_by_checkpoint().range(1, 65536),
       I("lr", "--lr", &S::lr, "learning rate (default " + rate_text(kSgdLr) + " for sgd, " + rate_text(kAdamLr) + " for adam and adamw)")
           .kept_in_checkpoint().fixed_by_checkpoint().range(0, 1e6),
@@ -174,6 +175,16 @@ void apply_data_defaults(RunSettings& s, DataFormat format, const Shape& input, 
   if (s.model == "auto") s.model = idx && input == Shape{1, 28, 28} ? "lenet5" : "convnet-rgb";
   if (s.optimizer == "auto") s.optimizer = idx ? "sgd" : "adam";
   if (!lr_given) s.lr = s.optimizer == "sgd" ? kSgdLr : kAdamLr;
+}
+
+std::string fit_batch_size_to_set(RunSettings& s, std::size_t train_images) {
+  const std::size_t asked = s.batch_size;
+  while (s.batch_size > 8 && train_images < kMinStepsPerEpoch * s.batch_size) s.batch_size /= 2;
+  if (s.batch_size == asked) return "";
+  const std::size_t steps = (train_images + asked - 1) / asked;
+  return "--batch-size " + std::to_string(s.batch_size) + ": " + std::to_string(train_images) +
+         " training images make only " + std::to_string(steps) + " batch" + (steps == 1 ? "" : "es") + " of " +
+         std::to_string(asked) + " per epoch, too few optimiser steps to learn much (pass --batch-size to choose)";
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const RunSettings& s, NamedParameters params) {

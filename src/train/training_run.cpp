@@ -111,6 +111,8 @@ void TrainingRun::load_data() {
   input_ = train_.sample_shape();
   record_.image_stats = image_statistics(train_);
   apply_data_defaults(s_, d.format, input_, given("lr") || resuming_);
+  if (!given("batch_size") && !resuming_)
+    if (const std::string note = fit_batch_size_to_set(s_, train_.size()); !note.empty()) observer_.note(note);
   if (spec_.empty() && !model_) spec_ = expand_preset(s_.model, train_.num_classes());
 }
 

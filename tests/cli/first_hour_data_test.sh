@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue 27's data rows, end to end: --limit/--test-limit as stratified, seeded subsets (row 1),
+# Issue 27's data rows and its acceptance 2 (the defaults learn on 400 images), end to end:
+# --limit/--test-limit as stratified, seeded subsets (row 1),
 # one class folder (row 7), one lookup rule for data (row 9), the same limit names and a
 # did-you-mean for datasets (row 12), --skip-bad-images naming the files (row 16). Every check
 # runs and is reported by its row; the script fails if any did.
@@ -36,6 +37,17 @@ check "row 1: the same command twice: the same metrics.csv (but for timings)" \
 run t3.txt "$M" train "${A[@]}" --seed 2 --out s3
 check "row 1: another --seed draws another subset, in the same proportions" \
   bash -c "grep -qF -- '--limit 400: 400 of 800 training images, stratified by class (seed 2): circle 100' t3.txt && ! cmp -s s1/model.npz s3/model.npz"
+# --- acceptance 2: the same command at the defaults (convnet-rgb, Adam) learns: the batch size
+# fits the small set and says so (64 would make 7 steps per epoch: 28% on 1000 test images) ---
+D=(--data shapes --limit 400 --epochs 2 --threads 2)
+run d1.txt "$M" train "${D[@]}" --out d1
+run d2.txt "$M" train "${D[@]}" --out d2
+check "acceptance 2: at the defaults the batch size fits the set, out loud" \
+  has d1.txt "--batch-size 16: 400 training images make only 7 batches of 64 per epoch"
+acc=$(sed -n 's/^test accuracy \([0-9.]*\)%.*/\1/p' d1.txt | tail -1)
+check "acceptance 2: train --limit 400 --epochs 2 at the defaults reaches >= 35% (41.5-47.5% over seeds 1-5; got ${acc:-none}%)" \
+  awk -v a="${acc:-0}" 'BEGIN { exit !(a >= 35) }'
+check "acceptance 2: the same command twice: the same model.npz" cmp -s d1/model.npz d2/model.npz
 run t4.txt "$M" train --data shapes --limit 3 --test-limit 2 --epochs 1 --threads 2 --out s4 \
   --model "conv 4 3, relu, maxpool 2, flatten, linear 4"
 check "row 1: --limit below the number of classes says so out loud" \

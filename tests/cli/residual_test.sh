@@ -14,7 +14,7 @@ SPEC="conv 8 3 pad=1 bias=0, batchnorm, relu, maxpool 2, \
 res[conv 8 3 pad=1 bias=0, batchnorm, relu, conv 8 3 pad=1 bias=0, batchnorm] post=relu, \
 res[conv 16 3 stride=2 pad=1 bias=0, batchnorm, relu, conv 16 3 pad=1 bias=0, batchnorm](conv 16 1 stride=2 bias=0, batchnorm) post=relu, \
 globalavgpool, linear 10"
-SMALL=(--data "$DATA" --limit 1000 --test-limit 200 --threads 2)
+SMALL=(--data "$DATA" --limit 1000 --test-limit 200 --batch-size 64 --threads 2)
 
 run t1.txt "$M" train "${SMALL[@]}" --model "$SPEC" --epochs 2 --out r1
 has t1.txt "4.body.0          Conv2d(8, 8, kernel_size=(3, 3)" "the summary lists the layers inside a block, indented"

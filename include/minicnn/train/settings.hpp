@@ -100,6 +100,14 @@ Augmentation check_settings(const RunSettings& s);
 // (on the command line, or by the checkpoint being resumed) and stays.
 void apply_data_defaults(RunSettings& s, DataFormat format, const Shape& input, bool lr_given);
 
+// The default --batch-size for a small training set: an epoch of a few large batches barely moves
+// the weights (400 images in batches of 64 is 7 optimiser steps per epoch, and 2 epochs of convnet-rgb
+// stay near chance), so when the batch size was not chosen and the set holds fewer than
+// kMinStepsPerEpoch batches of it, the batch halves (down to 8) until it does. Returns the sentence
+// that says so, or "" when the batch size stays.
+constexpr std::size_t kMinStepsPerEpoch = 25;
+std::string fit_batch_size_to_set(RunSettings& s, std::size_t train_images);
+
 // The optimiser the settings name (sgd, adam, adamw; after apply_data_defaults), over params.
 std::unique_ptr<Optimizer> make_optimizer(const RunSettings& s, NamedParameters params);
 // The learning-rate schedule: kind, step, gamma, the hand-made multipliers (--lr-changes; a bad

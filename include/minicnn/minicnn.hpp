@@ -17,6 +17,7 @@
 
 #include "minicnn/layers/avg_pool2d.hpp"
 #include "minicnn/layers/batch_norm2d.hpp"
+#include "minicnn/layers/concat.hpp"
 #include "minicnn/layers/conv2d.hpp"
 #include "minicnn/layers/dropout.hpp"
 #include "minicnn/layers/flatten.hpp"

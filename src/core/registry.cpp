@@ -169,12 +169,16 @@ std::string LayerArgs::word(const std::string& key, const std::vector<std::strin
   fail(key + " must be one of " + join(allowed) + ", got '" + *s + "'");
 }
 
-void LayerArgs::expect_blocks(std::size_t min, std::size_t max) const {
+void LayerArgs::expect_blocks(std::size_t min, std::size_t max, std::size_t max_square) const {
   blocks_read_ = true;
   const std::size_t n = item_.blocks.size();
+  if (n - (item_.round_block ? 1 : 0) > max_square)
+    fail("'" + item_.type + "' takes " + (max_square == 1 ? "one [...] block" : "at most " + std::to_string(max_square) + " [...] blocks") +
+         ", got " + std::to_string(n - (item_.round_block ? 1 : 0)) + " (only cat takes one [...] block per branch)");
   if (n >= min && n <= max) return;
   if (max == 0) fail("'" + item_.type + "' takes no [...] block");
-  if (min == 1 && n == 0) fail("'" + item_.type + "' needs a [...] block of layers");
+  if (min >= 1 && n == 0) fail("'" + item_.type + "' needs a [...] block of layers");
+  if (n < min) fail("'" + item_.type + "' needs at least " + std::to_string(min) + " blocks, got " + std::to_string(n));
   fail("'" + item_.type + "' takes " + (max == 1 ? "one [...] block, not a (...) block too" : "at most " + std::to_string(max) + " blocks"));
 }
 

@@ -78,13 +78,18 @@ struct Parser {
     it.type = text.substr(0, p);
     for (auto& c : it.type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (it.type.empty()) throw SpecError(it.where() + "expected a layer type word first");
-    // Blocks: [body] then optionally (second), directly after the word.
+    // Blocks: [body], more [...] blocks (cat's branches), then optionally (second), directly after the word.
     if (p < text.size() && text[p] == '[') {
       std::size_t end;
-      it.blocks.push_back(list(bracketed(text, p, end), path + ".", depth + 1, it.where() + "[...]: "));
-      p = end + 1;
+      while (p < text.size() && text[p] == '[') {
+        const std::size_t n = it.blocks.size();
+        const std::string prefix = n == 0 ? path + "." : path + ".block" + std::to_string(n + 1) + ".";
+        it.blocks.push_back(list(bracketed(text, p, end), prefix, depth + 1, it.where() + "[...]: "));
+        p = end + 1;
+      }
       if (p < text.size() && text[p] == '(') {
         it.blocks.push_back(list(bracketed(text, p, end), path + ".shortcut.", depth + 1, it.where() + "(...): "));
+        it.round_block = true;
         p = end + 1;
       }
     } else if (p < text.size() && text[p] == '(') {

@@ -11,6 +11,7 @@
 #include "minicnn/layers/global_avg_pool2d.hpp"
 #include "minicnn/layers/linear.hpp"
 #include "minicnn/layers/max_pool2d.hpp"
+#include "minicnn/layers/concat.hpp"
 #include "minicnn/layers/residual.hpp"
 
 namespace minicnn::explain {
@@ -27,7 +28,8 @@ Axis through(Axis a, std::size_t k, std::size_t stride, std::size_t pad, std::si
   return a;
 }
 
-// Both branches of a residual block feed one sum: the field is their union.
+// Both branches of a residual block feed one sum: the field is their union. The branches of a
+// concat feed different channels: their union is the most any channel of it sees.
 Axis merge(const Axis& a, const Axis& b, const std::string& where) {
   if (a.jump != b.jump)
     throw std::invalid_argument("receptive field of " + where + ": its branches move by different strides");
@@ -54,6 +56,8 @@ struct Walker {
       for (std::size_t i = 0; i < seq->size(); ++i) pass((*seq)[i], path + "." + std::to_string(i));
     } else if (auto* res = dynamic_cast<Residual*>(&l)) {
       pass_residual(*res, path);
+    } else if (auto* cat = dynamic_cast<Concat*>(&l)) {
+      pass_concat(*cat, path);
     } else if (auto* c = dynamic_cast<Conv2d*>(&l)) {
       const auto& o = c->options();
       rf.y = through(rf.y, o.kernel_size().h, o.stride().h, o.padding().h, o.dilation().h);
@@ -86,6 +90,19 @@ struct Walker {
     shape = body.shape;
   }
 
+  // Every branch from the same start, then their union.
+  void pass_concat(Concat& c, const std::string& path) {
+    Walker first = *this;
+    first.pass(c.branch(0), path + ".0");
+    for (std::size_t i = 1; i < c.size(); ++i) {
+      Walker b = *this;
+      b.pass(c.branch(i), path + "." + std::to_string(i));
+      first.rf.y = merge(first.rf.y, b.rf.y, path);
+      first.rf.x = merge(first.rf.x, b.rf.x, path);
+    }
+    rf = first.rf;
+  }
+
   // Up to and including the layer at `rest` inside `l` (named `path`).
   void walk(Layer& l, const std::string& path, const std::string& rest) {
     if (rest.empty()) return pass(l, path);
@@ -102,6 +119,10 @@ struct Walker {
       if (head == "shortcut") return walk(*r->shortcut(), child_path, tail);
       pass_residual(*r, path);  // "post": after the sum
       return;
+    }
+    if (auto* c = dynamic_cast<Concat*>(&l)) {
+      const std::size_t i = std::stoul(head);
+      if (i < c->size()) return walk(c->branch(i), child_path, tail);
     }
     throw std::invalid_argument("receptive field: cannot look inside layer " + path + " (" + short_name(l) + ")");
   }

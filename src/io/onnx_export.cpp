@@ -20,6 +20,7 @@
 #include "minicnn/layers/linear.hpp"
 #include "minicnn/layers/max_pool2d.hpp"
 #include "minicnn/layers/relu.hpp"
+#include "minicnn/layers/concat.hpp"
 #include "minicnn/layers/residual.hpp"
 #include "minicnn/layers/sigmoid.hpp"
 #include "minicnn/layers/tanh.hpp"
@@ -50,6 +51,7 @@ class GraphWriter {
  private:
   std::string add_sequential(Sequential& seq, const std::string& path, const std::string& x);
   std::string add_residual(Residual& res, const std::string& path, const std::string& x);
+  std::string add_concat(Concat& cat, const std::string& path, const std::string& x);
   std::string initializer(const std::string& name, const Tensor& t, Ints dims = {});
 
   onnx::GraphProto& g_;
@@ -112,9 +114,18 @@ std::string GraphWriter::add_residual(Residual& res, const std::string& path, co
   return node("Relu", path + ".post", {path + ".add"}, path).output(0);
 }
 
+// y = cat(branch_0(x), branch_1(x), ...) by channel: every branch reads x, a Concat (axis 1) joins them.
+std::string GraphWriter::add_concat(Concat& cat, const std::string& path, const std::string& x) {
+  std::vector<std::string> outs;
+  for (std::size_t i = 0; i < cat.size(); ++i) outs.push_back(add_sequential(cat.branch(i), path + "." + std::to_string(i), x));
+  set_int(node("Concat", path + ".cat", outs, path), "axis", 1);
+  return path;
+}
+
 std::string GraphWriter::add_layer(Layer& layer, const std::string& path, const std::string& x) {
   if (auto* seq = dynamic_cast<Sequential*>(&layer)) return add_sequential(*seq, path, x);
   if (auto* res = dynamic_cast<Residual*>(&layer)) return add_residual(*res, path, x);
+  if (auto* cat = dynamic_cast<Concat*>(&layer)) return add_concat(*cat, path, x);
   if (dynamic_cast<Dropout*>(&layer)) return x;  // the identity at inference
   if (auto* c = dynamic_cast<Conv2d*>(&layer)) {
     const Conv2dOptions& o = c->options();
@@ -172,7 +183,7 @@ std::string GraphWriter::add_layer(Layer& layer, const std::string& path, const 
   throw std::invalid_argument("export_onnx: layer " + path + " " + short_name(layer) +
                               " has no ONNX operator in minicnn's exporter (it writes Conv2d, Linear, BatchNorm2d, "
                               "MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, "
-                              "Dropout, Residual and Sequential)");
+                              "Dropout, Residual, Concat and Sequential)");
 }
 
 // (x - mean) / std, per channel: constants of shape (1, C, 1, 1), or (1) for one value for all.

@@ -126,8 +126,8 @@ std::vector<Item> Importer::chain(int from, int to, int depth) {
     Act& a = acts_[static_cast<std::size_t>(cur)];
     if (cur < from || a.kind == Act::source) fail(a.node + ": its input does not come through the block it is in");
     if (used_[static_cast<std::size_t>(cur)])
-      fail(a.node + ": its output feeds two branches that meet later in a way minicnn's Sequential and Residual "
-                    "blocks cannot express");
+      fail(a.node + ": its output feeds two branches that meet later in a way minicnn's Sequential, Residual and "
+                    "Concat blocks cannot express");
     used_[static_cast<std::size_t>(cur)] = true;
     if (a.kind == Act::add) {
       if (depth >= static_cast<int>(kSpecMaxDepth)) fail(a.node + ": residual blocks nested deeper than " + std::to_string(kSpecMaxDepth));
@@ -141,13 +141,26 @@ std::vector<Item> Importer::chain(int from, int to, int depth) {
       cur = a.idom;
       continue;
     }
-    if (a.kind == Act::layer) items.push_back(Item{a.step, {}, {}, false});
+    if (a.kind == Act::concat) {
+      if (depth >= static_cast<int>(kSpecMaxDepth)) fail(a.node + ": blocks nested deeper than " + std::to_string(kSpecMaxDepth));
+      Item block;
+      for (std::size_t j = 0; j < a.joined.size(); ++j) {
+        block.branches.push_back(chain(a.idom, a.joined[j], depth + 1));
+        if (block.branches.back().empty())
+          fail(a.node + ": its input " + std::to_string(j) + " is the value its branches start from, unchanged; "
+                        "minicnn's cat needs a layer in every branch");
+      }
+      items.push_back(std::move(block));
+      cur = a.idom;
+      continue;
+    }
+    if (a.kind == Act::layer) items.push_back(Item{a.step, {}, {}, false, {}});
     cur = a.input;
   }
   std::reverse(items.begin(), items.end());
   // A residual block followed by a ReLU: res[...] post=relu.
   for (std::size_t i = 0; i + 1 < items.size(); ++i)
-    if (items[i].step < 0 && !items[i].post_relu && items[i + 1].step >= 0 &&
+    if (items[i].step < 0 && items[i].branches.empty() && !items[i].post_relu && items[i + 1].step >= 0 &&
         steps_[static_cast<std::size_t>(items[i + 1].step)].spec == "relu") {
       items[i].post_relu = true;
       items.erase(items.begin() + static_cast<std::ptrdiff_t>(i) + 1);
@@ -167,6 +180,12 @@ std::string Importer::write_spec(const std::vector<Item>& items, const std::stri
       const Step& s = steps_[static_cast<std::size_t>(item.step)];
       spec += s.spec;
       for (const auto& [role, t] : s.tensors) tensors.emplace_back(path + "." + role, t);
+      continue;
+    }
+    if (!item.branches.empty()) {
+      spec += "cat";
+      for (std::size_t j = 0; j < item.branches.size(); ++j)
+        spec += "[" + write_spec(item.branches[j], path + "." + std::to_string(j) + ".", tensors) + "]";
       continue;
     }
     spec += "res[" + write_spec(item.body, path + ".body.", tensors) + "]";

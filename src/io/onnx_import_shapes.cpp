@@ -25,7 +25,7 @@ void Importer::read_node(const Node& n) {
   static const std::map<std::string, Handler> handlers{
       {"Constant", &Importer::op_constant},       {"Shape", &Importer::op_shape_arithmetic},
       {"Gather", &Importer::op_shape_arithmetic}, {"Unsqueeze", &Importer::op_shape_arithmetic},
-      {"Concat", &Importer::op_shape_arithmetic}, {"Reshape", &Importer::op_reshape},
+      {"Concat", &Importer::op_concat}, {"Reshape", &Importer::op_reshape},
       {"Flatten", &Importer::op_flatten},         {"Identity", &Importer::op_identity},
       {"Transpose", &Importer::op_transpose},     {"Relu", &Importer::op_activation},
       {"LeakyRelu", &Importer::op_activation},    {"Tanh", &Importer::op_activation},

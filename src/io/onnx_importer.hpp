@@ -5,14 +5,16 @@
 //    becomes a Value: a weight (an initializer or a float Constant), a constant of integers
 //    (Shape arithmetic), or an activation. Every node that computes an activation makes an Act: a
 //    layer (with its spec item and tensors), a pass-through (Identity, the Flatten of a flat value,
-//    the input normalisation, an all-zero Pad) or an Add of two activations, with the per-sample
+//    the input normalisation, an all-zero Pad), an Add of two activations or a Concat of two or
+//    more by channel, with the per-sample
 //    shape ONNX gives it. Acts are numbered in topological order. (onnx_import_shapes.cpp, onnx_import_layers.cpp)
 // 2. Walk back from the output. A layer joins the Sequential it is in; an Add becomes a Residual
 //    block whose branches start at the Add's immediate dominator (the last act that every path
 //    from the input to the Add passes through: where the branches fork) and are built the same
-//    way, so a graph of chains, forks and joins becomes Sequential and Residual blocks nested as
-//    they are in the graph. An act two blocks would share is refused: that would duplicate its
-//    weights. (onnx_import.cpp)
+//    way; a Concat of activations (axis 1) becomes a Concat block the same way, one branch per
+//    input in the input order. So a graph of chains, forks and joins becomes Sequential, Residual
+//    and Concat blocks nested as they are in the graph. An act two blocks would share is refused:
+//    that would duplicate its weights. (onnx_import.cpp)
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
@@ -37,9 +39,10 @@ struct Step {
 
 // An activation. input and other are act numbers; idom is the immediate dominator.
 struct Act {
-  enum Kind { source, pass, layer, add } kind;
+  enum Kind { source, pass, layer, add, concat } kind;
   explicit Act(Kind k) : kind(k) {}
   int input = -1, other = -1, step = -1, idom = -1;
+  std::vector<int> joined;  // concat: the acts it joins, in order
   Shape shape;              // per sample, as ONNX has it: (C, 1, 1) after GlobalAveragePool
   bool pooled = false;      // GlobalAveragePool's output: minicnn's globalavgpool flattens, so only a Flatten may read it
   bool softmax = false;     // a Softmax's output: only the graph's output may be it
@@ -57,11 +60,13 @@ struct Value {
   std::string why;                            // unusable: what it is
 };
 
-// One entry of a Sequential being assembled: a layer step, or a residual block.
+// One entry of a Sequential being assembled: a layer step, a residual block (body, shortcut), or a
+// concat block (branches).
 struct Item {
   int step = -1;
   std::vector<Item> body, shortcut;
   bool post_relu = false;
+  std::vector<std::vector<Item>> branches;
 };
 
 // Reads one ModelProto (already parsed within the limits); errors are std::runtime_error naming
@@ -118,6 +123,7 @@ class Importer {
   void op_gemm(const Node& n);
   void op_matmul(const Node& n);
   void op_add(const Node& n);
+  void op_concat(const Node& n);
   void op_normalize(const Node& n);
   void op_batch_norm(const Node& n);
   void op_dropout(const Node& n);

@@ -39,6 +39,11 @@ const std::map<std::string, OnnxCase>& cases() {
                "res[conv 4 3 stride=2 pad=1 bias=0, batchnorm](conv 4 1 stride=2, batchnorm), res[tanh, res[sigmoid]]",
                {2, 5, 5}}},
       {"seq", {"seq[conv 3 3 pad=1, seq[relu, maxpool 2]], flatten, linear 2", {1, 4, 4}}},
+      // A Fire module, then an Inception-like block with a residual and a concat inside branches.
+      {"cat", {"conv 3 1, relu, cat[conv 2 1, relu][conv 3 3 pad=1, relu], "
+               "cat[conv 2 1 bias=0, batchnorm][res[conv 5 3 pad=1, tanh]][conv 2 1, cat[relu][sigmoid][conv 1 3 pad=1]], "
+               "globalavgpool, linear 2",
+               {2, 5, 5}}},
   };
   return c;
 }

@@ -46,6 +46,9 @@ const std::map<std::string, LayerCase>& cases() {
       // gradients against autograd).
       {"res", {"res[conv 3 3 stride=2 pad=1, batchnorm, tanh, conv 3 3 pad=1, batchnorm](conv 3 1 stride=2, batchnorm)",
                {2, 4, 4}, 3e-3f}},
+      // A concat of three branches as in an Inception module: a 1x1 conv, a 1x1 then a 3x3 with
+      // BatchNorm, and a 3x3 conv.
+      {"cat", {"cat[conv 2 1][conv 2 1, batchnorm, tanh, conv 3 3 pad=1][conv 1 3 pad=1, tanh]", {2, 4, 4}, 3e-3f}},
       {"seq", {"seq[conv 3 3 pad=1 bias=0, batchnorm, tanh, res[conv 3 3 pad=1 bias=0, batchnorm, tanh, conv 3 3 pad=1], "
                "res[conv 4 3 stride=2 pad=1 bias=0, batchnorm, tanh, conv 4 3 pad=1 bias=0, batchnorm](conv 4 1 stride=2, batchnorm), "
                "globalavgpool, linear 3]",

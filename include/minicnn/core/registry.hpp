@@ -53,10 +53,12 @@ class LayerArgs {
   std::string word(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback) const;
   bool has(const std::string& key) const;
 
-  // Blocks of a composite item: [0] the square-bracket body, [1] the round-bracket one.
-  // expect_blocks throws unless their number is in [min, max]; build_block builds block i as a
-  // Sequential for the given per-sample input shape (errors name the item inside the block).
-  void expect_blocks(std::size_t min, std::size_t max) const;
+  // Blocks of a composite item: the square-bracket ones in order ([0] the body), then the
+  // round-bracket one if given. expect_blocks throws unless their number is in [min, max] and at
+  // most max_square are square; build_block builds block i as a Sequential for the given
+  // per-sample input shape (errors name the item inside the block).
+  void expect_blocks(std::size_t min, std::size_t max, std::size_t max_square = 1) const;
+  bool has_round_block() const { return item_.round_block; }
   std::size_t num_blocks() const {
     blocks_read_ = true;
     return item_.blocks.size();

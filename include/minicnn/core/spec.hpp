@@ -4,13 +4,15 @@
 //     "conv 6 5 pad=2, relu, maxpool 2, flatten, linear 10"
 //
 // An item is a type word, positional values and key=value options. A composite item also holds
-// blocks: a body in square brackets and, optionally, a second block in round brackets right after
-// it, each a spec of its own:
+// blocks: a body in square brackets, optionally more square-bracket blocks right after it (the
+// branches of cat), and optionally a block in round brackets after those, each a spec of its own:
 //
 //     "res[conv 16 3 pad=1, batchnorm, relu, conv 16 3 pad=1, batchnorm](conv 16 1, batchnorm) post=relu"
+//     "cat[conv 64 1, relu][conv 64 3 pad=1, relu]"
 //
 // Items are numbered from 1; an item inside a block is named by its path: "4.2" is the second item
-// of item 4's body, "4.shortcut.1" the first of its round-bracket block. Parsing only reads the
+// of item 4's body, "4.block2.1" the first of its second square-bracket block, "4.shortcut.1" the
+// first of its round-bracket block. Parsing only reads the
 // text (core/registry.hpp builds layers from the items), and every error names the item.
 #include <cstddef>
 #include <stdexcept>
@@ -36,7 +38,8 @@ struct SpecItem {
   std::string type;      // the type word, lower case: "conv", "res"
   std::vector<std::string> positional;
   std::vector<std::pair<std::string, std::string>> named;  // in the order written
-  std::vector<std::vector<SpecItem>> blocks;               // [body], then (second block) if given
+  std::vector<std::vector<SpecItem>> blocks;               // [body], any further [...], then (second block) if given
+  bool round_block = false;                                // the last block was written in round brackets
   std::string where() const { return "spec item " + path + " '" + text + "': "; }
 };
 

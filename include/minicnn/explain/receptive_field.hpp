@@ -1,7 +1,8 @@
 #pragma once
 // The receptive field of a layer's output: which input pixels one output position can see,
 // composed through every layer before it (kernel, stride, padding, dilation, pooling; both
-// branches of a residual block; a global pooling, Flatten or Linear sees the whole picture).
+// branches of a residual block; the union of a concat's branches; a global pooling, Flatten or Linear
+// sees the whole picture).
 //
 // Per axis, with r the field's size, j the distance in input pixels between neighbouring output
 // positions (the product of the strides so far) and s the input coordinate of output 0's centre,

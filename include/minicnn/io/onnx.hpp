@@ -14,6 +14,7 @@
 //   MaxPool2d, AvgPool2d -> MaxPool, AveragePool        GlobalAvgPool2d -> GlobalAveragePool, Flatten
 //   Flatten -> Flatten   BatchNorm2d -> BatchNormalization (running statistics)   Dropout -> nothing
 //   Residual -> its branches, Add (and Relu for post=relu)    Sequential -> its layers in order
+//   Concat -> its branches, Concat (axis=1)
 //
 // Initializers are named as the checkpoint names the tensors ("0.weight", "3.body.0.running_mean").
 // The class names are metadata ("classes", a JSON list), with the normalisation, the spec and the
@@ -23,7 +24,8 @@
 // as initializers (raw_data or float_data), Conv with or without bias, Gemm with transB 0 or 1,
 // MatMul (+ Add) for a Linear, Flatten or the Shape/Gather/Unsqueeze/Concat/Reshape of
 // x.view(x.size(0), -1), all-zero Pad before AveragePool, Dropout, Identity, a residual Add of
-// two branches (a Residual block; a Relu after it becomes post=relu), BatchNormalization in eval
+// two branches (a Residual block; a Relu after it becomes post=relu), a Concat of activations by
+// channel (a Concat block, one branch per input), BatchNormalization in eval
 // mode, a Sub/Div normalisation of the input, and a final Softmax (left out: minicnn models output
 // logits). Anything else is refused with the node's name and op type.
 //

@@ -27,9 +27,15 @@
 // mode, a Sub/Div normalisation of the input, and a final Softmax (left out: minicnn models output
 // logits). Anything else is refused with the node's name and op type.
 //
-// Files are untrusted: one over kOnnxMaxFileBytes, one whose parse would take more memory than
-// kOnnxMaxParseBytes plus kOnnxParseBytesPerFileByte per byte (estimated by walking the wire format
-// before parsing: an empty sub-message costs 2 bytes on disk and ~150 in memory), nesting deeper
+// Big models: the file is mapped, not read into memory, and the weights' bytes are left out of the
+// parse and copied once, straight from the file into the model's tensors, so an import takes about
+// the model's weight bytes of memory (a 531 MB VGG-11 file: ~600 MB at its peak).
+//
+// Files are untrusted: one larger than the memory limit (core/memory.hpp: half the machine's
+// memory, or MINICNN_MAX_MEMORY), one whose weights and parse together would take more than it,
+// one whose parse without the weights would take more memory than kOnnxMaxParseBytes plus
+// kOnnxParseBytesPerFileByte per byte (estimated by walking the wire format before parsing: an
+// empty sub-message costs 2 bytes on disk and ~150 in memory), nesting deeper
 // than kOnnxMaxDepth, more than kOnnxMaxNodes nodes, a tensor whose data disagrees with its dims,
 // external data, a cycle or a dangling input: each gets one std::runtime_error naming the file and
 // what was wrong. The model built from it then meets build_model's limits (core/registry.hpp).
@@ -45,8 +51,7 @@
 namespace minicnn {
 
 constexpr int kOnnxOpset = 13;                              // what export writes
-constexpr int kOnnxMinOpset = 11, kOnnxMaxOpset = 17;       // what import reads
-constexpr std::uint64_t kOnnxMaxFileBytes = 256ull << 20;   // 256 MiB
+constexpr int kOnnxMinOpset = 7, kOnnxMaxOpset = 17;        // what import reads
 constexpr std::uint64_t kOnnxMaxParseBytes = 64ull << 20;   // 64 MiB, plus...
 constexpr std::uint64_t kOnnxParseBytesPerFileByte = 4;     // ...4 bytes of memory per byte of file
 constexpr int kOnnxMaxDepth = 32;                           // messages inside messages

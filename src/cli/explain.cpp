@@ -125,6 +125,10 @@ int run(const ExplainArgs& a, const CLI::App& cmd) {
   // with nothing made.
   std::vector<Explained> done;
   const Shape outputs = sample_output_shape(*model, info.input_shape);
+  if (outputs.size() != 1 && rec.classes.empty())  // an imported model that ends in a Conv, say
+    throw std::runtime_error(path + ": the model outputs feature maps " + shape_str(outputs) +
+                             " per image, not class scores, and explain shows what a class score depends on; look at the "
+                             "feature maps with minicnn featuremaps or minicnn features");
   if (outputs != Shape{rec.classes.size()})
     throw std::runtime_error(path + ": the model gives " + shape_str(outputs) + " but the run has " + std::to_string(rec.classes.size()) +
                              " class names");

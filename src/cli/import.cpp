@@ -49,8 +49,10 @@ RunRecord record_of(const ImportArgs& a, const OnnxImport& m, const std::string&
   r.has_settings = true;
   r.settings.dataset = dataset;
   r.settings.data = a.data;
-  r.settings.channels = m.input_shape[0];
-  r.settings.image_size = std::to_string(m.input_shape[1]) + "x" + std::to_string(m.input_shape[2]);
+  if (m.input_shape.size() == 3) {  // images (C, H, W); an MLP on flat vectors (F) keeps the defaults
+    r.settings.channels = m.input_shape[0];
+    r.settings.image_size = std::to_string(m.input_shape[1]) + "x" + std::to_string(m.input_shape[2]);
+  }
   apply_data_defaults(r.settings, format_of_dataset(dataset), m.input_shape, /*lr_given=*/false);
   r.progress = TrainingProgress{};
   r.history.emplace();
@@ -62,13 +64,16 @@ int run(const ImportArgs& a, const std::string& cmdline) {
   if (path_exists(a.out) && !a.force) throw UsageError(a.out + " already exists; choose another --out, or pass --force to replace it");
   OnnxImport m = import_onnx(a.onnx);
   const Shape out_shape = sample_output_shape(*m.model, m.input_shape);
-  if (out_shape.size() != 1)
-    throw std::runtime_error(a.onnx + ": the model outputs " + shape_str(out_shape) + " per image, not a list of class scores");
+  // A model that ends in a Conv or a ReLU outputs feature maps: it has no classes, predict says so,
+  // and the picture commands (features, featuremaps, kernels) look inside it.
+  const bool feature_maps = out_shape.size() != 1;
+  if (feature_maps && !a.classes.empty())
+    throw UsageError("--classes: the model outputs feature maps " + shape_str(out_shape) + " per image, not class scores");
   const auto meta = m.metadata.find("dataset");
   const std::string dataset = a.dataset != "auto" ? a.dataset
                               : meta != m.metadata.end() && is_dataset(meta->second) ? meta->second
                               : m.input_shape == Shape{1, 28, 28} ? "mnist" : "folder";
-  const std::vector<std::string> classes = class_names(a, m, dataset, out_shape[0]);
+  const std::vector<std::string> classes = feature_maps ? std::vector<std::string>{} : class_names(a, m, dataset, out_shape[0]);
   const RunRecord record = record_of(a, m, dataset, classes);
   const Normalization& norm = record.norm;
   CheckpointInfo info;
@@ -83,9 +88,17 @@ int run(const ImportArgs& a, const std::string& cmdline) {
   std::printf("%s (%s, opset %d) -> %s\n%s", a.onnx.c_str(), m.producer.empty() ? "unknown producer" : m.producer.c_str(),
               m.opset, a.out.c_str(), m.model->summary(m.input_shape).c_str());
   std::printf("inputs: %s\n", norm.empty() ? "as they are (no normalisation in the graph)" : ("normalised " + norm.str()).c_str());
-  std::printf("data: %s%s, classes %s\n", dataset.c_str(), a.data.empty() ? "" : (" in " + a.data).c_str(), join(classes).c_str());
+  if (feature_maps)
+    std::printf("data: %s%s; the model outputs feature maps %s per image, not class scores\n", dataset.c_str(),
+                a.data.empty() ? "" : (" in " + a.data).c_str(), shape_str(out_shape).c_str());
+  else
+    std::printf("data: %s%s, classes %s\n", dataset.c_str(), a.data.empty() ? "" : (" in " + a.data).c_str(), join(classes).c_str());
   for (const auto& note : m.notes) std::printf("note: %s\n", note.c_str());
   const std::string p = program_of(cmdline), q = shell_quote(a.out);
+  if (feature_maps) {
+    std::printf("look inside it: %s featuremaps %s IMAGE\n", p.c_str(), q.c_str());
+    return kExitOk;
+  }
   std::printf("evaluate it: %s eval %s%s\nfine-tune it: %s train --resume %s --epochs 1 --out runs/fine-tuned\n", p.c_str(),
               q.c_str(), dataset == "folder" || dataset == "cifar10" ? " --data DIR" : "", p.c_str(), q.c_str());
   return kExitOk;

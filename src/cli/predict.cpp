@@ -117,6 +117,9 @@ int run(const PredictArgs& a) {
   model->eval();
   const RunRecord record = read_run_record(info);
   const DataRecord data = data_record(record);
+  if (const Shape out = sample_output_shape(*model, info.input_shape); out.size() != 1 || data.classes.empty())
+    throw std::runtime_error(path + ": the model outputs feature maps " + shape_str(out) +
+                             " per image, not class scores; look at them with minicnn featuremaps " + shell_quote(a.checkpoint) + " IMAGE");
   const std::optional<ImageStats>& stats = record.image_stats;
   const std::size_t top = a.top ? a.top : (data.classes.size() <= 10 ? data.classes.size() : 5);
   nlohmann::json all = nlohmann::json::array();

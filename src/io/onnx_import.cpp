@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <onnx/defs/schema.h>
 
 #include "io/onnx_file.hpp"
 #include "minicnn/core/registry.hpp"
@@ -20,11 +20,24 @@ void Importer::read_header(OnnxImport& out) {
   for (const auto& o : m_.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = static_cast<int>(o.version());
   if (opset_ == 0) fail("declares no ai.onnx opset; is it an ONNX model?");
-  if (opset_ < kOnnxMinOpset || opset_ > kOnnxMaxOpset)
+  if (opset_ < 1 || opset_ > kOnnxMaxOpset)
     fail("uses opset " + std::to_string(opset_) + "; minicnn reads opsets " + std::to_string(kOnnxMinOpset) + " to " +
          std::to_string(kOnnxMaxOpset) + " (torch.onnx.export(..., opset_version=13) writes one it reads)");
   if (!m_.has_graph()) fail("holds no graph");
+  // An older file reads as opset 7 when each of its operators has not changed since (ONNX's
+  // generators write the opset an operator last changed in: GlobalAveragePool's is 1).
+  for (int i = 0; opset_ < kOnnxMinOpset && i < m_.graph().node_size(); ++i) {
+    const Node& n = m_.graph().node(i);
+    const auto* then = onnx::OpSchemaRegistry::Schema(n.op_type(), opset_, n.domain());
+    const auto* at_min = onnx::OpSchemaRegistry::Schema(n.op_type(), kOnnxMinOpset, n.domain());
+    if (!then || !at_min || then->since_version() != at_min->since_version())
+      fail("uses opset " + std::to_string(opset_) + "; minicnn reads opsets " + std::to_string(kOnnxMinOpset) + " to " +
+           std::to_string(kOnnxMaxOpset) + ", and older files whose operators are as in opset " +
+           std::to_string(kOnnxMinOpset) + ", which " + describe(n) + " is not (torch.onnx.export(..., "
+           "opset_version=13) writes one it reads)");
+  }
   out.opset = opset_;
+  opset_ = std::max(opset_, kOnnxMinOpset);
   out.producer = m_.producer_name() + (m_.producer_version().empty() ? "" : " " + m_.producer_version());
   for (const auto& p : m_.metadata_props()) out.metadata[p.key()] = p.value();
   const auto classes = out.metadata.find("classes");
@@ -39,15 +52,19 @@ void Importer::read_header(OnnxImport& out) {
 void Importer::read_initializers() {
   const auto& g = m_.graph();
   if (g.sparse_initializer_size() > 0) fail("holds sparse initializers, which minicnn does not read");
-  for (const auto& t : g.initializer()) {
+  for (int i = 0; i < g.initializer_size(); ++i) {
+    const onnx::TensorProto& t = g.initializer(i);
+    const std::size_t at = static_cast<std::size_t>(i);
+    const onnx_file::TensorRef data = at < skipped_.size() && skipped_[at].has_raw ? skipped_[at] : onnx_file::ref(t);
     Value v;
     if (t.data_type() == onnx::TensorProto::FLOAT) {
       v.kind = Value::weight;
       v.tensor = &t;
-      onnx_file::check_data(t, name_ + ": initializer '" + t.name() + "'", 4);
+      v.data = data;
+      onnx_file::check_data(data, name_ + ": initializer '" + t.name() + "'", 4);
     } else if (t.data_type() == onnx::TensorProto::INT64 || t.data_type() == onnx::TensorProto::INT32) {
       v.kind = Value::ints;
-      v.values = onnx_file::ints(t, name_ + ": initializer '" + t.name() + "'");
+      v.values = onnx_file::ints(data, name_ + ": initializer '" + t.name() + "'");
       v.dims.assign(t.dims().begin(), t.dims().end());
     } else {
       v.why = "an initializer of type " + onnx_file::type_name(t.data_type()) + ", which no operator minicnn reads takes";
@@ -58,7 +75,7 @@ void Importer::read_initializers() {
 }
 
 // The one graph input that is not an initializer (files before IR 4 list the weights as inputs
-// too): float (N, C, H, W) with C, H and W fixed.
+// too): float (N, C, H, W) with C, H and W fixed, or (N, F) with F fixed (an MLP on flat vectors).
 void Importer::read_input(OnnxImport& out) {
   std::vector<const onnx::ValueInfoProto*> inputs;
   for (const auto& in : m_.graph().input())
@@ -67,13 +84,14 @@ void Importer::read_input(OnnxImport& out) {
     fail("has " + std::to_string(inputs.size()) + " graph inputs besides its weights; minicnn models take one batch of images");
   const onnx::ValueInfoProto& in = *inputs[0];
   const auto& type = in.type().tensor_type();
-  if (!in.type().has_tensor_type() || type.elem_type() != onnx::TensorProto::FLOAT || type.shape().dim_size() != 4)
-    fail("input '" + in.name() + "' must be a float tensor (N, C, H, W)");
-  for (int i = 1; i < 4; ++i) {
+  const int rank = type.shape().dim_size();
+  if (!in.type().has_tensor_type() || type.elem_type() != onnx::TensorProto::FLOAT || (rank != 4 && rank != 2))
+    fail("input '" + in.name() + "' must be a float tensor (N, C, H, W) or (N, F)");
+  for (int i = 1; i < rank; ++i) {
     const auto& d = type.shape().dim(i);
     if (!d.has_dim_value() || d.dim_value() < 1 || d.dim_value() > static_cast<std::int64_t>(kSpecMaxSize))
-      fail("input '" + in.name() + "' must have fixed sizes from 1 to " + std::to_string(kSpecMaxSize) +
-           " for C, H and W, got dimension " + std::to_string(i) + " = " +
+      fail("input '" + in.name() + "' must have fixed sizes from 1 to " + std::to_string(kSpecMaxSize) + " for " +
+           (rank == 4 ? "C, H and W" : "F") + ", got dimension " + std::to_string(i) + " = " +
            (d.has_dim_value() ? std::to_string(d.dim_value()) : "'" + d.dim_param() + "'"));
     out.input_shape.push_back(static_cast<std::size_t>(d.dim_value()));
   }
@@ -101,7 +119,8 @@ void Importer::read_output(OnnxImport& out) {
   if (it == values_.end() || it->second.kind != Value::activation)
     fail("its output '" + name + "' is not computed from the input by any node");
   const Act& a = acts_[static_cast<std::size_t>(it->second.act)];
-  if (a.pooled) fail("ends with GlobalAveragePool's (N, C, 1, 1); add a Flatten after it (minicnn's globalavgpool gives (N, C))");
+  if (a.pooled)
+    notes_.push_back("the output is GlobalAveragePool's (N, C, 1, 1); minicnn's globalavgpool gives the same values as (N, C)");
   if (a.softmax)
     notes_.push_back("the final Softmax is left out: minicnn models output logits (eval and predict apply softmax)");
   output_act_ = it->second.act;
@@ -170,7 +189,7 @@ std::vector<Item> Importer::chain(int from, int to, int depth) {
 
 // The spec of a list of items, and their tensors under the names the model will give them.
 std::string Importer::write_spec(const std::vector<Item>& items, const std::string& prefix,
-                                 std::vector<std::pair<std::string, Tensor>>& tensors) const {
+                                 std::vector<std::pair<std::string, Weight>>& tensors) const {
   std::string spec;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Item& item = items[i];
@@ -196,8 +215,9 @@ std::string Importer::write_spec(const std::vector<Item>& items, const std::stri
 }
 
 // Every parameter (and BatchNorm's running statistics) from the graph; num_batches_tracked, which
-// ONNX does not hold, stays 0.
-void Importer::load_tensors(Sequential& model, std::vector<std::pair<std::string, Tensor>> tensors) const {
+// ONNX does not hold, stays 0. Each is copied from the file straight into the model, and the file's
+// pages it came from are given back, so the memory in use is the model's and one weight's.
+void Importer::load_tensors(Sequential& model, std::vector<std::pair<std::string, Weight>> tensors) const {
   std::vector<std::pair<std::string, Tensor*>> targets;
   for (auto& [n, p] : model.parameters()) targets.emplace_back(n, &p->value);
   for (auto& [n, b] : model.buffers()) targets.emplace_back(n, b);
@@ -210,10 +230,10 @@ void Importer::load_tensors(Sequential& model, std::vector<std::pair<std::string
       if (n.size() >= 19 && n.compare(n.size() - 19, 19, "num_batches_tracked") == 0) continue;
       throw std::logic_error("import_onnx: no tensor for " + n);
     }
-    if (it->second.shape() != target->shape())
+    if (it->second.shape() != Shape(target->shape().begin(), target->shape().end()))
       fail("tensor for '" + n + "' has shape " + shape_str(it->second.shape()) + ", the model expects " +
            shape_str(target->shape()));
-    copy_into(*target, it->second);
+    it->second.read_into(*target, mapped_);
     ++loaded;
   }
   if (loaded != tensors.size()) throw std::logic_error("import_onnx: tensors left over after loading the model");
@@ -235,10 +255,15 @@ OnnxImport Importer::run() {
   for (const auto& n : g.node()) read_node(n);
   read_output(out);
   used_.assign(acts_.size(), false);
-  std::vector<std::pair<std::string, Tensor>> tensors;
+  std::vector<std::pair<std::string, Weight>> tensors;
   out.spec = write_spec(chain(0, output_act_, 0), "", tensors);
   for (std::size_t i = 0; i < acts_.size(); ++i)
     if (acts_[i].kind == Act::layer && !used_[i]) notes_.push_back(acts_[i].node + " does not lead to the output; left out");
+  if (out.spec.empty() && out.input_shape.size() == 1) {
+    out.spec = "flatten";  // the identity on (N, F): a graph of a Softmax alone, say
+    notes_.push_back("the graph has no layer; the model is a flatten, the identity on (N, " +
+                     std::to_string(out.input_shape[0]) + ")");
+  }
   if (out.spec.empty()) fail("computes its output without any layer");
   try {
     out.model = build_model(out.spec, out.input_shape);
@@ -258,24 +283,19 @@ namespace minicnn {
 
 OnnxImport parse_onnx(const std::uint8_t* data, std::size_t size, const std::string& name) {
   onnx::ModelProto m;
-  onnx_file::parse_model(data, size, name, m);
-  return onnx_import::Importer(m, name).run();
+  std::vector<onnx_file::TensorRef> skipped;
+  onnx_file::parse_model(data, size, name, m, skipped);
+  return onnx_import::Importer(m, std::move(skipped), /*mapped=*/false, name).run();
 }
 
 OnnxImport import_onnx(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": cannot read it: it is a folder");
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw std::runtime_error(path + ": cannot open it");
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw std::runtime_error(path + ": cannot read it");
-  if (static_cast<std::uint64_t>(size) > kOnnxMaxFileBytes)
-    throw std::runtime_error(path + ": is larger than the " + std::to_string(kOnnxMaxFileBytes >> 20) +
-                             " MiB limit for ONNX models");
-  std::vector<std::uint8_t> data(static_cast<std::size_t>(size));
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(data.data()), size)) throw std::runtime_error(path + ": read error");
-  return parse_onnx(data.data(), data.size(), path);
+  const onnx_file::MappedFile file(path);
+  onnx::ModelProto m;
+  std::vector<onnx_file::TensorRef> skipped;
+  onnx_file::parse_model(file.data(), file.size(), path, m, skipped);
+  return onnx_import::Importer(m, std::move(skipped), /*mapped=*/true, path).run();
 }
 
 }  // namespace minicnn

@@ -63,7 +63,7 @@ Ints Importer::symmetric_pads(const Node& n) const {
 void Importer::op_conv(const Node& n) {
   const int x = activation(n, 0);
   const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
-  Tensor w = weight_tensor(n, 1);
+  Weight w = weight_tensor(n, 1);
   if (w.dimension() != 4) fail(n, "only 2-D convolutions are read; the weight has dims " + shape_str(w.shape()));
   const auto OC = static_cast<std::int64_t>(w.shape(0)), KH = static_cast<std::int64_t>(w.shape(2)),
              KW = static_cast<std::int64_t>(w.shape(3));
@@ -85,7 +85,7 @@ void Importer::op_conv(const Node& n) {
   if (groups != 1) step.spec += " groups=" + std::to_string(groups);
   step.tensors.emplace_back("weight", std::move(w));
   if (has_input(n, 2)) {
-    Tensor b = weight_tensor(n, 2);
+    Weight b = weight_tensor(n, 2);
     if (b.dimension() != 1 || static_cast<std::int64_t>(b.size()) != OC)
       fail(n, "bias " + shape_str(b.shape()) + " must be (" + std::to_string(OC) + ")");
     step.tensors.emplace_back("bias", std::move(b));
@@ -134,23 +134,38 @@ void Importer::op_pad(const Node& n) {
   pass(n, x, acts_[static_cast<std::size_t>(x)].shape);
 }
 
-// y = x W^T + b: a Linear. B is (out, in) with transB=1 (torch), or (in, out).
+// y = alpha x W^T + beta C: a Linear whose weight is alpha W and whose bias is beta C. B is (out,
+// in) with transB=1 (torch), or (in, out). C broadcasts over the rows: (out), (1, out), one value
+// (opset 7 on; opset 11 on it may be left out).
 void Importer::op_gemm(const Node& n) {
   const int x = activation(n, 0);
   const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
-  if (attr_int(n, "transA", 0) != 0 || attr_float(n, "alpha", 1.f) != 1.f || (has_input(n, 2) && attr_float(n, "beta", 1.f) != 1.f))
-    fail(n, "only Gemm with transA=0 and alpha = beta = 1 is read");
-  Tensor w = weight_tensor(n, 1, attr_int(n, "transB", 0) == 0);  // minicnn's Linear weight is (out, in)
+  if (attr_int(n, "transA", 0) != 0)
+    fail(n, "transA=1 is not read: it would mix the samples of a batch (minicnn's Linear reads A as (N, features))");
+  if (opset_ < 7 && attr_int(n, "broadcast", 0) == 0 && has_input(n, 2)) fail(n, "a C without broadcast=1 is not read");
+  const float alpha = attr_float(n, "alpha", 1.f), beta = attr_float(n, "beta", 1.f);
+  Weight w = weight_tensor(n, 1, attr_int(n, "transB", 0) == 0);  // minicnn's Linear weight is (out, in)
   if (w.dimension() != 2 || in.size() != 1 || w.shape(1) != in[0])
     fail(n, "weight " + shape_str(w.shape()) + " (as (out, in)) does not fit its input " + shape_str(in) +
                 (in.size() > 1 ? "; a Flatten must come first" : ""));
   const std::size_t out = w.shape(0);
+  w.scale(alpha);
   Step step{"linear " + std::to_string(out), {{"weight", std::move(w)}}};
   if (has_input(n, 2)) {
-    Tensor b = weight_tensor(n, 2);
-    if (b.size() != out || (b.dimension() != 1 && !(b.dimension() == 2 && b.shape(0) == 1)))
-      fail(n, "bias " + shape_str(b.shape()) + " must be (" + std::to_string(out) + ")");
-    b.reshape({out});
+    Weight b = weight_tensor(n, 2);
+    const bool row = b.size() == out && (b.dimension() == 1 || (b.dimension() == 2 && b.shape(0) == 1));
+    if (!row && b.size() != 1)
+      fail(n, "bias C " + shape_str(b.shape()) + " must be (" + std::to_string(out) + "), (1, " + std::to_string(out) +
+                  ") or one value: minicnn's Linear adds the same bias to every sample, so a C with one row per sample is not read");
+    if (row) {
+      b.reshape({out});
+    } else {  // one value, for every output
+      const float v = b.tensor().data()[0];
+      Tensor full = Tensor::from_shape({out});
+      std::fill(full.begin(), full.end(), v);
+      b = Weight(std::move(full));
+    }
+    b.scale(beta);
     step.tensors.emplace_back("bias", std::move(b));
   } else {
     step.spec += " bias=0";
@@ -163,7 +178,7 @@ void Importer::op_gemm(const Node& n) {
 void Importer::op_matmul(const Node& n) {
   const int x = activation(n, 0);
   const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
-  Tensor w = weight_tensor(n, 1, true);
+  Weight w = weight_tensor(n, 1, true);
   if (w.dimension() != 2 || in.size() != 1 || w.shape(1) != in[0])
     fail(n, "weight " + shape_str(w.shape()) + " (as (out, in)) does not fit its input " + shape_str(in) +
                 (in.size() > 1 ? "; a Flatten must come first" : ""));
@@ -193,7 +208,7 @@ void Importer::op_add(const Node& n) {
   const int x = activation(n, side);
   Act& lin = acts_[static_cast<std::size_t>(x)];
   if (!lin.matmul) fail(n, "adds a constant to an activation; minicnn reads that only as the bias of a MatMul");
-  Tensor bias = weight_tensor(n, 1 - side);
+  Weight bias = weight_tensor(n, 1 - side);
   Step& step = steps_[static_cast<std::size_t>(lin.step)];
   if (bias.size() != lin.shape[0]) fail(n, "bias " + shape_str(bias.shape()) + " does not fit the MatMul's " + shape_str(lin.shape));
   bias.reshape({lin.shape[0]});
@@ -246,7 +261,7 @@ void Importer::op_normalize(const Node& n) {
   const bool after_sub = !sub && x == normalized_ && std_.empty();
   if (!(a.kind == Act::source || after_sub) || input(n, 1).kind != Value::weight || consumers_[n.input(0)] != 1)
     fail(n, "minicnn reads Sub and Div only as the normalisation (x - mean) / std of the input, before any layer");
-  const Tensor c = weight_tensor(n, 1);
+  const Tensor c = weight_tensor(n, 1).tensor();
   const std::size_t C = a.shape[0], r = c.dimension();
   const bool per_channel = r >= 3 && r <= 4 && c.size() == C && c.shape(r - 3) == C;
   if (c.size() != 1 && !per_channel)
@@ -261,10 +276,17 @@ void Importer::op_normalize(const Node& n) {
   normalized_ = pass(n, x, a.shape);
 }
 
+// Opsets 7 to 8 have 'spatial' (0: statistics per activation, which minicnn's batchnorm does not
+// keep); before 14 training mode shows as the extra outputs (mean, var, saved_mean, saved_var),
+// from 14 as 'training_mode' with two. consumed_inputs (opset 1 to 5) names nothing minicnn needs.
 void Importer::op_batch_norm(const Node& n) {
   const int x = activation(n, 0);
   const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
-  if (attr_int(n, "training_mode", 0) != 0 || (n.output_size() > 1 && !n.output(1).empty()))
+  if (attr_int(n, "spatial", 1) != 1)
+    fail(n, "spatial=0 (statistics per activation, not per channel) is not read; minicnn's batchnorm keeps one per channel");
+  bool training = attr_int(n, "training_mode", 0) != 0;
+  for (int i = 1; i < n.output_size(); ++i) training = training || !n.output(i).empty();
+  if (training)
     fail(n, "was exported in training mode (batch statistics); export with model.eval() "
             "(training=torch.onnx.TrainingMode.EVAL or PRESERVE)");
   if (in.size() != 3) fail(n, "needs an image input (C, H, W) as minicnn's batchnorm, got " + shape_str(in));
@@ -279,7 +301,7 @@ void Importer::op_batch_norm(const Node& n) {
   if (eps != 1e-5f) step.spec += " eps=" + number(eps);
   if (momentum != 0.1f) step.spec += " momentum=" + number(momentum);
   for (int i = 0; i < 4; ++i) {
-    Tensor t = weight_tensor(n, i + 1);
+    Weight t = weight_tensor(n, i + 1);
     if (t.dimension() != 1 || t.shape(0) != in[0])
       fail(n, std::string(roles[i]) + " " + shape_str(t.shape()) + " must be (" + std::to_string(in[0]) + ")");
     step.tensors.emplace_back(roles[i], std::move(t));
@@ -302,11 +324,15 @@ void Importer::op_dropout(const Node& n) {
   add_layer(n, x, {"dropout p=" + number(p), {}}, acts_[static_cast<std::size_t>(x)].shape);
 }
 
+// Before opset 13 Softmax flattens its input from 'axis' (default 1) and normalises each row;
+// from 13 it normalises along 'axis' (default -1). Over (N, classes) both are the classes.
 void Importer::op_softmax(const Node& n) {
   const int x = activation(n, 0);
   const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
   const std::int64_t axis = attr_int(n, "axis", opset_ >= 13 ? -1 : 1);
-  if (in.size() != 1 || (axis != 1 && axis != -1)) fail(n, "only a Softmax over the classes of (N, classes) is read");
+  if (in.size() != 1 || (axis != 1 && axis != -1))
+    fail(n, "axis " + std::to_string(axis) + " over " + shape_str(in) +
+                ": only a Softmax over the classes of (N, classes) is read (minicnn has no softmax layer)");
   const int y = pass(n, x, in);
   acts_[static_cast<std::size_t>(y)].softmax = true;
 }

@@ -59,6 +59,7 @@ void Importer::op_constant(const Node& n) {
     if (t.data_type() == onnx::TensorProto::FLOAT) {
       v.kind = Value::weight;
       v.tensor = &t;
+      v.data = onnx_file::ref(t);
       onnx_file::element_count(t, name_ + ": " + what);
     } else {
       try {
@@ -142,10 +143,16 @@ void Importer::op_reshape(const Node& n) {
   else add_layer(n, x, {"flatten", {}}, {static_cast<std::size_t>(features)});
 }
 
+// Flatten(axis) makes (product of the dims before axis, product of the rest); with axis 1 (or
+// -rank + 1, opset 11 on) that is (N, features). Any other axis moves samples between rows.
 void Importer::op_flatten(const Node& n) {
   const int x = activation(n, 0, true);
-  if (attr_int(n, "axis", 1) != 1) fail(n, "only Flatten(axis=1) is read: minicnn keeps the batch dimension");
   const Act& a = acts_[static_cast<std::size_t>(x)];
+  const auto rank = static_cast<std::int64_t>(a.pooled ? 4 : a.shape.size() + 1);
+  const std::int64_t axis = attr_int(n, "axis", 1);
+  if (axis != 1 && axis != 1 - rank)
+    fail(n, "axis " + std::to_string(axis) + " is not read: only Flatten(axis=1) keeps the samples of a batch apart, "
+            "as minicnn's flatten does");
   const std::size_t features = elements(a.shape);
   if (a.shape.size() == 1 || a.pooled) pass(n, x, {features});  // flat already (globalavgpool flattens)
   else add_layer(n, x, {"flatten", {}}, {features});

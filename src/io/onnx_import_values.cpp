@@ -2,6 +2,7 @@
 // activation, a weight, constant integers or a float), its attributes, and the values and acts it
 // defines. Each read fails naming the node and op type when the graph does not hold what it needs.
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "io/onnx_file.hpp"
@@ -48,26 +49,77 @@ const onnx::TensorProto& Importer::weight(const Node& n, int i) const {
   return *v.tensor;
 }
 
-Tensor Importer::weight_tensor(const Node& n, int i, bool transpose) const {
+Weight Importer::weight_tensor(const Node& n, int i, bool transpose) const {
   const Value& v = input(n, i);
   if (v.kind != Value::weight) fail(n, "input '" + n.input(i) + "' must be a float initializer (a weight)");
   const onnx::TensorProto& t = *v.tensor;
-  std::vector<float> data;
+  if (t.data_type() != onnx::TensorProto::FLOAT)
+    fail(n, "initializer '" + t.name() + "' is " + onnx_file::type_name(t.data_type()) + "; minicnn reads FLOAT (float32) weights");
   try {
-    data = onnx_file::floats(t, "initializer '" + t.name() + "'");
+    onnx_file::check_data(v.data, "initializer '" + t.name() + "'", 4);
   } catch (const std::runtime_error& e) {
     fail(n, e.what());
   }
   Shape shape;
   for (const auto d : t.dims()) shape.push_back(static_cast<std::size_t>(d));
-  Tensor w = Tensor::from_shape(shape);
-  std::copy(data.begin(), data.end(), w.begin());
+  Weight w(v.data, shape);
   if (!(transpose != v.transposed)) return w;
   if (shape.size() != 2) fail(n, "cannot transpose '" + t.name() + "' of dims " + shape_str(shape));
-  Tensor wt = Tensor::from_shape({shape[1], shape[0]});
-  for (std::size_t r = 0; r < shape[0]; ++r)
-    for (std::size_t c = 0; c < shape[1]; ++c) wt.data()[c * shape[0] + r] = w.data()[r * shape[1] + c];
-  return wt;
+  return w.transposed();
+}
+
+// ---- weights, read when the model is loaded ----------------------------------------------------
+
+std::size_t Weight::size() const {
+  std::size_t n = 1;
+  for (const auto d : shape_) n *= d;
+  return n;
+}
+
+Weight Weight::transposed() const {
+  Weight w = *this;
+  w.transpose_ = !transpose_;
+  w.shape_ = {shape_.at(1), shape_.at(0)};
+  return w;
+}
+
+Tensor Weight::tensor() const {
+  Tensor t = Tensor::from_shape(shape_);
+  read_into(t);
+  return t;
+}
+
+// The values in out (of shape()): copied from the file (or the TensorProto) 16 MiB at a time,
+// transposed while they are copied when asked, then scaled.
+void Weight::read_into(Tensor& out, bool from_mapped_file) const {
+  float* o = out.data();
+  const auto give_back = [&](const std::uint8_t* p, std::size_t n) {
+    if (from_mapped_file && data_.has_raw) onnx_file::release(p, n);
+  };
+  if (computed_) {
+    std::copy(values_.begin(), values_.end(), o);
+  } else if (!data_.has_raw && !transpose_) {
+    onnx_file::copy_floats(data_, o);
+  } else if (!transpose_) {
+    constexpr std::size_t kChunk = std::size_t(16) << 20;
+    for (std::size_t at = 0; at < data_.raw_size; at += kChunk) {
+      const std::size_t n = std::min<std::size_t>(kChunk, data_.raw_size - at);
+      std::memcpy(reinterpret_cast<std::uint8_t*>(o) + at, data_.raw + at, n);  // little-endian hosts only
+      give_back(data_.raw + at, n);
+    }
+  } else {
+    // (rows, cols) in the file -> (cols, rows): read one row of the file at a time.
+    const std::size_t rows = shape_[1], cols = shape_[0];
+    std::vector<float> row(cols);
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (data_.has_raw) std::memcpy(row.data(), data_.raw + 4 * r * cols, 4 * cols);
+      else std::copy_n(data_.t->float_data().begin() + static_cast<std::ptrdiff_t>(r * cols), cols, row.begin());
+      for (std::size_t c = 0; c < cols; ++c) o[c * rows + r] = row[c];
+    }
+    give_back(data_.raw, data_.raw_size);
+  }
+  if (scale_ != 1.f)
+    for (std::size_t i = 0; i < out.size(); ++i) o[i] *= scale_;
 }
 
 const Ints& Importer::constant_ints(const Node& n, int i) const {
@@ -82,7 +134,7 @@ float Importer::constant_float(const Node& n, int i) const {
   if (v.kind != Value::weight) fail(n, "input '" + n.input(i) + "' must be a constant number");
   std::vector<float> f;
   try {
-    f = onnx_file::floats(*v.tensor, "constant '" + n.input(i) + "'");
+    f = onnx_file::floats(v.data, "constant '" + n.input(i) + "'");
   } catch (const std::runtime_error& e) {
     fail(n, e.what());
   }

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/onnx_file.hpp"
 #include "minicnn/io/onnx.hpp"
 
 namespace minicnn::onnx_import {
@@ -31,10 +32,41 @@ namespace minicnn::onnx_import {
 using Ints = std::vector<std::int64_t>;
 constexpr std::int64_t kBatch = -(std::int64_t(1) << 62);  // the batch dimension inside shape arithmetic
 
+// A weight as a layer will hold it, read from the file only when the model is loaded, straight
+// into the layer's tensor: an import holds each weight once. What the handlers ask of it (its
+// shape, a reshape, a transpose, a scale) costs nothing until then.
+class Weight {
+ public:
+  Weight() = default;
+  Weight(onnx_file::TensorRef data, Shape shape) : data_(data), shape_(std::move(shape)) {}
+  explicit Weight(Tensor values)
+      : shape_(values.shape().begin(), values.shape().end()), values_(std::move(values)), computed_(true) {}
+  const Shape& shape() const { return shape_; }
+  std::size_t shape(std::size_t i) const { return shape_.at(i); }
+  std::size_t dimension() const { return shape_.size(); }
+  std::size_t size() const;
+  void reshape(Shape s) { shape_ = std::move(s); }  // to a shape of the same size
+  Weight transposed() const;                        // a 2-D weight read as (columns, rows)
+  void scale(float by) { scale_ *= by; }
+  // The values, in a tensor of shape(); read_into writes them into one of that shape, and with
+  // from_mapped_file gives back the file's pages as it goes, so a big weight's bytes are not all
+  // in memory twice.
+  Tensor tensor() const;
+  void read_into(Tensor& out, bool from_mapped_file = false) const;
+
+ private:
+  onnx_file::TensorRef data_;
+  Shape shape_;
+  bool transpose_ = false;
+  float scale_ = 1.f;
+  Tensor values_;          // computed at import (small), read instead of data_
+  bool computed_ = false;
+};
+
 // One layer read from the graph: its spec item and its tensors by role ("weight", "running_mean").
 struct Step {
   std::string spec;
-  std::vector<std::pair<std::string, Tensor>> tensors;
+  std::vector<std::pair<std::string, Weight>> tensors;
 };
 
 // An activation. input and other are act numbers; idom is the immediate dominator.
@@ -55,6 +87,7 @@ struct Value {
   enum Kind { activation, weight, ints, unusable } kind = unusable;
   int act = -1;
   const onnx::TensorProto* tensor = nullptr;  // weight (float)
+  onnx_file::TensorRef data;                  // weight: its values (raw_data may be in the file)
   bool transposed = false;                    // a 2-D weight read through Transpose(perm=[1, 0])
   Ints values, dims;                          // ints: constant integers (kBatch for the batch size)
   std::string why;                            // unusable: what it is
@@ -73,7 +106,10 @@ struct Item {
 // the file and, for a node, the node's name and op type.
 class Importer {
  public:
-  Importer(const onnx::ModelProto& m, std::string name) : m_(m), name_(std::move(name)) {}
+  // skipped: where parse_model left the initializers' raw_data; mapped: they are in a mapped file,
+  // whose pages the loader gives back once copied.
+  Importer(const onnx::ModelProto& m, std::vector<onnx_file::TensorRef> skipped, bool mapped, std::string name)
+      : m_(m), name_(std::move(name)), skipped_(std::move(skipped)), mapped_(mapped) {}
   OnnxImport run();
 
  private:
@@ -93,7 +129,7 @@ class Importer {
   bool has_input(const Node& n, int i) const { return i < n.input_size() && !n.input(i).empty(); }
   int activation(const Node& n, int i, bool flatten_ok = false) const;
   const onnx::TensorProto& weight(const Node& n, int i) const;
-  Tensor weight_tensor(const Node& n, int i, bool transpose = false) const;
+  Weight weight_tensor(const Node& n, int i, bool transpose = false) const;
   const Ints& constant_ints(const Node& n, int i) const;
   float constant_float(const Node& n, int i) const;
 
@@ -134,11 +170,13 @@ class Importer {
   int intersect(int a, int b) const;
   std::vector<Item> chain(int from, int to, int depth);
   std::string write_spec(const std::vector<Item>& items, const std::string& prefix,
-                         std::vector<std::pair<std::string, Tensor>>& tensors) const;
-  void load_tensors(Sequential& model, std::vector<std::pair<std::string, Tensor>> tensors) const;
+                         std::vector<std::pair<std::string, Weight>>& tensors) const;
+  void load_tensors(Sequential& model, std::vector<std::pair<std::string, Weight>> tensors) const;
 
   const onnx::ModelProto& m_;
   std::string name_;
+  std::vector<onnx_file::TensorRef> skipped_;
+  bool mapped_ = false;
   int opset_ = 0;
   std::unordered_map<std::string, Value> values_;
   std::unordered_map<std::string, std::size_t> producer_, consumers_;  // node index writing a name; how many read it

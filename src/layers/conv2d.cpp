@@ -6,6 +6,7 @@
 
 #include "kernels/conv_kernels.hpp"
 #include "minicnn/core/init.hpp"
+#include "minicnn/core/memory.hpp"
 #include "minicnn/core/kernel_path.hpp"
 #include "minicnn/core/registry.hpp"
 #include "minicnn/core/sequential.hpp"
@@ -62,7 +63,7 @@ Conv2d::Conv2d(const Conv2dOptions& options) : o_(options), ws_(std::make_unique
   const Shape wshape{o_.out_channels(), o_.in_channels() / o_.groups(), o_.kernel_size().h, o_.kernel_size().w};
   weight_.value = Tensor::from_shape(wshape);
   init::kaiming_uniform(weight_.value, std::sqrt(5.f));  // PyTorch's default
-  weight_.grad = xt::zeros<float>(wshape);
+  weight_.grad = zeros_untouched(wshape);  // no memory until training writes it
   if (o_.bias()) {
     bias_.value = Tensor::from_shape({o_.out_channels()});
     init::default_bias(bias_.value, wshape);
@@ -187,8 +188,9 @@ MINICNN_REGISTER_LAYER(Conv2d, "conv", "conv OUT K [stride=S] [pad=P] [dilation=
                               .groups(a.count("groups", 1))
                               .bias(a.flag("bias", true));
   const Size2 k = o.kernel_size();
-  if (o.out_channels() * (o.in_channels() / o.groups()) * k.h * k.w > kSpecMaxLayerParameters)
-    a.fail("over the limit of " + std::to_string(kSpecMaxLayerParameters) + " weights per layer");
+  if (o.out_channels() * (o.in_channels() / o.groups()) * k.h * k.w > max_layer_parameters())
+    a.fail("over the limit of " + std::to_string(max_layer_parameters()) + " weights per layer, 16 bytes each in training, " +
+           "for the memory limit of " + memory_limit_text());
   // Padding can grow an image, and im2col holds C*KH*KW values per output pixel: bound both per
   // image, or a short spec could ask for gigabytes (found by fuzzing: "conv 7 5 pad=122, conv 4 122").
   std::size_t OH = 0, OW = 0;

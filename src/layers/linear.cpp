@@ -5,6 +5,7 @@
 
 #include "kernels/gemm.hpp"
 #include "minicnn/core/init.hpp"
+#include "minicnn/core/memory.hpp"
 #include "core/parallel.hpp"
 
 namespace minicnn {
@@ -21,7 +22,7 @@ Linear::Linear(std::size_t in_features, std::size_t out_features, bool bias)
                                 " and " + std::to_string(out_));
   weight_.value = Tensor::from_shape({out_, in_});
   init::kaiming_uniform(weight_.value, std::sqrt(5.f));  // PyTorch's default
-  weight_.grad = xt::zeros<float>({out_, in_});
+  weight_.grad = zeros_untouched({out_, in_});  // no memory until training writes it
   if (has_bias_) {
     bias_.value = Tensor::from_shape({out_});
     init::default_bias(bias_.value, {out_, in_});
@@ -122,9 +123,10 @@ MINICNN_REGISTER_LAYER(Linear, "linear", "linear OUT [bias=0|1]", [](const Layer
   const std::size_t out = a.count(0, "output features");
   if (in.size() != 1)
     a.fail("needs a flat input (F), got " + shape_str(in) + "; put 'flatten' before it");
-  if (in[0] * out > kSpecMaxLayerParameters)
+  if (in[0] * out > max_layer_parameters())
     a.fail("a " + std::to_string(in[0]) + " -> " + std::to_string(out) + " layer is over the limit of " +
-           std::to_string(kSpecMaxLayerParameters) + " weights per layer");
+           std::to_string(max_layer_parameters()) + " weights per layer, 16 bytes each in training, for the memory limit of " +
+           memory_limit_text());
   return std::make_unique<Linear>(in[0], out, a.flag("bias", true));
 });
 

@@ -8,6 +8,7 @@
 #include "bindings.hpp"
 #include "minicnn/core/init.hpp"
 #include "minicnn/core/registry.hpp"
+#include "minicnn/io/onnx.hpp"
 #include "minicnn/loss/softmax_cross_entropy.hpp"
 
 namespace minicnn::python {
@@ -383,6 +384,17 @@ void bind_model(py::module_& m) {
       return model;
     });
   }, py::arg("path"), "a model from a run folder or a checkpoint (.npz)");
+  m.def("import_onnx", [](const std::string& path) {
+    return about_files([&] {
+      OnnxImport imported = import_onnx(path);
+      auto model = std::make_shared<Model>();
+      model->net = std::move(imported.model);
+      model->input_shape = imported.input_shape;
+      model->spec = model->setting = imported.spec;
+      model->classes = imported.classes;
+      return py::make_tuple(model, imported.notes);
+    });
+  }, py::arg("path"), "(model, notes): an ONNX model read as minicnn import reads it, and what the import changed or left out");
 }
 
 }  // namespace minicnn::python

@@ -64,6 +64,11 @@ write("dangling.onnx", model(graph([node("Relu", ["ghost"], ["y"], "r1")])),
 weight = ld(5, num(1, 100000) + num(1, 100000) + num(1, 3) + num(1, 3) + num(2, 1) + ld(8, "w") + ld(9, b"\0\0\0\0"))
 write("huge_tensor.onnx", model(graph([node("Conv", ["x", "w"], ["y"], "conv")], weight)),
       "initializer 'w' has 4 bytes of data, but its dims [100000, 100000, 3, 3] need 360000000000")
+# dims of 2 GiB of floats with 8 KiB of data: big enough to be left in the file by the parse, so
+# its size is checked from where it lies there
+weight = ld(5, num(1, 1 << 29) + num(2, 1) + ld(8, "w") + ld(9, bytes(8192)))
+write("declared_2gb.onnx", model(graph([node("Conv", ["x", "w"], ["y"], "conv")], weight)),
+      "initializer 'w' has 8192 bytes of data, but its dims [536870912] need 2147483648")
 weight = ld(5, num(1, 1 << 40) + num(1, 1 << 40) + num(2, 1) + ld(8, "w") + ld(9, b"\0\0\0\0"))
 write("overflowing_dims.onnx", model(graph([node("Conv", ["x", "w"], ["y"], "conv")], weight)),
       "initializer 'w' declares dims [1099511627776, 1099511627776], more values than any file can hold")
@@ -76,13 +81,14 @@ write("unknown_op.onnx", model(graph([node("Einsum", ["x"], ["y"], "mix")])),
       "node 'mix' (Einsum): minicnn has no layer for this operator")
 external = ld(5, num(1, 4) + num(2, 1) + ld(8, "w") + ld(13, ld(1, "location") + ld(2, "../../etc/passwd")) + num(14, 1))
 write("external_data.onnx", model(graph([relu], external)), "initializer 'w' keeps its data in an external file")  # even unused
-write("old_opset.onnx", model(graph([relu]), opset=7), "uses opset 7; minicnn reads opsets 11 to 17")
+write("old_opset.onnx", model(graph([node("Add", ["x", "x"], ["y"], "add")]), opset=6),
+      "uses opset 6; minicnn reads opsets 7 to 17, and older files whose operators are as in opset 7, which node 'add' (Add) is not")
 # 5 million empty nodes: 10 MB of file, about 760 MB of NodeProto objects once parsed
 write("empty_nodes.onnx", num(1, 7) + ld(8, num(2, 13)) + ld(7, b"\x0a\x00" * 5_000_000),
-      "is not a usable ONNX model: parsing it would take more than")
+      "is not a usable ONNX model: reading it would take more than")
 # 20 million 1-byte dims in one packed field: 20 MB of file, 8-byte integers in memory
 write("packed_dims.onnx", num(1, 7) + ld(8, num(2, 13)) + ld(7, ld(5, ld(1, b"\x01" * 20_000_000))),
-      "is not a usable ONNX model: parsing it would take more than")
+      "is not a usable ONNX model: reading it would take more than")
 deep = b""
 for _ in range(2000):  # Graph.node -> Node.attribute -> Attribute.g -> Graph ...
     deep = ld(1, ld(5, ld(6, deep)))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Corrupt and hostile .onnx files through `minicnn import` (issue 18): a cycle, a dangling input,
-# huge declared tensors, wrong field and attribute types, an unknown operator, external data, an
+# huge declared tensors (one of 2 GiB whose data the parse leaves in the file), wrong field and attribute types, an unknown operator, external data, an
 # old opset, files that would take unbounded memory or stack to parse (millions of empty nodes, a
 # packed field of 1-byte integers, 2000 nested graphs), a truncated export, a PNG, an empty file.
 # Each must give exit code 1 and exactly one line naming the file and the problem, write nothing,

@@ -1,4 +1,6 @@
+#include "env.hpp"
 #include "helpers.hpp"
+#include "minicnn/core/memory.hpp"
 #include "minicnn/core/registry.hpp"
 
 #include <tuple>
@@ -73,7 +75,13 @@ TEST_CASE("Bad specs give errors naming the item") {
   fails("flatten, conv 6 5", "spec item 2 'conv 6 5': needs an image input (C, H, W), got (784)");
   fails("conv 6 29", "spec item 1 'conv 6 29': Conv2d(1, 6, kernel_size=(29, 29), stride=(1, 1)): input (1, 1, 28, 28) is too small");
   fails("conv 6 5 groups=4", "spec item 1 'conv 6 5 groups=4': Conv2d: in_channels (1) and out_channels (6) must both be divisible by groups (4)");
-  fails("flatten, linear 65536", "spec item 2 'linear 65536': a 784 -> 65536 layer is over the limit of 33554432 weights");
+  {
+    // The per-layer limit follows the memory limit (core/memory.hpp): 256 MiB / 16 bytes a weight.
+    ScopedEnv limit("MINICNN_MAX_MEMORY", "256M");
+    fails("flatten, linear 65536", "spec item 2 'linear 65536': a 784 -> 65536 layer is over the limit of 16777216 weights "
+                                   "per layer, 16 bytes each in training, for the memory limit of 256 MiB (MINICNN_MAX_MEMORY=256M; "
+                                   "set MINICNN_MAX_MEMORY, e.g. MINICNN_MAX_MEMORY=1G, to raise it)");
+  }
   fails(std::string(20000, 'x'), "model spec is 20000 characters long; the limit is 16384");
   // Found by fuzzing (scripts/fuzz.sh): the second layer's im2col columns would have needed 7.1 GB.
   fails("conv 7 5 pad=122, conv 4 122, relu", "spec item 2 'conv 4 122': its output (147x147) and im2col columns need more than");

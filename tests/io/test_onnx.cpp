@@ -4,8 +4,10 @@
 // and onnxruntime on them, tests/cli/onnx_torch_test.sh imports torch.onnx.export's.)
 #include <onnx/onnx_pb.h>
 
+#include "env.hpp"
 #include "files.hpp"
 #include "helpers.hpp"
+#include "minicnn/core/memory.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/io/onnx.hpp"
 
@@ -242,8 +244,12 @@ TEST_CASE("Import refuses graphs that are not a chain of layers from the input: 
   m.mutable_graph()->mutable_output(0)->set_name("0.weight");
   CHECK_ERROR(import_error(m), "its output '0.weight' is not computed from the input by any node");
   m = small_model();
-  m.mutable_opset_import(0)->set_version(7);
-  CHECK_ERROR(import_error(m), "uses opset 7; minicnn reads opsets 11 to 17");
+  m.mutable_opset_import(0)->set_version(6);
+  CHECK_ERROR(import_error(m), "uses opset 6; minicnn reads opsets 7 to 17");
+  // Two nodes that read each other's output: a cycle, refused at the first.
+  m = small_model();
+  node_of(m, "Conv").set_input(0, "1");
+  CHECK_ERROR(import_error(m), "node '0' (Conv): reads '1' before node '1' (Relu) writes it: the nodes are out of order or form a cycle");
 }
 
 TEST_CASE("Import checks every tensor's data against its dims, and reads no external data") {
@@ -281,7 +287,7 @@ TEST_CASE("Import refuses damaged bytes and files that would take unbounded memo
     graph += static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
     if (n < 0x80) break;
   }
-  CHECK_ERROR(import_error("\x08\x07" + graph + nodes), "parsing it would take more than");
+  CHECK_ERROR(import_error("\x08\x07" + graph + nodes), "reading it would take more than");
   // graphs nested in attributes 200 deep
   std::string deep;
   for (int i = 0; i < 200; ++i) {
@@ -292,4 +298,114 @@ TEST_CASE("Import refuses damaged bytes and files that would take unbounded memo
   }
   CHECK_ERROR(import_error("\x08\x07\x3a" + std::string(1, static_cast<char>(deep.size())) + deep),
               "messages nested deeper than 32");
+}
+
+TEST_CASE("A 2 GB declared tensor and dims whose product overflows are refused before any allocation") {
+  onnx::ModelProto m = small_model();
+  auto* w = m.mutable_graph()->mutable_initializer(2);  // 0.weight (2, 1, 3, 3)
+  REQUIRE(w->name() == "0.weight");
+  // dims of 2 GiB of floats, with 8 KiB of data: the data is left in the file and its size checked.
+  w->clear_dims();
+  w->add_dims(std::int64_t(1) << 29);
+  w->set_raw_data(std::string(8192, '\0'));
+  CHECK_ERROR(import_error(m), "initializer '0.weight' has 8192 bytes of data, but its dims [536870912] need 2147483648");
+  w->clear_dims();
+  for (const std::int64_t d : {std::int64_t(1) << 40, std::int64_t(1) << 40, std::int64_t(4)}) w->add_dims(d);
+  CHECK_ERROR(import_error(m), "initializer '0.weight' declares dims [1099511627776, 1099511627776, 4], more values than any "
+                               "file can hold");
+}
+
+TEST_CASE("The memory limit follows MINICNN_MAX_MEMORY, and the error says what it was and how to raise it") {
+  const std::string bytes = small_model().SerializeAsString();
+  {
+    ScopedEnv limit("MINICNN_MAX_MEMORY", "1K");
+    CHECK_ERROR(import_error(bytes), "m.onnx: is " + bytes_text(bytes.size()) + ", larger than the memory limit of 1 KiB "
+                                     "(MINICNN_MAX_MEMORY=1K; set MINICNN_MAX_MEMORY, e.g. MINICNN_MAX_MEMORY=1G, to raise it)");
+  }
+  {
+    ScopedEnv limit("MINICNN_MAX_MEMORY", "lots");
+    CHECK_THROWS_WITH_AS(memory_limit(), "MINICNN_MAX_MEMORY='lots' is not a size; expected bytes or a number with K, M, G or T (e.g. 16G)",
+                         std::invalid_argument);
+  }
+  ScopedEnv limit("MINICNN_MAX_MEMORY", "1.5G");
+  CHECK(memory_limit().bytes == (std::uint64_t(3) << 29));
+  CHECK(import_error(bytes).empty());
+}
+
+TEST_CASE("Weights of 4 KiB or more are read from the file's bytes, straight into the model") {
+  manual_seed(3);
+  auto model = build_model("conv 8 3 pad=1, relu, flatten, linear 40, linear 5", {3, 8, 8});
+  randomize(*model, 5);
+  const std::string bytes = onnx_bytes(*model, {3, 8, 8});
+  const OnnxImport back = parse_onnx(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), "m.onnx");
+  const Tensor x = batch_of({3, 8, 8}, 9);
+  CHECK(xt::allclose(back.model->forward(x), model->forward(x), 1e-5, 1e-6));
+  // The same from a file, which is mapped rather than read.
+  const TempDir dir("onnx-map");
+  const std::string path = dir / "m.onnx";
+  export_onnx(*model, {3, 8, 8}, path);
+  CHECK(xt::allclose(import_onnx(path).model->forward(x), model->forward(x), 1e-5, 1e-6));
+}
+
+TEST_CASE("Opsets 7 to 17: BatchNormalization's spatial and training outputs, Flatten's axis, Gemm's alpha") {
+  onnx::ModelProto m = small_model();
+  m.mutable_opset_import(0)->set_version(9);
+  CHECK(import_error(m).empty());
+  manual_seed(2);
+  auto bn = build_model("batchnorm", {3, 3, 2});
+  m = parse(onnx_bytes(*bn, {3, 3, 2}));
+  m.mutable_opset_import(0)->set_version(8);
+  CHECK(import_error(m).empty());
+  auto* spatial = node_of(m, "BatchNormalization").add_attribute();
+  spatial->set_name("spatial");
+  spatial->set_type(onnx::AttributeProto::INT);
+  spatial->set_i(0);
+  CHECK_ERROR(import_error(m), "(BatchNormalization): spatial=0 (statistics per activation, not per channel) is not read");
+  spatial->set_i(1);
+  node_of(m, "BatchNormalization").add_output("saved_mean");
+  node_of(m, "BatchNormalization").add_output("saved_var");
+  CHECK_ERROR(import_error(m), "(BatchNormalization): was exported in training mode");
+  m = small_model();
+  onnx::NodeProto& flatten = node_of(m, "Flatten");
+  flatten.clear_attribute();
+  auto* axis = flatten.add_attribute();
+  axis->set_name("axis");
+  axis->set_type(onnx::AttributeProto::INT);
+  axis->set_i(2);
+  CHECK_ERROR(import_error(m), "node '2' (Flatten): axis 2 is not read: only Flatten(axis=1) keeps the samples of a batch apart");
+  axis->set_i(-3);
+  CHECK(import_error(m).empty());
+  m = small_model();
+  auto* trans = node_of(m, "Gemm").add_attribute();
+  trans->set_name("transA");
+  trans->set_type(onnx::AttributeProto::INT);
+  trans->set_i(1);
+  CHECK_ERROR(import_error(m), "node '3' (Gemm): transA=1 is not read");
+}
+
+TEST_CASE("A model that outputs feature maps imports, and so does an MLP on (N, F) inputs") {
+  manual_seed(4);
+  auto conv = build_model("conv 2 3, relu", {1, 5, 5});
+  randomize(*conv, 7);
+  const std::string bytes = onnx_bytes(*conv, {1, 5, 5});
+  const OnnxImport back = parse_onnx(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), "m.onnx");
+  CHECK(back.spec == "conv 2 3, relu");
+  const Tensor x = batch_of({1, 5, 5}, 3);
+  CHECK(xt::allclose(back.model->forward(x), conv->forward(x), 1e-5, 1e-6));
+  // (N, F): the exported LeNet's Gemm, fed straight from a 2-D input.
+  onnx::ModelProto m = small_model();
+  auto* g = m.mutable_graph();
+  auto* shape = g->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  shape->clear_dim();
+  shape->add_dim()->set_dim_param("N");
+  shape->add_dim()->set_dim_value(18);
+  onnx::NodeProto gemm = node_of(m, "Gemm");
+  gemm.set_input(0, g->input(0).name());
+  g->clear_node();
+  *g->add_node() = gemm;
+  g->mutable_output(0)->set_name(gemm.output(0));
+  const std::string mlp = m.SerializeAsString();
+  const OnnxImport flat = parse_onnx(reinterpret_cast<const std::uint8_t*>(mlp.data()), mlp.size(), "m.onnx");
+  CHECK(flat.input_shape == Shape{18});
+  CHECK(flat.spec == "linear 3");
 }

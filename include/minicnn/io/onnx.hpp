@@ -20,18 +20,26 @@
 // The class names are metadata ("classes", a JSON list), with the normalisation, the spec and the
 // dataset. A layer with no operator (a layer of your own) is refused with its path and name.
 //
-// Import reads opsets 11 to 17 and the operators above as torch.onnx.export writes them: weights
-// as initializers (raw_data or float_data), Conv with or without bias, Gemm with transB 0 or 1,
-// MatMul (+ Add) for a Linear, Flatten or the Shape/Gather/Unsqueeze/Concat/Reshape of
+// Import reads opsets 7 to 17 (and older files whose operators are as in opset 7) and the
+// operators above as torch.onnx.export writes them: weights as initializers (raw_data or
+// float_data), Conv with or without bias, Gemm with transB 0 or 1, alpha, beta and a bias that
+// broadcasts over the batch, MatMul (+ Add) for a Linear, Flatten(axis=1) or the Shape/Gather/Unsqueeze/Concat/Reshape of
 // x.view(x.size(0), -1), all-zero Pad before AveragePool, Dropout, Identity, a residual Add of
 // two branches (a Residual block; a Relu after it becomes post=relu), a Concat of activations by
 // channel (a Concat block, one branch per input), BatchNormalization in eval
 // mode, a Sub/Div normalisation of the input, and a final Softmax (left out: minicnn models output
-// logits). Anything else is refused with the node's name and op type.
+// logits). Anything else is refused with the node's name and op type. The input is (N, C, H, W)
+// or (N, F); the output may be class scores or feature maps (a graph that ends in a Conv).
 //
-// Files are untrusted: one over kOnnxMaxFileBytes, one whose parse would take more memory than
-// kOnnxMaxParseBytes plus kOnnxParseBytesPerFileByte per byte (estimated by walking the wire format
-// before parsing: an empty sub-message costs 2 bytes on disk and ~150 in memory), nesting deeper
+// Big models: the file is mapped, not read into memory, and the weights' bytes are left out of the
+// parse and copied once, straight from the file into the model's tensors, so an import takes about
+// the model's weight bytes of memory (torchvision's VGG-11, 531 MB of weights: 1.33x at its peak).
+//
+// Files are untrusted: one larger than the memory limit (core/memory.hpp: half the machine's
+// memory, or MINICNN_MAX_MEMORY), one whose weights and parse together would take more than it,
+// one whose parse without the weights would take more memory than kOnnxMaxParseBytes plus
+// kOnnxParseBytesPerFileByte per byte (estimated by walking the wire format before parsing: an
+// empty sub-message costs 2 bytes on disk and ~150 in memory), nesting deeper
 // than kOnnxMaxDepth, more than kOnnxMaxNodes nodes, a tensor whose data disagrees with its dims,
 // external data, a cycle or a dangling input: each gets one std::runtime_error naming the file and
 // what was wrong. The model built from it then meets build_model's limits (core/registry.hpp).
@@ -47,8 +55,7 @@
 namespace minicnn {
 
 constexpr int kOnnxOpset = 13;                              // what export writes
-constexpr int kOnnxMinOpset = 11, kOnnxMaxOpset = 17;       // what import reads
-constexpr std::uint64_t kOnnxMaxFileBytes = 256ull << 20;   // 256 MiB
+constexpr int kOnnxMinOpset = 7, kOnnxMaxOpset = 17;        // what import reads
 constexpr std::uint64_t kOnnxMaxParseBytes = 64ull << 20;   // 64 MiB, plus...
 constexpr std::uint64_t kOnnxParseBytesPerFileByte = 4;     // ...4 bytes of memory per byte of file
 constexpr int kOnnxMaxDepth = 32;                           // messages inside messages

@@ -1,10 +1,16 @@
 // Throughput of a model in minicnn: training steps per second (batch 64, SGD lr 0.05 momentum
 // 0.9) and inference (batch 1000 for lenet5, 256 for the 32x32 colour models), optionally per-layer
-// forward/backward times. Synthetic data, so the numbers measure the framework, not the disk.
+// forward/backward times. Training goes through a rotating set of 16 real batches (the first 1024
+// MNIST training images for lenet5, read from --data DIR, default data/mnist; the first 1024
+// images of the generated shapes set for the colour models), normalised as `minicnn train` does:
+// one memorised batch would let a long run settle into a state real training never reaches (SGD
+// momentum decaying into denormals). The data is loaded before the clock starts, so the numbers
+// measure the framework, not the disk. --write-data PREFIX saves the same batches as
+// PREFIX-x.npy (float32, (1024, C, H, W)) and PREFIX-y.npy (uint8) for bench/torch_models.py.
 // Every figure is the median of --repeats runs; a run is --batches steps, or by default as many
 // as take about half a second.
 //   minicnn_bench [--model lenet5|convnet-rgb|resnet-mini] [--threads N] [--repeats 5] [--batches N]
-//                 [--train-only] [--layers]
+//                 [--train-only] [--layers] [--data DIR] [--write-data PREFIX]
 // Prints "key value" lines that scripts/bench.sh reads; exits 3 if this build lacks the model.
 #include <algorithm>
 #include <chrono>
@@ -14,6 +20,10 @@
 #include <vector>
 
 #include "minicnn/core/registry.hpp"
+#include "minicnn/data/datasets.hpp"
+#include "minicnn/data/shapes.hpp"
+#include "minicnn/io/atomic_file.hpp"
+#include "minicnn/io/npy.hpp"
 #include "minicnn/minicnn.hpp"
 
 // Declared by hand: <cblas.h> and xtensor-blas declare the same functions differently, so the
@@ -91,6 +101,7 @@ int main(int argc, char** argv) {
   std::string model_name = "lenet5";
   int threads = 1, repeats = 5, batches = 0;
   bool layers = false, train_only = false;
+  std::string data_dir = "data/mnist", write_data;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--model" && i + 1 < argc) model_name = argv[++i];
@@ -99,8 +110,11 @@ int main(int argc, char** argv) {
     else if (a == "--batches" && i + 1 < argc) batches = std::atoi(argv[++i]);
     else if (a == "--layers") layers = true;
     else if (a == "--train-only") train_only = true;
+    else if (a == "--data" && i + 1 < argc) data_dir = argv[++i];
+    else if (a == "--write-data" && i + 1 < argc) write_data = argv[++i];
     else {
-      std::fprintf(stderr, "usage: minicnn_bench [--model NAME] [--threads N] [--repeats N] [--batches N] [--train-only] [--layers]\n");
+      std::fprintf(stderr, "usage: minicnn_bench [--model NAME] [--threads N] [--repeats N] [--batches N] [--train-only] [--layers] "
+                           "[--data DIR] [--write-data PREFIX]\n");
       return 2;
     }
   }
@@ -114,7 +128,32 @@ int main(int argc, char** argv) {
     return 3;
   }
   const bool colour = model_name != "lenet5";
-  const std::size_t C = colour ? 3 : 1, HW = colour ? 32 : 28, B = 64, B_infer = colour ? 256 : 1000;
+  const std::size_t C = colour ? 3 : 1, HW = colour ? 32 : 28, B = 64, B_infer = colour ? 256 : 1000, K = 16;
+
+  // K different real batches, taken in turn.
+  Dataset data;
+  try {
+    data = colour ? make_shapes(K * B, HW) : load_mnist(data_dir, "train");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "minicnn_bench: %s (lenet5 trains on MNIST: --data DIR, default data/mnist)\n", e.what());
+    return 2;
+  }
+  truncate(data, K * B);
+  DataLoader loader(data, B, false, 0, compute_normalization(data));
+  std::vector<Tensor> xs(K);
+  std::vector<std::vector<int>> ys(K);
+  for (std::size_t k = 0; k < K; ++k) loader.load_batch(k, xs[k], ys[k]);
+  if (!write_data.empty()) {
+    Tensor all = Tensor::from_shape({K * B, C, HW, HW});
+    std::vector<std::uint8_t> labels_all;
+    for (std::size_t k = 0; k < K; ++k) {
+      std::copy(xs[k].data(), xs[k].data() + xs[k].size(), all.data() + k * xs[k].size());
+      for (int l : ys[k]) labels_all.push_back(static_cast<std::uint8_t>(l));
+    }
+    const std::string bx = npy_bytes(all), by = npy_bytes(labels_all);
+    write_file_atomic(write_data + "-x.npy", bx.data(), bx.size(), false);
+    write_file_atomic(write_data + "-y.npy", by.data(), by.size(), false);
+  }
 
   set_num_threads(threads);
   manual_seed(1);
@@ -123,17 +162,15 @@ int main(int argc, char** argv) {
   SGD opt(model->parameters(), 0.05f, 0.9f);
   SoftmaxCrossEntropy loss;
   Rng rng(2);
-  Tensor x = Tensor::from_shape({B, C, HW, HW});
-  init::normal(x, 0.f, 1.f, rng);
-  std::vector<int> labels(B);
-  for (std::size_t i = 0; i < B; ++i) labels[i] = static_cast<int>(i % 10);
+  std::size_t turn = 0;
   auto step = [&] {
-    loss.forward(model->forward(x), labels);
+    const std::size_t k = turn++ % K;
+    loss.forward(model->forward(xs[k]), ys[k]);
     model->backward(loss.backward());
     opt.step();
   };
-  std::printf("model %s\nthreads %d\nkernels %s\nopenblas_core %s\n", model_name.c_str(), threads,
-              kernel_path_name(kernel_path()), openblas_get_corename());
+  std::printf("model %s\nthreads %d\nkernels %s\nopenblas_core %s\ndata %s, %zu batches in turn\n", model_name.c_str(),
+              threads, kernel_path_name(kernel_path()), openblas_get_corename(), data.name.c_str(), K);
   // Warm up (buffers sized, caches and threads hot), and time a few steps to size the runs.
   for (int i = 0; i < 5; ++i) step();
   const int steps = batches > 0 ? batches : calls_for(0.5, 5, step);
@@ -148,6 +185,6 @@ int main(int argc, char** argv) {
     const int calls = batches > 0 ? std::max(1, batches / 40) : calls_for(0.5, 2, infer);
     std::printf("infer_images_per_second %.1f\n", rate(repeats, calls, B_infer, infer));
   }
-  if (layers) print_layers(*model, x, labels, loss, opt, steps);
+  if (layers) print_layers(*model, xs[0], ys[0], loss, opt, steps);
   return 0;
 }

@@ -10,14 +10,21 @@
 // Every figure is the median of --repeats runs; a run is --batches steps, or by default as many
 // as take about half a second.
 //   minicnn_bench [--model lenet5|convnet-rgb|resnet-mini] [--threads N] [--repeats 5] [--batches N]
-//                 [--train-only] [--layers] [--data DIR] [--write-data PREFIX]
+//                 [--train-only] [--layers] [--data DIR] [--write-data PREFIX] [--ftz]
+// --ftz sets flush-to-zero and denormals-are-zero (x86's MXCSR) before any thread starts, for
+// measuring whether denormals cost anything (the pool's threads inherit the setting).
 // Prints "key value" lines that scripts/bench.sh reads; exits 3 if this build lacks the model.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
+
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "minicnn/core/registry.hpp"
 #include "minicnn/data/datasets.hpp"
@@ -41,14 +48,16 @@ double median(std::vector<double> v) {
 }
 
 // Median over `repeats` runs of `count` calls of f, in items per second (`items` per call).
+// Every run's rate goes to *runs when given.
 template <class F>
-double rate(int repeats, int count, double items, F f) {
+double rate(int repeats, int count, double items, F f, std::vector<double>* runs = nullptr) {
   std::vector<double> r;
   for (int k = 0; k < repeats; ++k) {
     const auto t0 = clock_type::now();
     for (int i = 0; i < count; ++i) f();
     r.push_back(count * items / seconds_since(t0));
   }
+  if (runs) *runs = r;
   return median(r);
 }
 
@@ -100,7 +109,7 @@ void print_layers(Sequential& model, const Tensor& x, const std::vector<int>& la
 int main(int argc, char** argv) {
   std::string model_name = "lenet5";
   int threads = 1, repeats = 5, batches = 0;
-  bool layers = false, train_only = false;
+  bool layers = false, train_only = false, ftz = false;
   std::string data_dir = "data/mnist", write_data;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -112,9 +121,10 @@ int main(int argc, char** argv) {
     else if (a == "--train-only") train_only = true;
     else if (a == "--data" && i + 1 < argc) data_dir = argv[++i];
     else if (a == "--write-data" && i + 1 < argc) write_data = argv[++i];
+    else if (a == "--ftz") ftz = true;
     else {
       std::fprintf(stderr, "usage: minicnn_bench [--model NAME] [--threads N] [--repeats N] [--batches N] [--train-only] [--layers] "
-                           "[--data DIR] [--write-data PREFIX]\n");
+                           "[--data DIR] [--write-data PREFIX] [--ftz]\n");
       return 2;
     }
   }
@@ -155,6 +165,14 @@ int main(int argc, char** argv) {
     write_file_atomic(write_data + "-y.npy", by.data(), by.size(), false);
   }
 
+  if (ftz) {
+#if defined(__SSE__)
+    _mm_setcsr(_mm_getcsr() | 0x8040);  // FTZ (bit 15) and DAZ (bit 6)
+#else
+    std::fprintf(stderr, "minicnn_bench: --ftz is for x86 only\n");
+    return 2;
+#endif
+  }
   set_num_threads(threads);
   manual_seed(1);
   auto model = build_model(model_name, {C, HW, HW});
@@ -174,7 +192,22 @@ int main(int argc, char** argv) {
   // Warm up (buffers sized, caches and threads hot), and time a few steps to size the runs.
   for (int i = 0; i < 5; ++i) step();
   const int steps = batches > 0 ? batches : calls_for(0.5, 5, step);
-  std::printf("train_images_per_second %.1f\n", rate(repeats, steps, B, step));
+  std::vector<double> runs;
+  std::printf("train_images_per_second %.1f\n", rate(repeats, steps, B, step, &runs));
+  std::printf("train_runs");  // in order: a long run's drift shows here
+  for (double r : runs) std::printf(" %.0f", r);
+  std::printf("\nftz %s\n", ftz ? "on" : "off");
+  // Denormals left in the parameters, their gradients and SGD's momentum buffers after the runs
+  // (how near a long run drifts towards them: where they appear, operations on them are many
+  // times slower).
+  std::size_t subnormal = 0, values = 0;
+  auto count = [&](const Tensor& t) {
+    values += t.size();
+    for (float v : t) subnormal += std::fpclassify(v) == FP_SUBNORMAL;
+  };
+  for (auto& [name, p] : model->parameters()) count(p->value), count(p->grad);
+  for (auto& [name, t] : opt.state()) count(*t);
+  std::printf("subnormal_parameter_values %zu of %zu\n", subnormal, values);
 
   if (!train_only) {
     model->eval();

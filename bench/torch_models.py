@@ -2,7 +2,7 @@
 momentum 0.9, training on the rotating real batches minicnn_bench --write-data saved (--data PREFIX
 reads PREFIX-x.npy and PREFIX-y.npy; without it, random data); training images/s, and inference
 images/s at batch 1000 (lenet5) or 256 (the 32x32 colour models), medians of --repeats runs of
-about half a second each. --layout nchw|channels_last|both: PyTorch's default layout, or the
+about half a second each (or --batches steps). --layout nchw|channels_last|both: PyTorch's default layout, or the
 model and inputs in torch.channels_last (oneDNN's preferred layout, what a practitioner tuning CPU
 training uses), or both in one process, each measured in turn. --flops prints the model's
 multiply-adds per image (conv and linear layers) and instead of timing anything.
@@ -77,6 +77,7 @@ parser.add_argument("--model", default="lenet5", choices=sorted(MODELS))
 parser.add_argument("--threads", type=int, default=1)
 parser.add_argument("--repeats", type=int, default=5)
 parser.add_argument("--train-only", action="store_true")
+parser.add_argument("--batches", type=int, default=0, help="steps per run (default: about half a second's worth)")
 parser.add_argument("--layout", default="both", choices=["nchw", "channels_last", "both"])
 parser.add_argument("--data", help="PREFIX of PREFIX-x.npy (float32, K batches of 64) and PREFIX-y.npy")
 parser.add_argument("--flops", action="store_true")
@@ -135,7 +136,8 @@ for layout in (["nchw", "channels_last"] if args.layout == "both" else [args.lay
 
     for _ in range(5):
         step()
-    print(f"train_images_per_second_{layout} {rate(args.repeats, calls_for(0.5, 5, step), 64, step):.1f}")
+    steps = args.batches or calls_for(0.5, 5, step)
+    print(f"train_images_per_second_{layout} {rate(args.repeats, steps, 64, step):.1f}")
     if not args.train_only:
         model.eval()
         xi = torch.randn(infer_batch, *shape).contiguous(memory_format=fmt)

@@ -1,10 +1,17 @@
 """The same benchmark as bench_models.cpp, in PyTorch: the same models, batch 64, SGD lr 0.05
-momentum 0.9, synthetic data; training images/s, and inference images/s at batch 1000 (lenet5) or
-256 (the 32x32 colour models), medians of --repeats runs of about half a second each.
+momentum 0.9, training on the rotating real batches minicnn_bench --write-data saved (--data PREFIX
+reads PREFIX-x.npy and PREFIX-y.npy; without it, random data); training images/s, and inference
+images/s at batch 1000 (lenet5) or 256 (the 32x32 colour models), medians of --repeats runs of
+about half a second each (or --batches steps). --layout nchw|channels_last|both: PyTorch's default layout, or the
+model and inputs in torch.channels_last (oneDNN's preferred layout, what a practitioner tuning CPU
+training uses), or both in one process, each measured in turn. --flops prints the model's
+multiply-adds per image (conv and linear layers) and instead of timing anything.
 Prints "key value" lines that scripts/bench.sh reads. Run with Debian's /usr/bin/python3."""
 import argparse
 import statistics
 import time
+
+import numpy as np
 
 import torch
 from torch import nn
@@ -70,35 +77,72 @@ parser.add_argument("--model", default="lenet5", choices=sorted(MODELS))
 parser.add_argument("--threads", type=int, default=1)
 parser.add_argument("--repeats", type=int, default=5)
 parser.add_argument("--train-only", action="store_true")
+parser.add_argument("--batches", type=int, default=0, help="steps per run (default: about half a second's worth)")
+parser.add_argument("--layout", default="both", choices=["nchw", "channels_last", "both"])
+parser.add_argument("--data", help="PREFIX of PREFIX-x.npy (float32, K batches of 64) and PREFIX-y.npy")
+parser.add_argument("--flops", action="store_true")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
-torch.manual_seed(1)
-
 make, shape, infer_batch = MODELS[args.model]
-model = make()
-opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-loss_fn = nn.CrossEntropyLoss()
-x = torch.randn(64, *shape)
-labels = torch.arange(64) % 10
 
 
-def step():
-    opt.zero_grad()
-    loss_fn(model(x), labels).backward()
-    opt.step()
+def forward_macs():  # multiply-adds of one image's forward pass, counted from the layers
+    macs = []
+
+    def hook(m, inp, out):
+        if isinstance(m, nn.Conv2d):
+            macs.append(out.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1])
+        elif isinstance(m, nn.Linear):
+            macs.append(m.in_features * m.out_features)
+    model = make()
+    for m in model.modules():
+        m.register_forward_hook(hook)
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, *shape))
+    return sum(macs)
 
 
+if args.flops:
+    print(f"model {args.model}")
+    print(f"forward_macs_per_image {forward_macs()}")
+    raise SystemExit(0)
+
+if args.data:
+    xs = torch.from_numpy(np.load(args.data + "-x.npy"))
+    ys = torch.from_numpy(np.load(args.data + "-y.npy").astype(np.int64))
+    xs, ys = xs.reshape(-1, 64, *shape), ys.reshape(-1, 64)
+else:
+    gen = torch.Generator().manual_seed(2)
+    xs, ys = torch.randn(1, 64, *shape, generator=gen), (torch.arange(64) % 10).reshape(1, 64)
 print(f"model {args.model}")
 print(f"threads {args.threads}")
-for _ in range(5):
-    step()
-print(f"train_images_per_second {rate(args.repeats, calls_for(0.5, 5, step), 64, step):.1f}")
+print(f"data {'real, %d batches in turn' % len(xs) if args.data else 'random, one batch'}")
+for layout in (["nchw", "channels_last"] if args.layout == "both" else [args.layout]):
+    fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
+    torch.manual_seed(1)
+    model = make().to(memory_format=fmt)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    batches = [(x.contiguous(memory_format=fmt), y) for x, y in zip(xs, ys)]
+    turn = [0]
 
-if not args.train_only:
-    model.eval()
-    xi = torch.randn(infer_batch, *shape)
-    with torch.no_grad():
-        def infer():
-            model(xi)
-        infer()
-        print(f"infer_images_per_second {rate(args.repeats, calls_for(0.5, 2, infer), infer_batch, infer):.1f}")
+    def step():
+        x, labels = batches[turn[0] % len(batches)]
+        turn[0] += 1
+        opt.zero_grad()
+        loss_fn(model(x), labels).backward()
+        opt.step()
+
+    for _ in range(5):
+        step()
+    steps = args.batches or calls_for(0.5, 5, step)
+    print(f"train_images_per_second_{layout} {rate(args.repeats, steps, 64, step):.1f}")
+    if not args.train_only:
+        model.eval()
+        xi = torch.randn(infer_batch, *shape).contiguous(memory_format=fmt)
+        with torch.no_grad():
+            def infer():
+                model(xi)
+            infer()
+            print(f"infer_images_per_second_{layout} {rate(args.repeats, calls_for(0.5, 2, infer), infer_batch, infer):.1f}")

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# minicnn vs PyTorch, side by side in one run: lenet5 and the 32x32 colour model convnet-rgb (and
-# resnet-mini when this build has it), at 1 and 2 threads, in two OpenBLAS settings:
-#   * the environment as it is, and
-#   * the other one: OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512 if those are unset (what some
-#     CI machines set), or both unset if they are set.
+# minicnn vs PyTorch, side by side in one run: lenet5 and the 32x32 colour models convnet-rgb and
+# resnet-mini (when this build has them), at 1 and 2 threads, in both OpenBLAS settings:
+#   1. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS detects the CPU itself), and
+#   2. OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512 (what some CI machines set).
 # minicnn's default kernels are chosen from the CPU's flags and should not care; OpenBLAS's do.
+# Both train on the same rotating set of 16 real batches (MNIST for lenet5, the generated shapes
+# set for the colour models: minicnn_bench --write-data). PyTorch runs in both memory layouts,
+# NCHW and channels_last (oneDNN's preferred one); the ratio is against the faster of the two
+# ("PyTorch at its best"), and against NCHW beside it.
+# Every figure has its physical limit beside it: the machine's FMA peak on one core
+# (bench/fma_peak.cpp, measured in every pair, so it sees the same load), each model's FLOP per
+# trained image (counted from its layers: 2 per multiply-add of the conv and linear layers, forward
+# + backward = 3 x forward), its GFLOP/s, and their share of the peak (of threads x the one-core
+# peak at 2 threads).
 # For each setting it prints the OpenBLAS core and minicnn kernel path in use, then PAIRS
 # interleaved pairs (minicnn, PyTorch, minicnn, PyTorch, ...) per row: the medians, their ratio,
 # and the range of the runs (on a shared machine the 2-thread figures swing: see bench/RESULTS.md).
@@ -17,62 +25,81 @@ pairs=${1:-7}
 shift || true
 models=("$@")
 [ ${#models[@]} -eq 0 ] && models=(lenet5 convnet-rgb resnet-mini)
-scripts/setup.sh >/dev/null
+scripts/setup.sh --target minicnn_bench --target minicnn_fma_peak >/dev/null  # only what the benchmark runs
 PY=/usr/bin/python3  # Debian's interpreter: the one that sees python3-torch
-if ! "$PY" -c "import torch" 2>/dev/null; then
+if ! "$PY" -c "import torch, numpy" 2>/dev/null; then
   echo "bench: installing python3-torch from Debian"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch python3-numpy >/dev/null
 fi
-BENCH=build/bench/minicnn_bench
-
-# The two settings, as `env` arguments.
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -z "${OPENBLAS_L2_SIZE:-}" ]; then
-  other=(OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512)
-  other_name="OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512"
-else
-  other=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
-  other_name="OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset"
-fi
-as_is_name="as the environment is (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset})"
+BENCH=build/bench/minicnn_bench PEAK=build/bench/minicnn_fma_peak
+[ -f data/mnist/train-images-idx3-ubyte ] || scripts/get-mnist.sh >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 value() { awk -v k="$1" '$1 == k {print $2}'; }
 median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 range() { sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f-%.0f", lo, hi}'; }
+fmt() { awk -v x="$1" -v f="$2" 'BEGIN {printf f, x}'; }
 
-echo "minicnn vs PyTorch $("$PY" -c 'import torch; print(torch.__version__)'); training at batch 64, inference at batch 1000 (lenet5) or 256"
+echo "minicnn vs PyTorch $("$PY" -c 'import torch; print(torch.__version__)'); training at batch 64 on 16 real batches in turn, inference at batch 1000 (lenet5) or 256"
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
+declare -A flop
+present=()
+for model in "${models[@]}"; do
+  if ! "$BENCH" --model "$model" --batches 1 --repeats 1 --train-only --write-data "$work/$model" >/dev/null 2>&1; then
+    echo "$model: not in this build (skipped)"
+    continue
+  fi
+  present+=("$model")
+  flop[$model]=$(( 6 * $("$PY" bench/torch_models.py --model "$model" --flops | value forward_macs_per_image) ))
+  echo "$model: $(fmt "${flop[$model]}" '%.0f') FLOP per trained image (3 x forward; 2 per multiply-add)"
+done
 summary=()
-for s in 0 1; do
-  if [ $s -eq 0 ]; then setting=() name=$as_is_name; else setting=("${other[@]}") name=$other_name; fi
+for s in 1 2; do
+  if [ $s -eq 1 ]; then setting=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE) name="OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset"
+  else setting=(OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512) name="OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512"; fi
   probe=$(env "${setting[@]}" "$BENCH" --model lenet5 --batches 1 --repeats 1 --train-only)
+  peak=$(env "${setting[@]}" "$PEAK")
   echo
-  echo "== setting $((s + 1)): $name"
-  echo "   OpenBLAS core: $(value openblas_core <<<"$probe"); minicnn kernels: $(value kernels <<<"$probe")"
-  printf '%-12s %-8s %-20s %10s %10s %7s   %-20s %s\n' model threads measure minicnn PyTorch ratio "minicnn range" "PyTorch range"
-  for model in "${models[@]}"; do
-    if ! env "${setting[@]}" "$BENCH" --model "$model" --batches 1 --repeats 1 --train-only >/dev/null 2>&1; then
-      echo "$model: not in this build (skipped)"
-      continue
-    fi
+  echo "== setting $s: $name"
+  echo "   OpenBLAS core: $(value openblas_core <<<"$probe"); minicnn kernels: $(value kernels <<<"$probe"); FMA peak path: $(value fma_path <<<"$peak")"
+  printf '%-12s %-3s %-6s %9s %9s %9s %7s %7s  %-12s %-12s %-12s %9s %7s %7s %9s\n' model thr measure minicnn "PT nchw" "PT cl" "vs best" "vs nchw" \
+    "minicnn rng" "PT nchw rng" "PT cl rng" "GFLOP/s" "% peak" "PT %" "peak"
+  for model in "${present[@]}"; do
     for t in 1 2; do
-      mt=() mi=() pt=() pi=()
+      mt=() mi=() nt=() ni=() ct=() ci=() pk=()
       for ((p = 0; p < pairs; p++)); do
+        pk+=("$(env "${setting[@]}" "$PEAK" | value fma_peak_gflops)")
         out=$(env "${setting[@]}" "$BENCH" --model "$model" --threads "$t")
         mt+=("$(value train_images_per_second <<<"$out")") mi+=("$(value infer_images_per_second <<<"$out")")
-        out=$(env "${setting[@]}" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$t" "$PY" bench/torch_models.py --model "$model" --threads "$t")
-        pt+=("$(value train_images_per_second <<<"$out")") pi+=("$(value infer_images_per_second <<<"$out")")
+        out=$(env "${setting[@]}" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$t" "$PY" bench/torch_models.py --model "$model" \
+              --threads "$t" --data "$work/$model")
+        nt+=("$(value train_images_per_second_nchw <<<"$out")") ni+=("$(value infer_images_per_second_nchw <<<"$out")")
+        ct+=("$(value train_images_per_second_channels_last <<<"$out")") ci+=("$(value infer_images_per_second_channels_last <<<"$out")")
       done
+      mpk=$(printf '%s\n' "${pk[@]}" | median)
       for m in train infer; do
-        if [ $m = train ]; then a=("${mt[@]}") b=("${pt[@]}") label="train images/s"
-        else a=("${mi[@]}") b=("${pi[@]}") label="inference images/s"; fi
-        ma=$(printf '%s\n' "${a[@]}" | median) mb=$(printf '%s\n' "${b[@]}" | median)
-        ratio=$(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.2f", a / b}')
-        printf '%-12s %-8s %-20s %10.0f %10.0f %6sx   %-20s %s\n' "$model" "$t" "$label" "$ma" "$mb" "$ratio" \
-          "$(printf '%s\n' "${a[@]}" | range)" "$(printf '%s\n' "${b[@]}" | range)"
-        summary+=("$(printf 'setting %d  %-12s %d thread(s)  %-20s %sx' $((s + 1)) "$model" "$t" "$label" "$ratio")")
+        if [ $m = train ]; then a=("${mt[@]}") b=("${nt[@]}") c=("${ct[@]}")
+        else a=("${mi[@]}") b=("${ni[@]}") c=("${ci[@]}"); fi
+        ma=$(printf '%s\n' "${a[@]}" | median) mb=$(printf '%s\n' "${b[@]}" | median) mc=$(printf '%s\n' "${c[@]}" | median)
+        best=$(awk -v b="$mb" -v c="$mc" 'BEGIN {print (c > b ? c : b)}')
+        rbest=$(awk -v a="$ma" -v b="$best" 'BEGIN {printf "%.2f", a / b}')
+        rnchw=$(awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.2f", a / b}')
+        gf="" share="" ptshare="" pkcol=""
+        if [ $m = train ]; then
+          gf=$(awk -v r="$ma" -v f="${flop[$model]}" 'BEGIN {printf "%.1f", r * f / 1e9}')
+          share=$(awk -v g="$gf" -v p="$mpk" -v t="$t" 'BEGIN {printf "%.0f%%", 100 * g / (p * t)}')
+          ptshare=$(awk -v r="$best" -v f="${flop[$model]}" -v p="$mpk" -v t="$t" 'BEGIN {printf "%.0f%%", 100 * r * f / 1e9 / (p * t)}')
+          pkcol=$(printf '%s\n' "${pk[@]}" | range)
+        fi
+        printf '%-12s %-3s %-6s %9.0f %9.0f %9.0f %6sx %6sx  %-12s %-12s %-12s %9s %7s %7s %9s\n' "$model" "$t" "$m" "$ma" "$mb" "$mc" \
+          "$rbest" "$rnchw" "$(printf '%s\n' "${a[@]}" | range)" "$(printf '%s\n' "${b[@]}" | range)" \
+          "$(printf '%s\n' "${c[@]}" | range)" "$gf" "$share" "$ptshare" "$pkcol"
+        summary+=("$(printf 'setting %d  %-12s %d thread(s)  %-6s %sx PyTorch at its best (%sx its NCHW)%s' $s "$model" "$t" "$m" "$rbest" "$rnchw" \
+          "$([ $m = train ] && echo "; $gf GFLOP/s, $share of the peak ($mpk GFLOP/s per core)")")")
       done
     done
   done
@@ -81,4 +108,5 @@ echo
 echo "ratios (minicnn / PyTorch), both settings:"
 printf '  %s\n' "${summary[@]}"
 echo
-echo "each figure: the median of $pairs runs, each itself the median of 5 timed repeats of about 0.5 s"
+echo "each figure: images/s, the median of $pairs runs, each itself the median of 5 timed repeats of about 0.5 s;"
+echo "PT nchw / PT cl: PyTorch in NCHW / channels_last; vs best: against the faster of the two; peak: the FMA peak's range (GFLOP/s, one core)"

@@ -1,5 +1,6 @@
 #include "core/thread_pool.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -12,17 +13,34 @@ namespace minicnn {
 namespace {
 using steady = std::chrono::steady_clock;
 
-// How long a waiting thread stays awake before it sleeps on a condition variable. Waking a
-// sleeping thread can take longer than many of a small model's parallel regions, so a worker
-// that slept between two layers would join the next one too late and the caller would run both
-// chunks itself; a short spin loses the second thread's work (bench/RESULTS.md has the
-// measurements). MINICNN_SPIN_US overrides it.
-std::chrono::microseconds spin_time() {
+// How long a waiting thread stays awake before it sleeps on a condition variable, adapted to what
+// its recent waits measured (bench/RESULTS.md, "Issue 29", has the measurements):
+//   * On a quiet machine a small model's next parallel region starts within microseconds to tens
+//     of microseconds, and waking a sleeping thread takes longer than many such regions: a worker
+//     that slept between two layers would join the next one too late and the caller would run both
+//     chunks itself. There a long spin (200 us) pays: lenet5 1.1x faster on 2 threads than on 1
+//     with a 5 us spin, 1.7x with 200 us.
+//   * When other processes hold the CPUs, a spinning thread takes the core from the thread it waits
+//     for, or from anyone else's process: 200 us cost 1.11-1.25x under two busy loops.
+// So each waiting thread keeps its own SpinPolicy (thread_pool.hpp): a spin time between 5 and
+// 200 us that grows after short waits and shrinks after long or contended ones. MINICNN_SPIN_US=N
+// fixes it at N microseconds instead (the previous policy at 200, for A/B runs).
+// This is policy only: what a thread waits for, and how it sleeps, is in the ThreadPool below.
+
+// A yield that returns later than this let another task run on this core.
+constexpr std::chrono::microseconds kContendedYield{50};
+
+std::chrono::microseconds fixed_spin() {  // negative: adaptive
   static const std::chrono::microseconds t{[] {
     const char* e = std::getenv("MINICNN_SPIN_US");
-    return e ? std::atoi(e) : 200;
+    return e ? std::max(0, std::atoi(e)) : -1;
   }()};
   return t;
+}
+
+SpinPolicy& spin_policy() {  // each thread's own: the caller's and every worker's waits differ
+  thread_local SpinPolicy policy;
+  return policy;
 }
 
 // The first few microseconds of a wait are a pure spin (the next region usually starts that
@@ -39,21 +57,37 @@ void cpu_relax() {
 #endif
 }
 
-// Waits until done() or the spin time is over; returns done().
+// Waits until done() or the spin time is over; returns done(). Sets `contended` when a yield
+// returned late.
 template <class Done>
-bool spin_until(Done done) {
+bool spin_until(Done done, std::chrono::microseconds spin, bool& contended) {
   const auto start = steady::now();
-  const auto pure_until = start + kPureSpin, until = start + spin_time();
+  const auto pure_until = start + std::min(kPureSpin, spin), until = start + spin;
   for (int i = 1;; ++i) {
     if (done()) return true;
     if (i % 64 == 0) {
       const auto now = steady::now();
       if (now > until) return done();
-      if (now > pure_until) std::this_thread::yield();
+      if (now > pure_until) {
+        std::this_thread::yield();
+        if (steady::now() - now > kContendedYield) {
+          contended = true;
+          return done();
+        }
+      }
     }
     cpu_relax();
   }
 }
+
+// spin_until with this thread's policy; `record` tells the policy how the whole wait went.
+template <class Done>
+bool spin_adaptively(Done done, steady::time_point& start, bool& contended) {
+  start = steady::now();
+  contended = false;
+  return spin_until(done, fixed_spin().count() >= 0 ? fixed_spin() : spin_policy().budget(), contended);
+}
+void record_wait(steady::time_point start, bool contended) { spin_policy().record(steady::now() - start, contended); }
 }  // namespace
 
 ThreadPool& ThreadPool::instance() {
@@ -95,11 +129,15 @@ void ThreadPool::run_chunks_from(int first, int chunks) {
 
 void ThreadPool::wait_until_done() {
   auto done = [this] { return remaining_.load(std::memory_order_seq_cst) == 0; };
-  if (spin_until(done)) return;
-  std::unique_lock<std::mutex> lock(mutex_);
-  caller_sleeping_.store(true, std::memory_order_seq_cst);
-  work_done_.wait(lock, done);
-  caller_sleeping_.store(false, std::memory_order_relaxed);
+  steady::time_point start;
+  bool contended;
+  if (!spin_adaptively(done, start, contended)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    caller_sleeping_.store(true, std::memory_order_seq_cst);
+    work_done_.wait(lock, done);
+    caller_sleeping_.store(false, std::memory_order_relaxed);
+  }
+  record_wait(start, contended);
 }
 
 void ThreadPool::run(int chunks, int threads, void (*fn)(void*, int), void* ctx) {
@@ -131,12 +169,15 @@ void ThreadPool::worker_main(int id) {
   std::uint32_t seen = generation_.load(std::memory_order_seq_cst);
   for (;;) {
     auto woken = [&] { return stop_.load(std::memory_order_seq_cst) || generation_.load(std::memory_order_seq_cst) != seen; };
-    if (!spin_until(woken)) {
+    steady::time_point start;
+    bool contended;
+    if (!spin_adaptively(woken, start, contended)) {
       std::unique_lock<std::mutex> lock(mutex_);
       sleeping_workers_.fetch_add(1, std::memory_order_seq_cst);
       work_ready_.wait(lock, woken);
       sleeping_workers_.fetch_sub(1, std::memory_order_relaxed);
     }
+    record_wait(start, contended);
     if (stop_.load(std::memory_order_seq_cst)) return;
     seen = generation_.load(std::memory_order_seq_cst);
     // chunks_ may already belong to a newer job than `seen`; the claim bits keep that safe.

@@ -15,10 +15,15 @@
 //     for: bench/RESULTS.md.)
 //   * Results stay bit-identical: what a chunk computes depends only on the chunk, never on the
 //     thread that runs it (callers index their scratch by chunk, not by thread).
-//   * Waiting threads spin for 5 us (the next region usually starts within microseconds), then
-//     yield their CPU between checks, and sleep on a condition variable after 200 us: awake long
-//     enough to join the next layer of a small model, without holding a CPU someone else needs.
+//   * Waiting threads spin for up to 5 us (the next region usually starts within microseconds),
+//     then yield their CPU between checks, and sleep on a condition variable after a spin time
+//     each thread adapts between 5 and 200 us to its recent waits: long while waits end soon (a
+//     quiet machine: awake long enough to join the next layer of a small model), short when they
+//     last long or a yield shows another task wants the core (a busy machine: no CPU held that
+//     someone else needs).
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -26,6 +31,27 @@
 #include <vector>
 
 namespace minicnn {
+
+// How long a waiting thread of the pool spins before it sleeps: its own recent waits decide
+// (thread_pool.cpp says why). A wait that ended within kMax (a longer spin would have caught it,
+// or did) doubles the spin; a longer one (the other thread was descheduled, or the program was
+// doing something else) halves it; a contended one (a sched_yield returned late: another runnable
+// task had this core) drops it to kMin at once. Policy only: what the pool waits for and how it
+// sleeps are the pool's.
+class SpinPolicy {
+ public:
+  static constexpr std::chrono::microseconds kMin{5}, kMax{200};
+  std::chrono::microseconds budget() const { return spin_; }
+  // After a wait that took `waited` in all (spin and sleep).
+  void record(std::chrono::steady_clock::duration waited, bool contended) {
+    if (contended) spin_ = kMin;
+    else if (waited <= kMax) spin_ = std::min(kMax, spin_ * 2);
+    else spin_ = std::max(kMin, spin_ / 2);
+  }
+
+ private:
+  std::chrono::microseconds spin_ = kMax;
+};
 
 class ThreadPool {
  public:

@@ -73,3 +73,23 @@ TEST_CASE("parallel_for covers 0 to n-1 in contiguous chunks whose bounds depend
   }
   set_num_threads(1);
 }
+
+TEST_CASE("SpinPolicy spins long while waits end soon, and backs off when they last or the core is contended") {
+  using us = std::chrono::microseconds;
+  SpinPolicy p;
+  CHECK(p.budget() == SpinPolicy::kMax);  // a quiet machine's setting until a wait says otherwise
+  p.record(us(1000), false);               // a long wait (the other thread was elsewhere): halve
+  CHECK(p.budget() == us(100));
+  p.record(us(1000), false);
+  CHECK(p.budget() == us(50));
+  p.record(us(30), false);                 // a short one: a longer spin catches such waits
+  CHECK(p.budget() == us(100));
+  for (int i = 0; i < 10; ++i) p.record(us(30), false);
+  CHECK(p.budget() == SpinPolicy::kMax);   // never above the maximum
+  p.record(us(30), true);                  // a yield came back late: another task wants this core
+  CHECK(p.budget() == SpinPolicy::kMin);
+  for (int i = 0; i < 10; ++i) p.record(us(5000), false);
+  CHECK(p.budget() == SpinPolicy::kMin);   // never below the minimum
+  p.record(SpinPolicy::kMax, false);       // ending exactly at the maximum still counts as short
+  CHECK(p.budget() == 2 * SpinPolicy::kMin);
+}

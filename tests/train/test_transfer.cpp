@@ -47,7 +47,7 @@ TEST_CASE("freeze_until: every parameter up to and including the path, in depth-
   CHECK_FALSE(frozen(*m, "2.body.2.weight"));  // the rest of the enclosing block trains
   CHECK_FALSE(frozen(*m, "2.shortcut.0.weight"));
   CHECK_FALSE(frozen(*m, "4.weight"));
-  CHECK(c.frozen == 2 * (4 * 9 + 4));
+  CHECK(c.frozen == (4 * 1 * 9 + 4) + (4 * 4 * 9 + 4));
   CHECK(c.trainable == (4 * 4 * 9 + 4) + (4 * 4 + 4) + (3 * 256 + 3));
   CHECK(c.first == "0");
   CHECK(c.last == "2.body.0");

@@ -8,6 +8,9 @@
 #include "minicnn/core/registry.hpp"
 #include "minicnn/core/sequential.hpp"
 #include "minicnn/core/text.hpp"
+#include "minicnn/io/atomic_file.hpp"
+#include "minicnn/io/checkpoint.hpp"
+#include "minicnn/io/onnx.hpp"
 
 namespace minicnn::cli {
 
@@ -49,7 +52,24 @@ struct SummaryArgs {
   std::size_t classes = 10;
 };
 
+// A trained model's layers (a checkpoint, a run folder or an ONNX file): the paths
+// `train --freeze-until` takes.
+bool summary_of_file(const SummaryArgs& a) {
+  const bool onnx = a.model.size() > 5 && a.model.compare(a.model.size() - 5, 5, ".onnx") == 0;
+  if (!a.input.empty() || !path_exists(a.model)) return false;
+  if (onnx) {
+    const OnnxImport m = import_onnx(a.model);
+    std::printf("%s for input %s\n%s", a.model.c_str(), shape_text(m.input_shape).c_str(), m.model->summary(m.input_shape).c_str());
+    return true;
+  }
+  CheckpointInfo info;
+  const auto model = load_model(checkpoint_path(a.model), &info);
+  std::printf("%s for input %s\n%s", a.model.c_str(), shape_text(info.input_shape).c_str(), model->summary(info.input_shape).c_str());
+  return true;
+}
+
 int run_summary(const SummaryArgs& a) {
+  if (summary_of_file(a)) return kExitOk;
   Shape input;
   if (!a.input.empty()) {
     input = parse_input(a.input);
@@ -80,7 +100,9 @@ void add_model_commands(CLI::App& app, Command& command) {
   auto a = std::make_shared<SummaryArgs>();
   CLI::App* summary = app.add_subcommand(
       "summary", "print a model's layers, output shapes and parameter counts for an input, without data or training");
-  summary->add_option("--model", a->model, "a preset (see 'minicnn models') or a spec such as \"conv 6 5, relu, flatten, linear 10\"")
+  summary->add_option("--model", a->model,
+                      "a preset (see 'minicnn models'), a spec such as \"conv 6 5, relu, flatten, linear 10\", or a trained "
+                      "model: a checkpoint, a run folder or an .onnx file (its input is its own)")
       ->required();
   summary->add_option("--input", a->input, "the input shape CxHxW, such as 1x28x28 or 3x32x32 (default: a preset's own)");
   summary->add_option("--classes", a->classes, "classes: the outputs of a preset's last layer")
@@ -90,7 +112,8 @@ void add_model_commands(CLI::App& app, Command& command) {
       "examples:\n"
       "  minicnn summary --model lenet5                                  for 1x28x28 digits, 10 classes\n"
       "  minicnn summary --model convnet-rgb --input 3x64x64 --classes 4\n"
-      "  minicnn summary --model \"conv 8 3 pad=1, relu, maxpool 2, flatten, linear 10\" --input 1x28x28\n");
+      "  minicnn summary --model \"conv 8 3 pad=1, relu, maxpool 2, flatten, linear 10\" --input 1x28x28\n"
+      "  minicnn summary --model resnet18.npz                            a trained model's layer paths (train --freeze-until)\n");
   command.register_run(summary, [a](const std::string&) { return run_summary(*a); });
 }
 

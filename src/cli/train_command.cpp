@@ -248,6 +248,7 @@ void add_train_command(CLI::App& app, Command& command) {
       "  minicnn train --data photos --augment crop,flip --out runs/p   one subfolder of images per class\n"
       "  minicnn train --model \"conv 8 3 pad=1, relu, maxpool 2, flatten, linear 10\" --out runs/s\n"
       "  minicnn train --resume runs/mnist/model.npz --epochs 5       continue a run in its folder (settings kept)\n"
+      "  minicnn train --from resnet18.npz --freeze-until 11 --data photos --out runs/ft   train a new head for your classes\n"
   );
   add_run_options(*cmd, *settings);
   command.register_run(cmd, [settings, cmd](const std::string& cmdline) {

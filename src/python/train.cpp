@@ -35,6 +35,8 @@ const std::map<std::string, std::string>& not_here() {
       {"host", "the live page is the command line's"},
       {"distributed", "data-parallel runs are the command line's (scripts/mpirun.sh)"},
       {"sync_batchnorm", "data-parallel runs are the command line's (scripts/mpirun.sh)"},
+      {"from", "the model is the net given to train (transfer learning with a new head: minicnn train --from)"},
+      {"new_head", "the model is the net given to train"},
   };
   return m;
 }

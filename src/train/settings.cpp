@@ -127,12 +127,32 @@ std::vector<SettingInfo> run_rows() {
   };
 }
 
+// Transfer learning: another model's layers and weights, a new head, frozen layers (train/transfer.hpp).
+std::vector<SettingInfo> transfer_rows() {
+  using S = RunSettings;
+  using I = SettingInfo;
+  return {
+      I("from", "--from", &S::from,
+        "start from this model's layers and weights: a minicnn checkpoint (.npz, a run folder, what 'minicnn import' "
+        "writes) or an ONNX file (.onnx, imported on the fly); the data's images are resized to its input size"),
+      I("new_head", "--new-head", &S::new_head,
+        "with --from: replace its classifier (its last Linear, or SqueezeNet's last 1x1 conv) by a fresh one with this many "
+        "outputs, which must be the data's class count (default: the data's class count; the head is kept when the "
+        "model's classes are the data's)")
+          .range(0, 1000000),
+      I("freeze_until", "--freeze-until", &S::freeze_until,
+        "freeze every parameter up to and including the layer at this path (as 'minicnn summary --model MODEL' "
+        "prints them: 8, 3.body.0); frozen BatchNorm layers also keep their running statistics")
+          .kept_in_checkpoint().fixed_by_checkpoint().stored_only_when_set(),
+  };
+}
+
 }  // namespace
 
 const std::vector<SettingInfo>& run_settings_table() {
   static const std::vector<SettingInfo> table = [] {
     std::vector<SettingInfo> t = data_rows();
-    for (auto rows : {optimisation_rows(), run_rows()}) t.insert(t.end(), rows.begin(), rows.end());
+    for (auto rows : {optimisation_rows(), run_rows(), transfer_rows()}) t.insert(t.end(), rows.begin(), rows.end());
     return t;
   }();
   return table;
@@ -140,8 +160,10 @@ const std::vector<SettingInfo>& run_settings_table() {
 
 nlohmann::json settings_to_json(const RunSettings& s) {
   nlohmann::json j = nlohmann::json::object();
+  static const RunSettings defaults;
   for (const auto& info : run_settings_table())
-    if (info.stored) std::visit([&](auto m) { j[info.key] = s.*m; }, info.member);
+    if (info.stored)
+      std::visit([&](auto m) { if (!info.only_when_set || s.*m != defaults.*m) j[info.key] = s.*m; }, info.member);
   return j;
 }
 
@@ -167,6 +189,9 @@ Augmentation check_settings(const RunSettings& s) {
   if (!(s.clip_grad_norm >= 0.f)) throw UsageError("--clip-grad-norm must be >= 0");
   if (s.nesterov && s.momentum == 0) throw UsageError("--nesterov needs --momentum > 0");
   if (s.nesterov && s.optimizer != "sgd") throw UsageError("--nesterov is for --optimizer sgd");
+  if (s.new_head && s.from.empty()) throw UsageError("--new-head replaces the classifier of the model given with --from; add --from MODEL");
+  if (!s.from.empty() && s.model != "auto")
+    throw UsageError("--from and --model both say which model to train: --from starts from a trained one, --model builds a new one");
   return augment;
 }
 

@@ -13,6 +13,16 @@ Trainer::Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader)
 }
 
 namespace {
+// Frozen layers with state (BatchNorm2d and its running statistics) in eval mode: see run_epoch.
+void keep_frozen_layers_in_eval(Sequential& model) {
+  for (auto& [path, layer] : named_layers(model)) {
+    if (!layer->children().empty() || layer->buffers().empty()) continue;
+    const NamedParameters params = layer->parameters();
+    if (!params.empty() && std::all_of(params.begin(), params.end(), [](const auto& p) { return p.second->frozen; }))
+      layer->set_training(false);
+  }
+}
+
 bool all_finite(const Tensor& t) {
   const float* p = t.data();
   for (std::size_t i = 0, n = t.size(); i < n; ++i)
@@ -38,6 +48,7 @@ EpochReport Trainer::run_epoch(std::size_t epoch, std::size_t start_batch,
                                const std::function<bool()>& should_stop, EpochTotals carried) {
   using clock = std::chrono::steady_clock;
   model_.train();
+  keep_frozen_layers_in_eval(model_);
   model_.set_needs_input_grad(false);  // nobody reads d(loss)/d(images): skip it in the first layer
   loader_.set_epoch(epoch);
   const std::size_t nb = loader_.num_batches();

@@ -8,6 +8,7 @@
 #include "minicnn/core/init.hpp"
 #include "minicnn/core/registry.hpp"
 #include "minicnn/core/spec.hpp"
+#include "minicnn/core/text.hpp"
 #include "minicnn/io/atomic_file.hpp"
 #include "minicnn/train/data_source.hpp"
 #include "minicnn/train/errors.hpp"
@@ -34,12 +35,16 @@ void TrainingRun::use_data(DataSplits data, DataSource source) { given_data_.emp
 bool TrainingRun::given(const char* key) const { return std::find(given_.begin(), given_.end(), key) != given_.end(); }
 
 int TrainingRun::run() {
+  if (!s_.resume.empty() && (!s_.from.empty() || s_.new_head))  // before a finished checkpoint's "nothing to do"
+    throw UsageError(std::string(s_.from.empty() ? "--new-head" : "--from") +
+                     " starts a new run from a model; --resume continues one, whose checkpoint already holds its head and frozen layers");
   if (!s_.resume.empty() && !read_resumed_settings()) return kExitOk;
   augment_ = check_settings(s_);
   if (dist_.world_size() > 1 && !given("threads")) s_.threads = dist_.threads_per_rank();
   refuse_used_folder();
   observer_.settings_ready(*this);
   s_.threads = use_threads(s_.threads);
+  if (!s_.from.empty()) read_source_model();
   load_data();
   build_model_and_optimizer();
   dist_.check_same_everywhere(settings_to_json(s_), spec_, train_, test_, *model_);
@@ -82,6 +87,22 @@ bool TrainingRun::read_resumed_settings() {
   return true;
 }
 
+// --from: the model to start from, read before the data (a file that is no model fails at once),
+// and the data's images resized to its input unless --image-size or --channels say otherwise.
+void TrainingRun::read_source_model() {
+  source_ = minicnn::read_source_model(s_.from);
+  const Shape& in = source_->input_shape;
+  const std::string size = std::to_string(in[1]) + "x" + std::to_string(in[2]);
+  s_.model = "from " + s_.from;
+  if (!given("image_size")) s_.image_size = size;
+  if (!given("channels")) s_.channels = in[0];
+  std::size_t height = 0, width = 0;
+  parse_image_size(s_.image_size, height, width);
+  observer_.note("--from " + s_.from + ": a model for inputs " + shape_str(in) + "; " +
+                 (given("image_size") ? "the data's images are resized to " + std::to_string(height) + "x" + std::to_string(width) + " (--image-size)"
+                                      : "the data's images are resized to its " + size + " (--image-size to choose)"));
+}
+
 // The training and test sets, as the settings (or the resumed checkpoint) say; the data's actual
 // shape is recorded in the settings, so a resumed run and eval read it the same way.
 void TrainingRun::load_data() {
@@ -107,16 +128,23 @@ void TrainingRun::load_data() {
     if (!note.empty()) observer_.note(note);
   record_.classes = train_.classes;
   if (!s_.normalize) record_.norm = {};
-  else if (!resuming_) record_.norm = compute_normalization(train_);
+  else if (!resuming_) {
+    // A model to start from expects its inputs normalised as they were when it was trained.
+    const bool theirs = source_ && !source_->norm.empty() &&
+                        (source_->norm.mean.size() == 1 || source_->norm.mean.size() == train_.channels);
+    record_.norm = theirs ? source_->norm : compute_normalization(train_);
+    if (theirs) observer_.note("inputs normalised as " + s_.from + " records: " + record_.norm.str());
+  }
   input_ = train_.sample_shape();
   record_.image_stats = image_statistics(train_);
   apply_data_defaults(s_, d.format, input_, given("lr") || resuming_);
   if (!given("batch_size") && !resuming_)
     if (const std::string note = fit_batch_size_to_set(s_, train_.size()); !note.empty()) observer_.note(note);
-  if (spec_.empty() && !model_) spec_ = expand_preset(s_.model, train_.num_classes());
+  if (spec_.empty() && !model_ && !source_) spec_ = expand_preset(s_.model, train_.num_classes());
 }
 
 void TrainingRun::build_model_and_optimizer() {
+  if (source_) build_from_source();
   if (!model_) {  // not given by use_model
     manual_seed(s_.seed);
     try {
@@ -126,6 +154,7 @@ void TrainingRun::build_model_and_optimizer() {
       throw std::runtime_error(s_.resume + ": cannot rebuild its architecture: " + e.what());
     }
   }
+  if (!s_.freeze_until.empty()) freeze_layers();
   opt_ = make_optimizer(s_, model_->parameters());
   schedule_ = make_schedule(s_);
   conv_ = first_layer<Conv2d>(*model_, &conv_path_);
@@ -136,6 +165,28 @@ void TrainingRun::build_model_and_optimizer() {
                              record_.data + " holds " + shape_str(input_));
   load_into(resume_file_, s_.resume, *model_, opt_.get());
   if (!record_.rng.empty()) global_rng().set_state(record_.rng);
+}
+
+// The source's layers for the data's input, with a new head for its classes (seeded as a new
+// model is) unless the source was trained on these very classes.
+void TrainingRun::build_from_source() {
+  manual_seed(s_.seed);
+  Transfer t = transfer_model(std::move(*source_), input_, train_.classes, s_.new_head);
+  source_.reset();
+  model_ = std::move(t.model);
+  spec_ = std::move(t.spec);
+  if (t.new_head.empty())
+    observer_.note("head: layer " + t.head_path + ", " + t.old_head + ", kept: the model's classes are the data's (--new-head " +
+                   std::to_string(train_.num_classes()) + " gives it a fresh one)");
+  else
+    observer_.note("head: layer " + t.head_path + ", " + t.old_head + ", replaced by a fresh " + t.new_head + " for the data's " +
+                   std::to_string(train_.num_classes()) + " classes (" + join(train_.classes) + ")");
+}
+
+void TrainingRun::freeze_layers() {
+  const FreezeCounts c = freeze_until(*model_, s_.freeze_until);
+  observer_.note("frozen: layers " + c.first + " to " + c.last + " (--freeze-until " + s_.freeze_until + "), " +
+                 std::to_string(c.frozen) + " parameters; trainable: " + std::to_string(c.trainable));
 }
 
 // Never replace someone's checkpoint by accident. Checked before the data is read, so the refusal

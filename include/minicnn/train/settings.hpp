@@ -55,6 +55,10 @@ struct RunSettings {
   int live_linger = -1;    // seconds the live page stays up after training; -1: until Ctrl-C in a terminal (the command line's)
   std::string host = "127.0.0.1";
   bool sync_batchnorm = false, distributed = false;  // data-parallel training (docs/SCALING.md)
+  // Transfer learning (train/transfer.hpp): the model to start from, the last frozen layer's path,
+  // the new head's size (0: the data's class count, when the model's classes are not the data's).
+  std::string from, freeze_until;
+  std::size_t new_head = 0;
 };
 
 // One row of the table, built with named setters:
@@ -73,6 +77,7 @@ struct SettingInfo {
   double min = 0, max = 0;             // allowed range of a number, checked as text before conversion
   bool min_open = false;               // the range excludes min
   bool may_be_missing = false;         // added later: a checkpoint without it means the default
+  bool only_when_set = false;          // stored only when it is not the default, so runs without it write what they did before
 
   SettingInfo(std::string key_, std::string flag_, Member member_, std::string help_)
       : key(std::move(key_)), flag(std::move(flag_)), member(member_), help(std::move(help_)) {}
@@ -82,6 +87,7 @@ struct SettingInfo {
   SettingInfo& range(double lo, double hi) { return min = lo, max = hi, *this; }
   SettingInfo& above(double lo, double hi) { return min = lo, max = hi, min_open = true, *this; }
   SettingInfo& newer_than_old_checkpoints() { return may_be_missing = true, *this; }
+  SettingInfo& stored_only_when_set() { return only_when_set = may_be_missing = true, *this; }
 };
 const std::vector<SettingInfo>& run_settings_table();
 

@@ -79,8 +79,11 @@ class Trainer {
   void set_gradient_hook(GradientHook hook) { gradient_hook_ = std::move(hook); }
 
   // Trains epoch `epoch` (0-based: it fixes the shuffle order) from batch start_batch on. It puts
-  // the model in training mode and calls set_needs_input_grad(false) on it (nobody reads the
-  // gradient with respect to the images); call set_needs_input_grad(true) to get dx again.
+  // the model in training mode, except the layers that keep buffers and whose every parameter is
+  // frozen (a frozen BatchNorm2d normalises with its running statistics and leaves them as they
+  // are, so a frozen layer computes what it computed before training), and calls
+  // set_needs_input_grad(false) on it (nobody reads the gradient with respect to the images); call
+  // set_needs_input_grad(true) to get dx again.
   // on_batch is called after every batch; if should_stop returns true after a batch, the
   // epoch ends there (the batch is complete and the model consistent). Throws TrainingDiverged
   // as soon as the loss or a gradient is not finite, before the optimiser applies it.

@@ -2,7 +2,8 @@
 // One training run, as `minicnn train` runs it: settings (as given, or from the checkpoint being
 // resumed), data, model and optimiser, the run folder (model.npz, checkpoints/epoch_N.npz,
 // metrics.csv, config.json, kernel pictures), then the epochs, each evaluated on the test set.
-// It trains on any dataset kind resolve_data reads (train/data_source.hpp).
+// It trains on any dataset kind resolve_data reads (train/data_source.hpp). With --from it starts
+// from another model's layers and weights, with a new head and frozen layers (train/transfer.hpp).
 //
 // The run prints nothing itself: what a person (or a live page) should see goes to a
 // TrainingObserver, whose methods all default to silence, so a program can train quietly.
@@ -25,6 +26,7 @@
 #include "minicnn/train/run_record.hpp"
 #include "minicnn/train/settings.hpp"
 #include "minicnn/train/train.hpp"
+#include "minicnn/train/transfer.hpp"
 
 namespace minicnn {
 
@@ -108,8 +110,11 @@ class TrainingRun {
   bool writes() const { return dist_.writer() && !s_.out.empty(); }
   // Setting up (training_run.cpp).
   bool read_resumed_settings();
+  void read_source_model();
   void load_data();
   void build_model_and_optimizer();
+  void build_from_source();
+  void freeze_layers();
   void refuse_used_folder() const;
   void prepare_folder();
   // The run folder (training_run_files.cpp).
@@ -143,6 +148,7 @@ class TrainingRun {
   Augmentation augment_;
   Shape input_;
   std::shared_ptr<Sequential> model_;
+  std::optional<SourceModel> source_;  // --from, until the model is built from it
   std::optional<std::pair<DataSplits, DataSource>> given_data_;  // use_data
   std::unique_ptr<Optimizer> opt_;
   LrSchedule schedule_;  // handed to the Trainer, which owns the learning rate from then on

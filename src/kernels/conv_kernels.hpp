@@ -12,7 +12,7 @@
 //     on minicnn's own kernels (OpenBLAS cannot read a matrix through a row table).
 //
 // Stride-1 3x3 layers can instead run Winograd's F(2x2, 3x3) (conv_winograd.hpp), where
-// winograd_chosen() says so (MINICNN_CONV, core/kernel_path.hpp).
+// winograd_forward() and winograd_backward() say so (MINICNN_CONV, core/kernel_path.hpp).
 #include <cstddef>
 #include <vector>
 

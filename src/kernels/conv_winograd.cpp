@@ -177,7 +177,7 @@ bool winograd_fits(const ConvProblem& p) {
          g.PW <= 2;
 }
 
-bool winograd_chosen(const ConvProblem& p) {
+bool winograd_forward(const ConvProblem& p) {
   switch (conv_algorithm()) {
     case ConvAlgorithm::direct: return false;
     case ConvAlgorithm::winograd: return winograd_fits(p);
@@ -185,6 +185,8 @@ bool winograd_chosen(const ConvProblem& p) {
   }
   return winograd_fits(p) && p.g.C >= kWinogradMinChannels && p.OC >= kWinogradMinChannels;
 }
+
+bool winograd_backward(const ConvProblem& p) { return conv_algorithm() == ConvAlgorithm::winograd && winograd_fits(p); }
 
 // The same sizes on every call for one problem, whichever of forward and backward asks, so the
 // buffers keep their shapes (a tensor reallocates on any change of shape).

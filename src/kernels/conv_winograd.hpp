@@ -2,7 +2,7 @@
 // Private: Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for
 // Convolutional Neural Networks", 2015) for Conv2d's stride-1, dilation-1, one-group 3x3 layers:
 // forward, data gradient and weight gradient. ConvWorkspace (conv_kernels.hpp) calls it when
-// winograd_chosen() says so.
+// winograd_forward() and winograd_backward() say so.
 //
 // One output tile of 2x2 pixels reads a 4x4 input tile d (tiles overlap by 2). With g the 3x3 kernel,
 //     y_tile (2x2) = A^T [ (G g G^T) (.) (B^T d B) ] A          (.) = element-wise product
@@ -22,8 +22,7 @@
 //     dx = the same forward algorithm on dy, zero-padded by 2 - P, with the kernel flipped and its
 //          two channel axes swapped (dx[c][h][w] = sum of W[o][c][2-ki][2-kj] dy_pad[o][h+ki][w+kj]).
 // Tiles past the output's edge read zero padding; dy is zero-padded to whole tiles for dW.
-// F(4x4, 3x3) (4x fewer multiplications) was measured too and dropped: its error against the
-// double-precision reference is over 1e-4 of the largest magnitude for dW (bench/RESULTS.md).
+// Each direction stands alone (a Winograd forward may be followed by a direct backward).
 #include <cstddef>
 #include <vector>
 
@@ -35,11 +34,13 @@ struct ConvProblem;  // conv_kernels.hpp
 
 // Can Winograd F(2x2, 3x3) run p (3x3, stride 1, dilation 1, one group, padding <= 2)?
 bool winograd_fits(const ConvProblem& p);
-// Does p run on Winograd under the current MINICNN_CONV setting (core/kernel_path.hpp)? auto
-// picks it where it measured faster: a fitting layer with at least kWinogradMinChannels input
-// and output channels (bench/RESULTS.md, "Issue 29: Winograd").
-bool winograd_chosen(const ConvProblem& p);
-constexpr long kWinogradMinChannels = 16;
+// Does p's forward (or backward) run on Winograd under the current MINICNN_CONV setting
+// (core/kernel_path.hpp)? winograd: every fitting layer, both ways. auto: only where it measured
+// faster (bench/RESULTS.md, "Issue 29: Winograd"): the forward of a fitting layer with at least
+// kWinogradMinChannels input and output channels; every backward stays direct.
+bool winograd_forward(const ConvProblem& p);
+bool winograd_backward(const ConvProblem& p);
+constexpr long kWinogradMinChannels = 64;
 
 class WinogradConv {
  public:

@@ -108,13 +108,14 @@ TEST_CASE("Conv2d on every algorithm and kernel path matches the double-precisio
       }
 }
 
-TEST_CASE("MINICNN_CONV chooses the algorithm: winograd takes every stride-1 3x3 layer, auto those with 16+ channels") {
+TEST_CASE("MINICNN_CONV chooses the algorithm: winograd takes every stride-1 3x3 layer, auto the forward of those with 64+ channels") {
   auto algorithm = [](const Conv2dOptions& o, const Shape& x) {
     Conv2d conv(o);
     conv.forward(randn(x, 1));
     return conv.algorithm();
   };
-  const Conv2dOptions rgb_stem = Conv2dOptions(3, 32, 3).padding(1), wide = Conv2dOptions(16, 16, 3).padding(1);
+  const Conv2dOptions rgb_stem = Conv2dOptions(3, 32, 3).padding(1), wide = Conv2dOptions(64, 64, 3).padding(1);
+  const Conv2dOptions narrow = Conv2dOptions(32, 64, 3).padding(1);
   const Conv2dOptions strided = Conv2dOptions(16, 32, 3).stride(2).padding(1), one = Conv2dOptions(16, 32, 1);
   const Conv2dOptions dilated = Conv2dOptions(16, 16, 3).dilation(2), grouped = Conv2dOptions(16, 16, 3).groups(2);
   const Conv2dOptions far = Conv2dOptions(16, 16, 3).padding(3);
@@ -122,7 +123,8 @@ TEST_CASE("MINICNN_CONV chooses the algorithm: winograd takes every stride-1 3x3
   {
     UseConv conv(ConvAlgorithm::automatic);
     CHECK(algorithm(rgb_stem, {1, 3, 8, 8}) == "implicit");
-    CHECK(algorithm(wide, {1, 16, 8, 8}) == "winograd");
+    CHECK(algorithm(wide, {1, 64, 8, 8}) == "winograd");
+    CHECK(algorithm(narrow, {1, 32, 8, 8}) == "implicit");
     CHECK(algorithm(strided, {1, 16, 8, 8}) == "im2col");
     CHECK(algorithm(one, {1, 16, 8, 8}) == "implicit");
   }
@@ -136,11 +138,11 @@ TEST_CASE("MINICNN_CONV chooses the algorithm: winograd takes every stride-1 3x3
   }
   {
     UseConv conv(ConvAlgorithm::direct);
-    CHECK(algorithm(wide, {1, 16, 8, 8}) == "implicit");
+    CHECK(algorithm(wide, {1, 64, 8, 8}) == "implicit");
   }
   {
     UsePath reference(KernelPath::reference);
-    CHECK(algorithm(wide, {1, 16, 8, 8}) == "reference");
+    CHECK(algorithm(wide, {1, 64, 8, 8}) == "reference");
   }
   CHECK(parse_conv_algorithm("auto") == ConvAlgorithm::automatic);
   CHECK(parse_conv_algorithm("direct") == ConvAlgorithm::direct);

@@ -42,7 +42,7 @@ std::string cpu_features_used();
 enum class ConvAlgorithm {
   direct,     // every layer direct
   winograd,   // every 3x3, stride-1, dilation-1, one-group layer with padding <= 2 on Winograd
-  automatic,  // Winograd where it measured faster: those layers with 16 or more input and output channels
+  automatic,  // Winograd where it measured faster: the forward of such layers with 64+ channels each way
 };
 // The default is automatic; the environment variable MINICNN_CONV (direct, winograd or auto; read
 // once, at the first call) or set_conv_algorithm() choose another. An unknown value throws

@@ -31,6 +31,9 @@ void add_compare_commands(CLI::App& app, Command& command);  // compare
 void add_datasets_commands(CLI::App& app, Command& command);  // datasets make-shapes, datasets export
 void add_model_commands(CLI::App& app, Command& command);    // models, summary
 void add_info_command(CLI::App& app, Command& command);      // info
+// For info --model: each Conv2d's path, name and the algorithm it runs (a forward of one zero
+// image finds out), one line each. input_text as summary's --input ("" for a preset's own).
+std::string conv_algorithms(const std::string& model, const std::string& input_text);
 void add_report_command(CLI::App& app, Command& command);    // report
 void add_serve_command(CLI::App& app, Command& command);     // serve
 void add_export_command(CLI::App& app, Command& command);    // ONNX out

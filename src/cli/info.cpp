@@ -1,8 +1,10 @@
 // minicnn info: what this build runs on this machine: the version, the CPU and the features
 // minicnn's kernels use, the kernel path chosen, OpenBLAS's core and configuration, and the
-// default thread count. The first lines to paste into a speed report.
+// default thread count, the convolution algorithm setting (and with --model, which algorithm each
+// conv layer of that model runs). The first lines to paste into a speed report.
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "commands.hpp"
@@ -23,11 +25,17 @@ std::string env_or_unset(const char* name) {
   return v && *v ? std::string(name) + "=" + v : std::string(name) + " unset";
 }
 
-int run_info() {
+struct InfoArgs {
+  std::string model, input;
+};
+
+int run_info(const InfoArgs& a) {
   const nlohmann::json env = environment_info();
   std::string paths;
   for (const KernelPath p : supported_kernel_paths()) paths += std::string(paths.empty() ? "" : ", ") + kernel_path_name(p);
   const KernelPath chosen = kernel_path();  // throws (exit 1) for a bad MINICNN_KERNELS
+  const ConvAlgorithm conv = conv_algorithm();  // throws (exit 1) for a bad MINICNN_CONV
+  const std::string convs = a.model.empty() ? "" : conv_algorithms(a.model, a.input);  // before printing: may throw
   std::printf("minicnn %s\n", env["minicnn"].get<std::string>().c_str());
   std::printf("cpu: %s, %s\n", env["cpu"].get<std::string>().c_str(), env["os"].get<std::string>().c_str());
   std::printf("cpu features used: %s\n", cpu_features_used().c_str());
@@ -39,17 +47,31 @@ int run_info() {
               env_or_unset("OPENBLAS_L2_SIZE").c_str(), openblas_get_config());
   std::printf("default threads: %d\n", default_num_threads());
   std::printf("compiler: %s\n", env["compiler"].get<std::string>().c_str());
+  std::printf("convolution: %s (%s): %s\n", conv_algorithm_name(conv),
+              std::getenv("MINICNN_CONV") && *std::getenv("MINICNN_CONV") ? "set by MINICNN_CONV" : "the default",
+              conv == ConvAlgorithm::direct   ? "every layer direct (implicit or im2col)"
+              : conv == ConvAlgorithm::winograd ? "Winograd F(2x2,3x3) for every stride-1 3x3 layer, direct for the rest"
+                                              : "Winograd F(2x2,3x3) for the forward of stride-1 3x3 layers with 64+ input "
+                                                "and output channels, direct for their backward and the rest");
+  std::printf("%s", convs.c_str());
   return kExitOk;
 }
 }  // namespace
 
 void add_info_command(CLI::App& app, Command& command) {
-  CLI::App* cmd = app.add_subcommand("info", "this build on this machine: CPU features, the kernels chosen, OpenBLAS, threads");
+  CLI::App* cmd = app.add_subcommand(
+      "info", "this build on this machine: CPU features, the kernels chosen, OpenBLAS, threads, convolution algorithms");
+  auto a = std::make_shared<InfoArgs>();
+  cmd->add_option("--model", a->model, "also list which algorithm each conv layer of this model runs: a preset or a spec");
+  cmd->add_option("--input", a->input, "with --model: the input shape CxHxW (default: a preset's own)");
   cmd->footer(
       "examples:\n"
       "  minicnn info                                  the first lines to paste into a speed report\n"
-      "  MINICNN_KERNELS=portable minicnn info         the kernel path a variable chooses\n");
-  command.register_run(cmd, [](const std::string&) { return run_info(); });
+      "  MINICNN_KERNELS=portable minicnn info         the kernel path a variable chooses\n"
+      "  minicnn info --model resnet-mini              which conv layers run Winograd, which direct\n"
+      "  MINICNN_CONV=direct minicnn info --model convnet-rgb   every conv on the direct algorithm\n"
+      "MINICNN_CONV=direct|winograd|auto (default auto) chooses the convolution algorithm of stride-1 3x3 layers;\n--model lists the algorithm of each conv's forward.\n");
+  command.register_run(cmd, [a](const std::string&) { return run_info(*a); });
 }
 
 }  // namespace minicnn::cli

@@ -1,16 +1,21 @@
 // minicnn models and minicnn summary: the presets, and a model's layers with their output shapes
-// and parameters for a given input, without data or training (the table train prints).
+// and parameters for a given input, without data or training (the table train prints). Also the
+// convolution algorithms of a model, for minicnn info.
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "minicnn/core/kernel_path.hpp"
 #include "minicnn/core/registry.hpp"
 #include "minicnn/core/sequential.hpp"
 #include "minicnn/core/text.hpp"
 #include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/checkpoint.hpp"
 #include "minicnn/io/onnx.hpp"
+#include "minicnn/layers/conv2d.hpp"
 
 namespace minicnn::cli {
 
@@ -68,8 +73,8 @@ bool summary_of_file(const SummaryArgs& a) {
   return true;
 }
 
-int run_summary(const SummaryArgs& a) {
-  if (summary_of_file(a)) return kExitOk;
+// --input, or a preset's own input.
+Shape model_input(const SummaryArgs& a) {
   Shape input;
   if (!a.input.empty()) {
     input = parse_input(a.input);
@@ -80,6 +85,12 @@ int run_summary(const SummaryArgs& a) {
       build_model(a.model, {1, 28, 28}, a.classes);  // one word, no preset: "unknown model 'lenet'; did you mean ..."
     if (input.empty()) throw UsageError("--input: give the input shape (CxHxW, such as 1x28x28) for a spec");
   }
+  return input;
+}
+
+int run_summary(const SummaryArgs& a) {
+  if (summary_of_file(a)) return kExitOk;
+  const Shape input = model_input(a);
   const auto model = build_model(a.model, input, a.classes);
   std::printf("%s for input %s, %zu classes\n%s", trim(a.model).c_str(), shape_text(input).c_str(), a.classes,
               model->summary(input).c_str());
@@ -87,6 +98,24 @@ int run_summary(const SummaryArgs& a) {
 }
 
 }  // namespace
+
+std::string conv_algorithms(const std::string& model_name, const std::string& input_text) {
+  const Shape input = model_input({model_name, input_text, 10});
+  const auto model = build_model(model_name, input, 10);
+  std::vector<std::pair<std::string, Conv2d*>> convs;
+  for (auto& [path, layer] : named_layers(*model))
+    if (auto* conv = dynamic_cast<Conv2d*>(layer)) convs.emplace_back(path, conv);
+  if (convs.empty()) return trim(model_name) + " has no convolutions\n";
+  {
+    TrainingModeGuard eval(*model, false);
+    Shape batch{1};
+    batch.insert(batch.end(), input.begin(), input.end());
+    model->forward(Tensor(xt::zeros<float>(batch)));
+  }
+  std::string text = "convolutions of " + trim(model_name) + " for input " + shape_text(input) + ":\n";
+  for (const auto& [path, conv] : convs) text += "  " + path + "  " + conv->name() + "  " + conv->algorithm() + "\n";
+  return text;
+}
 
 void add_model_commands(CLI::App& app, Command& command) {
   CLI::App* models = app.add_subcommand("models", "list the model presets: description, parameters, the input they are made for");

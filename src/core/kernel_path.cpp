@@ -109,4 +109,37 @@ std::string cpu_features_used() {
   return s.empty() ? "none" : s;
 }
 
+namespace {
+ConvAlgorithm& current_conv() {
+  static ConvAlgorithm a = [] {
+    const char* env = std::getenv("MINICNN_CONV");
+    if (!env || !*env) return ConvAlgorithm::automatic;
+    try {
+      return parse_conv_algorithm(env);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("MINICNN_CONV: ") + e.what());
+    }
+  }();
+  return a;
+}
+}  // namespace
+
+ConvAlgorithm conv_algorithm() { return current_conv(); }
+void set_conv_algorithm(ConvAlgorithm a) { current_conv() = a; }
+
+const char* conv_algorithm_name(ConvAlgorithm a) {
+  switch (a) {
+    case ConvAlgorithm::direct: return "direct";
+    case ConvAlgorithm::winograd: return "winograd";
+    case ConvAlgorithm::automatic: return "auto";
+  }
+  return "?";
+}
+
+ConvAlgorithm parse_conv_algorithm(const std::string& name) {
+  for (const ConvAlgorithm a : {ConvAlgorithm::direct, ConvAlgorithm::winograd, ConvAlgorithm::automatic})
+    if (name == conv_algorithm_name(a)) return a;
+  throw std::invalid_argument("unknown convolution algorithm '" + name + "' (expected direct, winograd or auto)");
+}
+
 }  // namespace minicnn

@@ -163,6 +163,8 @@ void ConvWorkspace::forward(const ConvProblem& p, const float* x, const float* w
                             float* x_copy) {
   const GemmKernels* k = own_gemm_kernels(kernel_path());
   forget_input();
+  last_algorithm_ = winograd_forward(p) ? "winograd" : k && implicit_fits(p) ? "implicit" : "im2col";
+  if (winograd_forward(p)) return winograd_.forward(p, x, w, b, y, x_copy);
   if (k && implicit_fits(p)) return forward_implicit(*k, p, x, w, b, y, x_copy);
   forward_im2col(p, x, w, b, y, x_copy);
 }
@@ -170,6 +172,7 @@ void ConvWorkspace::forward(const ConvProblem& p, const float* x, const float* w
 void ConvWorkspace::backward(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw,
                              float* db, float* dx) {
   const GemmKernels* k = own_gemm_kernels(kernel_path());
+  if (winograd_backward(p)) return winograd_.backward(p, x, w, dy, dw, db, dx);
   if (k && implicit_fits(p)) return backward_implicit(*k, p, x, w, dy, dw, db, dx);
   backward_im2col(p, x, w, dy, dw, db, dx);
 }

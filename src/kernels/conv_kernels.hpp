@@ -10,9 +10,13 @@
 //     from a zero-padded copy of the image through a table of row starts. For stride 1,
 //     dilation 1, one group and padding smaller than the kernel (lenet5's and most 3x3 layers),
 //     on minicnn's own kernels (OpenBLAS cannot read a matrix through a row table).
+//
+// Stride-1 3x3 layers can instead run Winograd's F(2x2, 3x3) (conv_winograd.hpp), where
+// winograd_forward() and winograd_backward() say so (MINICNN_CONV, core/kernel_path.hpp).
 #include <cstddef>
 #include <vector>
 
+#include "kernels/conv_winograd.hpp"
 #include "kernels/gemm.hpp"
 #include "minicnn/core/tensor.hpp"
 
@@ -64,6 +68,8 @@ class ConvWorkspace {
   void backward(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw, float* db, float* dx);
   // Drops what forward kept of its input (the padded images), for a forward that did not come here.
   void forget_input() { padded_for_ = nullptr; }
+  // The algorithm the last forward ran: "winograd", "implicit" or "im2col" ("" before the first).
+  const char* last_algorithm() const { return last_algorithm_; }
 
  private:
   void forward_im2col(const ConvProblem& p, const float* x, const float* w, const float* b, float* y, float* x_copy);
@@ -96,6 +102,8 @@ class ConvWorkspace {
   Tensor w_flipped_;                    // implicit: the kernel flipped, for dx (C, OC*KH*KW)
   Tensor x_padded_;                     // implicit: forward's zero-padded images (N, C, PH, PW), for dW
   const float* padded_for_ = nullptr;   // implicit: the x_copy whose images x_padded_ holds
+  WinogradConv winograd_;
+  const char* last_algorithm_ = "";
 };
 
 }  // namespace minicnn

@@ -16,6 +16,7 @@ namespace minicnn {
 
 struct Conv2d::Workspace {
   ConvWorkspace fast;
+  bool reference = false;  // did the last forward run the reference loops?
 };
 
 namespace {
@@ -135,14 +136,16 @@ Shape Conv2d::output_shape(const Shape& in) const {
 // The fast path (src/kernels/conv_kernels.*) computes, per image n and group g, one product
 //   y_n,g (OC/G, OH*OW) = W_g (OC/G, Cg*KH*KW) * cols_n,g (Cg*KH*KW, OH*OW)
 // where cols = im2col(x_n) holds every window of the image as a column (built, or read in place
-// from a zero-padded copy of the image: conv_implicit.cpp); images go to threads.
+// from a zero-padded copy of the image: conv_implicit.cpp); images go to threads. Stride-1 3x3
+// layers may instead run Winograd's F(2x2, 3x3) (kernels/conv_winograd.hpp, MINICNN_CONV).
 const Tensor& Conv2d::forward(const Tensor& x) {
   std::size_t OH = 0, OW = 0;
   if (!conv_output_hw(o_, x.shape(), OH, OW)) output_shape(shape_of(x));  // throws with the full message
   ensure_shape(x_, x.shape());  // kept for backward
   ensure_shape(y_, {x.shape(0), o_.out_channels(), OH, OW});
   const float* b = o_.bias() ? bias_.value.data() : nullptr;
-  if (kernel_path() == KernelPath::reference) {
+  ws_->reference = kernel_path() == KernelPath::reference;
+  if (ws_->reference) {
     copy_into(x_, x);
     ws_->fast.forget_input();  // what the fast path kept of an earlier input is stale now
     copy_into(y_, conv2d_reference_forward(x, weight_.value, o_.bias() ? &bias_.value : nullptr, o_));
@@ -151,6 +154,8 @@ const Tensor& Conv2d::forward(const Tensor& x) {
   ws_->fast.forward(conv_problem(o_, x.shape(), y_.shape()), x.data(), weight_.value.data(), b, y_.data(), x_.data());
   return y_;
 }
+
+std::string Conv2d::algorithm() const { return ws_->reference ? "reference" : ws_->fast.last_algorithm(); }
 
 // Given dy (N, OC, OH, OW):
 //   dW[o, c, ki, kj] = sum over n, i, j of dy[n, o, i, j] * x[n, g*Cg + c, i*S - P + ki*D, j*S - P + kj*D]

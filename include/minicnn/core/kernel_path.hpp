@@ -36,4 +36,20 @@ KernelPath best_kernel_path();                      // the default: avx512, avx2
 // The CPU features minicnn's kernels look for and this CPU has, e.g. "avx2 fma avx512f".
 std::string cpu_features_used();
 
+// Which algorithm Conv2d's stride-1 3x3 layers use on the fast paths (the reference path always
+// runs the seven loops). Winograd's F(2x2, 3x3) does 2.25x fewer multiplications than the direct
+// convolution (im2col or implicit) at a slightly larger rounding error (bench/RESULTS.md).
+enum class ConvAlgorithm {
+  direct,     // every layer direct
+  winograd,   // every 3x3, stride-1, dilation-1, one-group layer with padding <= 2 on Winograd
+  automatic,  // Winograd where it measured faster: the forward of such layers with 64+ channels each way
+};
+// The default is automatic; the environment variable MINICNN_CONV (direct, winograd or auto; read
+// once, at the first call) or set_conv_algorithm() choose another. An unknown value throws
+// std::invalid_argument naming MINICNN_CONV.
+ConvAlgorithm conv_algorithm();
+void set_conv_algorithm(ConvAlgorithm a);
+const char* conv_algorithm_name(ConvAlgorithm a);  // "direct", "winograd", "auto"
+ConvAlgorithm parse_conv_algorithm(const std::string& name);  // throws std::invalid_argument listing the names
+
 }  // namespace minicnn

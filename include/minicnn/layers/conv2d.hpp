@@ -63,6 +63,9 @@ class Conv2d final : public Layer {
   Shape output_shape(const Shape& input_shape) const;
   // y of the last forward (empty before one): how feature-map pictures see a conv inside a block.
   const Tensor& output() const { return y_; }
+  // The algorithm the last forward ran ("" before one): "reference" (MINICNN_KERNELS=reference),
+  // "winograd", "implicit" or "im2col" (the last two direct; see MINICNN_CONV in core/kernel_path.hpp).
+  std::string algorithm() const;
 
  private:
   Conv2dOptions o_;

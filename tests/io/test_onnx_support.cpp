@@ -17,7 +17,7 @@ TEST_CASE("onnx_missing_message says in one line that this build has no ONNX and
   CHECK(m.find("-DMINICNN_ONNX=ON") != std::string::npos);
 }
 
-TEST_CASE("without ONNX, import and export throw onnx_missing_message(); with it, they read files") {
+TEST_CASE("import and export throw onnx_missing_message() in a build without ONNX and read files in one with it") {
   const std::uint8_t junk[] = {1, 2, 3};
   try {
     parse_onnx(junk, sizeof junk, "junk.onnx");

@@ -20,6 +20,7 @@ struct ExportArgs {
 };
 
 int run(const ExportArgs& a, const std::string& cmdline) {
+  if (!onnx_available()) throw std::runtime_error(onnx_missing_message());  // before anything is read or written
   const std::string path = checkpoint_path(a.checkpoint);
   if (path_exists(a.out) && !a.force) throw UsageError(a.out + " already exists; choose another --out, or pass --force to replace it");
   CheckpointInfo info;

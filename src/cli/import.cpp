@@ -61,6 +61,7 @@ RunRecord record_of(const ImportArgs& a, const OnnxImport& m, const std::string&
 }
 
 int run(const ImportArgs& a, const std::string& cmdline) {
+  if (!onnx_available()) throw std::runtime_error(onnx_missing_message());  // before anything is read or written
   if (path_exists(a.out) && !a.force) throw UsageError(a.out + " already exists; choose another --out, or pass --force to replace it");
   OnnxImport m = import_onnx(a.onnx);
   const Shape out_shape = sample_output_shape(*m.model, m.input_shape);

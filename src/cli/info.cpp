@@ -1,7 +1,7 @@
 // minicnn info: what this build runs on this machine: the version, the CPU and the features
 // minicnn's kernels use, the kernel path chosen, OpenBLAS's core and configuration, and the
-// default thread count, the convolution algorithm setting (and with --model, which algorithm each
-// conv layer of that model runs). The first lines to paste into a speed report.
+// default thread count, whether ONNX is in, the convolution algorithm setting (and with --model,
+// which algorithm each conv layer of that model runs). The first lines to paste into a speed report.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -11,6 +11,7 @@
 #include "common.hpp"
 #include "minicnn/core/kernel_path.hpp"
 #include "minicnn/core/threads.hpp"
+#include "minicnn/io/onnx.hpp"
 
 // Declared by hand: <cblas.h> and xtensor-blas declare the same functions differently, so the
 // two clash in one file (docs/STYLE.md, "Dependencies").
@@ -46,6 +47,7 @@ int run_info(const InfoArgs& a) {
   std::printf("openblas: %s core (%s, %s); %s\n", openblas_get_corename(), env_or_unset("OPENBLAS_CORETYPE").c_str(),
               env_or_unset("OPENBLAS_L2_SIZE").c_str(), openblas_get_config());
   std::printf("default threads: %d\n", default_num_threads());
+  std::printf("onnx import/export: %s\n", onnx_available() ? "yes" : "no (this build has no libonnx: -DMINICNN_ONNX)");
   std::printf("compiler: %s\n", env["compiler"].get<std::string>().c_str());
   std::printf("convolution: %s (%s): %s\n", conv_algorithm_name(conv),
               std::getenv("MINICNN_CONV") && *std::getenv("MINICNN_CONV") ? "set by MINICNN_CONV" : "the default",

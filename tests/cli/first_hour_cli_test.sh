@@ -127,10 +127,12 @@ check "row 17: get-mnist.sh refuses an unknown option in one line, exit 2" \
 check "row 17: ... and makes no folder named after it" bash -c '[ ! -e gm/--bogus ] && [ ! -e gm/--help ]'
 
 # --- row 18: a file's folder is made, as train --out's is ---
-code 0 "$M" export lenet --out out/onnx/lenet5.onnx
-check "row 18: export --out into a folder not there yet" test -s out/onnx/lenet5.onnx
-code 0 "$M" import out/onnx/lenet5.onnx --out runs/imported/model.npz
-check "row 18: import --out runs/imported/model.npz makes runs/imported" test -s runs/imported/model.npz
+if "$M" info | grep -q '^onnx import/export: yes'; then  # a build without ONNX has neither command
+  code 0 "$M" export lenet --out out/onnx/lenet5.onnx
+  check "row 18: export --out into a folder not there yet" test -s out/onnx/lenet5.onnx
+  code 0 "$M" import out/onnx/lenet5.onnx --out runs/imported/model.npz
+  check "row 18: import --out runs/imported/model.npz makes runs/imported" test -s runs/imported/model.npz
+fi
 code 0 "$M" kernels lenet --out pictures/kernels/k.png
 check "row 18: kernels --out into a folder not there yet" test -s pictures/kernels/k.png
 code 0 "$M" explain lenet "$SRC/data/chelsea.png" --method saliency --out deep/explain

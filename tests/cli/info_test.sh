@@ -10,6 +10,8 @@ grep -Eq '^kernel path: (avx512|avx2|portable) \(the default for this CPU' <<<"$
 grep -Eq '^openblas: [A-Za-z0-9]+ core \(OPENBLAS_CORETYPE' <<<"$out" || { echo "$out"; fail "no OpenBLAS core line"; }
 grep -Eq '^default threads: [1-9][0-9]*$' <<<"$out" || { echo "$out"; fail "no default thread count"; }
 ok "info names the kernel path, OpenBLAS's core and the default thread count"
+grep -Eq '^onnx import/export: (yes|no \(this build has no libonnx: -DMINICNN_ONNX\))$' <<<"$out" || { echo "$out"; fail "no line saying whether ONNX is in"; }
+ok "info says whether this build has ONNX"
 
 out=$(MINICNN_KERNELS=portable "$M" info) || fail "minicnn info with MINICNN_KERNELS=portable exited $?"
 grep -q '^kernel path: portable (set by MINICNN_KERNELS' <<<"$out" || { echo "$out"; fail "MINICNN_KERNELS=portable not shown"; }

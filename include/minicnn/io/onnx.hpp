@@ -2,7 +2,8 @@
 // ONNX (https://onnx.ai): a model as an ONNX graph that onnxruntime, Netron, OpenCV's dnn module
 // or a browser (onnxruntime-web) can run or show, and models from torch.onnx.export back into
 // minicnn. The files are written and read with Debian's libonnx (the ONNX protobuf classes and
-// checker); no ONNX or protobuf header is visible here.
+// checker); no ONNX or protobuf header is visible here. A build without libonnx has the same
+// functions, which say how to get it (onnx_available(), at the end).
 //
 // Export writes opset 13 (ir_version 7). The graph takes RAW PIXELS IN [0, 1] as input "input"
 // (N, C, H, W) with a dynamic batch N: the input normalisation (x - mean) / std the model was
@@ -94,5 +95,11 @@ struct OnnxImport {
 OnnxImport import_onnx(const std::string& path);
 // The same from bytes in memory; name is used in error messages.
 OnnxImport parse_onnx(const std::uint8_t* data, std::size_t size, const std::string& name);
+
+// Whether this build has ONNX (CMake's MINICNN_ONNX: AUTO uses libonnx when found, OFF builds
+// without). Without it, every function above throws std::runtime_error(onnx_missing_message()):
+// one line saying so and how to get it.
+bool onnx_available();
+std::string onnx_missing_message();
 
 }  // namespace minicnn

@@ -32,6 +32,13 @@ std::string size2(std::int64_t h, std::int64_t w) {
   return h == w ? std::to_string(h) : std::to_string(h) + "x" + std::to_string(w);
 }
 
+// A pad layer's or pool's pads from ONNX's (top, left, bottom, right), as minicnn's spec writes
+// them: "1", "1x2" (H x W) when both sides of each axis agree, else "LxRxTxB".
+std::string pads_text(std::int64_t t, std::int64_t l, std::int64_t b, std::int64_t r) {
+  if (t == b && l == r) return size2(t, l);
+  return std::to_string(l) + "x" + std::to_string(r) + "x" + std::to_string(t) + "x" + std::to_string(b);
+}
+
 // (H + 2P - D (K - 1) - 1) / S + 1 for each side, or -1 when the window does not fit.
 std::int64_t window_out(std::size_t in, std::int64_t k, std::int64_t s, std::int64_t p, std::int64_t d) {
   const std::int64_t span = static_cast<std::int64_t>(in) + 2 * p - d * (k - 1) - 1;
@@ -95,9 +102,7 @@ Ints Importer::node_pads(const Node& n, const Shape& in, const Ints& k, const In
 // is not the same on both sides, put before it. Returns its act.
 int Importer::add_pad_before(const Node& n, int x, const Ints& p) {
   const Shape& in = acts_[static_cast<std::size_t>(x)].shape;
-  steps_.push_back({"pad " + std::to_string(p[1]) + "x" + std::to_string(p[3]) + "x" + std::to_string(p[0]) + "x" +
-                        std::to_string(p[2]),
-                    {}});
+  steps_.push_back({"pad " + pads_text(p[0], p[1], p[2], p[3]), {}});
   Act a(Act::layer);
   a.input = a.idom = x;
   a.step = static_cast<int>(steps_.size()) - 1;
@@ -183,14 +188,10 @@ void Importer::op_pool(const Node& n) {
   if (OH < 1 || OW < 1) fail(n, "its window is larger than its input " + shape_str(in));
   std::string spec = std::string(max ? "maxpool " : "avgpool ") + size2(k[0], k[1]);
   if (s != k) spec += " stride=" + size2(s[0], s[1]);
-  if (p[0] == p[2] && p[1] == p[3]) {
-    if (p[0] || p[1]) spec += " pad=" + size2(p[0], p[1]);
-  } else {  // minicnn's order: left x right x top x bottom
-    spec += " pad=" + std::to_string(p[1]) + "x" + std::to_string(p[3]) + "x" + std::to_string(p[0]) + "x" + std::to_string(p[2]);
-  }
+  const bool any_pad = std::any_of(p.begin(), p.end(), [](std::int64_t v) { return v != 0; });
+  if (any_pad) spec += " pad=" + pads_text(p[0], p[1], p[2], p[3]);
   if (d != Ints{1, 1}) spec += " dilation=" + size2(d[0], d[1]);
   if (ceil_mode) spec += " ceil_mode=1";
-  const bool any_pad = std::any_of(p.begin(), p.end(), [](std::int64_t v) { return v != 0; });
   if (!max && any_pad && attr_int(n, "count_include_pad", 0) == 0) spec += " count_include_pad=0";
   add_layer(n, x, {spec, {}}, {in[0], static_cast<std::size_t>(OH), static_cast<std::size_t>(OW)});
 }
@@ -223,9 +224,7 @@ void Importer::op_pad(const Node& n) {
                 ": minicnn reads padding of H and W only, from 0 to 65536, of an image (C, H, W)");
   const float value = opset_ >= 11 ? (has_input(n, 2) ? constant_float(n, 2) : 0.f) : attr_float(n, "value", 0.f);
   if (!std::isfinite(value)) fail(n, "its value " + number(value) + " is not a finite number");
-  Step step{"pad " + std::to_string(pads[3]) + "x" + std::to_string(pads[7]) + "x" + std::to_string(pads[2]) + "x" +
-                std::to_string(pads[6]),
-            {}};
+  Step step{"pad " + pads_text(pads[2], pads[3], pads[6], pads[7]), {}};
   if (value != 0.f) step.spec += " value=" + number(value);
   add_layer(n, x, std::move(step),
             {in[0], in[1] + static_cast<std::size_t>(pads[2] + pads[6]), in[2] + static_cast<std::size_t>(pads[3] + pads[7])});

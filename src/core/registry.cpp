@@ -1,6 +1,7 @@
 #include "minicnn/core/registry.hpp"
 #include "minicnn/core/text.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -37,6 +38,30 @@ bool parse_size2(const std::string& s, std::size_t lo, Size2& out) {
   if (!parse_size(s.substr(0, x), lo, h) || !parse_size(s.substr(x + 1), lo, w)) return false;
   out = Size2(h, w);
   return true;
+}
+
+// "1", "1x2" or "0x1x0x1": whole numbers in [lo, kSpecMaxSize] joined by 'x', as many as one of lengths.
+bool parse_sizes(const std::string& s, std::size_t lo, const std::vector<std::size_t>& lengths, std::vector<std::size_t>& out) {
+  std::vector<std::size_t> v;
+  std::size_t from = 0;
+  while (true) {
+    const auto x = s.find('x', from);
+    std::size_t n;
+    if (!parse_size(s.substr(from, x == std::string::npos ? std::string::npos : x - from), lo, n)) return false;
+    v.push_back(n);
+    if (x == std::string::npos) break;
+    from = x + 1;
+  }
+  if (std::find(lengths.begin(), lengths.end(), v.size()) == lengths.end()) return false;
+  out = std::move(v);
+  return true;
+}
+
+std::string lengths_text(const std::vector<std::size_t>& lengths) {
+  std::string t;
+  for (std::size_t i = 0; i < lengths.size(); ++i)
+    t += (i == 0 ? "" : i + 1 == lengths.size() ? " or " : ", ") + std::to_string(lengths[i]);
+  return t;
 }
 
 std::string range_text(std::size_t lo) { return "whole number from " + std::to_string(lo) + " to " + std::to_string(kSpecMaxSize); }
@@ -114,6 +139,25 @@ Size2 LayerArgs::size2(std::size_t i, const char* what) const {
   if (!parse_size2(item_.positional[i], 1, v))
     fail(std::string(what) + " must be N or HxW with whole numbers from 1 to " + std::to_string(kSpecMaxSize) +
          ", got '" + item_.positional[i] + "'");
+  return v;
+}
+
+std::vector<std::size_t> LayerArgs::sizes(std::size_t i, const char* what, std::size_t lo,
+                                          const std::vector<std::size_t>& lengths) const {
+  if (i >= item_.positional.size()) fail(std::string("missing ") + what);
+  std::vector<std::size_t> v;
+  if (!parse_sizes(item_.positional[i], lo, lengths, v))
+    fail(std::string(what) + " must be " + lengths_text(lengths) + " whole numbers from " + std::to_string(lo) + " to " +
+         std::to_string(kSpecMaxSize) + " joined by 'x', got '" + item_.positional[i] + "'");
+  return v;
+}
+
+std::vector<std::size_t> LayerArgs::sizes(const std::string& key, std::size_t lo, const std::vector<std::size_t>& lengths) const {
+  const std::string* s = find(key);
+  std::vector<std::size_t> v;
+  if (s && !parse_sizes(*s, lo, lengths, v))
+    fail(key + " must be " + lengths_text(lengths) + " whole numbers from " + std::to_string(lo) + " to " +
+         std::to_string(kSpecMaxSize) + " joined by 'x', got '" + *s + "'");
   return v;
 }
 

@@ -22,6 +22,17 @@ std::string size2_spec(Size2 s) {
   return s.square() ? std::to_string(s.h) : std::to_string(s.h) + "x" + std::to_string(s.w);
 }
 
+std::string pads2d_str(const Pads2d& p) {
+  if (p.symmetric()) return size2_str(Size2(p.top, p.left));
+  return "(" + std::to_string(p.left) + ", " + std::to_string(p.right) + ", " + std::to_string(p.top) + ", " +
+         std::to_string(p.bottom) + ")";
+}
+
+std::string pads2d_spec(const Pads2d& p) {
+  if (p.symmetric()) return size2_spec(Size2(p.top, p.left));
+  return std::to_string(p.left) + "x" + std::to_string(p.right) + "x" + std::to_string(p.top) + "x" + std::to_string(p.bottom);
+}
+
 Shape shape_of(const Tensor& t) { return Shape(t.shape().begin(), t.shape().end()); }
 
 void expect_rank(const Tensor& t, std::size_t rank, const char* who, const char* what) {

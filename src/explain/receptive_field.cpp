@@ -5,7 +5,9 @@
 #include <stdexcept>
 
 #include "minicnn/explain/gradients.hpp"
+#include "minicnn/layers/adaptive_avg_pool2d.hpp"
 #include "minicnn/layers/avg_pool2d.hpp"
+#include "minicnn/layers/constant_pad2d.hpp"
 #include "minicnn/layers/conv2d.hpp"
 #include "minicnn/layers/flatten.hpp"
 #include "minicnn/layers/global_avg_pool2d.hpp"
@@ -63,9 +65,18 @@ struct Walker {
       rf.y = through(rf.y, o.kernel_size().h, o.stride().h, o.padding().h, o.dilation().h);
       rf.x = through(rf.x, o.kernel_size().w, o.stride().w, o.padding().w, o.dilation().w);
     } else if (auto* m = dynamic_cast<MaxPool2d*>(&l)) {
-      pool(m->kernel_size(), m->stride());
+      pool(m->kernel_size(), m->stride(), m->padding(), m->dilation());
     } else if (auto* a = dynamic_cast<AvgPool2d*>(&l)) {
-      pool(a->kernel_size(), a->stride());
+      pool(a->kernel_size(), a->stride(), a->padding(), 1);
+    } else if (auto* pad = dynamic_cast<ConstantPad2d*>(&l)) {
+      pool(1, 1, pad->padding(), 1);  // shifts the picture by (top, left)
+    } else if (auto* ad = dynamic_cast<AdaptiveAvgPool2d*>(&l)) {
+      std::size_t kh, sh, kw, sw;  // uniform bins are a plain pooling; others have no single window
+      if (AdaptiveAvgPool2d::uniform_bins(shape[1], ad->output_size().h, kh, sh) &&
+          AdaptiveAvgPool2d::uniform_bins(shape[2], ad->output_size().w, kw, sw))
+        pool(Size2(kh, kw), Size2(sh, sw), 0, 1);
+      else
+        whole_picture();
     } else if (dynamic_cast<GlobalAvgPool2d*>(&l) || dynamic_cast<Flatten*>(&l) || dynamic_cast<Linear*>(&l)) {
       whole_picture();
     } else if (!(out.size() == shape.size() && (shape.size() < 3 || (out[1] == shape[1] && out[2] == shape[2])))) {
@@ -75,9 +86,9 @@ struct Walker {
     shape = out;
   }
 
-  void pool(Size2 k, Size2 s) {
-    rf.y = through(rf.y, k.h, s.h, 0, 1);
-    rf.x = through(rf.x, k.w, s.w, 0, 1);
+  void pool(Size2 k, Size2 s, const Pads2d& p, Size2 d) {
+    rf.y = through(rf.y, k.h, s.h, p.top, d.h);
+    rf.x = through(rf.x, k.w, s.w, p.left, d.w);
   }
 
   // Both branches from the same start, then their union.

@@ -10,12 +10,15 @@
 
 #include "io/onnx_file.hpp"
 #include "minicnn/io/atomic_file.hpp"
+#include "minicnn/layers/adaptive_avg_pool2d.hpp"
 #include "minicnn/layers/avg_pool2d.hpp"
 #include "minicnn/layers/batch_norm2d.hpp"
+#include "minicnn/layers/constant_pad2d.hpp"
 #include "minicnn/layers/conv2d.hpp"
 #include "minicnn/layers/dropout.hpp"
 #include "minicnn/layers/flatten.hpp"
 #include "minicnn/layers/global_avg_pool2d.hpp"
+#include "minicnn/layers/hardtanh.hpp"
 #include "minicnn/layers/leaky_relu.hpp"
 #include "minicnn/layers/linear.hpp"
 #include "minicnn/layers/max_pool2d.hpp"
@@ -34,13 +37,13 @@ using Ints = std::vector<std::int64_t>;
 Ints ints2(Size2 s) { return {static_cast<std::int64_t>(s.h), static_cast<std::int64_t>(s.w)}; }
 
 // Builds the graph: each add_* call appends the nodes of one layer reading value x and returns
-// the name of the value it produces. Nodes and their outputs are named by the layer's path
+// the name of the value it produces; `in` is the per-sample shape of x. Nodes and their outputs are named by the layer's path
 // ("3.body.0"), initializers by the checkpoint's tensor names ("3.body.0.weight").
 class GraphWriter {
  public:
   explicit GraphWriter(onnx::GraphProto& g) : g_(g) {}
 
-  std::string add_layer(Layer& layer, const std::string& path, const std::string& x);
+  std::string add_layer(Layer& layer, const std::string& path, const std::string& x, const Shape& in);
   void add_normalization(const std::vector<float>& mean, const std::vector<float>& std, std::size_t channels,
                          const std::string& x, const std::string& out);
   // Names the model's last value `out` (adding an Identity when no node produced it).
@@ -49,10 +52,12 @@ class GraphWriter {
                         const std::string& output);
 
  private:
-  std::string add_sequential(Sequential& seq, const std::string& path, const std::string& x);
-  std::string add_residual(Residual& res, const std::string& path, const std::string& x);
-  std::string add_concat(Concat& cat, const std::string& path, const std::string& x);
+  std::string add_sequential(Sequential& seq, const std::string& path, const std::string& x, const Shape& in);
+  std::string add_residual(Residual& res, const std::string& path, const std::string& x, const Shape& in);
+  std::string add_pool(Layer& layer, const std::string& path, const std::string& x, const Shape& in);
+  std::string add_concat(Concat& cat, const std::string& path, const std::string& x, const Shape& in);
   std::string initializer(const std::string& name, const Tensor& t, Ints dims = {});
+  std::string scalar(const std::string& name, float v);
 
   onnx::GraphProto& g_;
 };
@@ -98,34 +103,83 @@ std::string GraphWriter::initializer(const std::string& name, const Tensor& t, I
   return name;
 }
 
-std::string GraphWriter::add_sequential(Sequential& seq, const std::string& path, const std::string& x) {
+// A float32 scalar (no dims): Clip's min and max, Pad's constant_value.
+std::string GraphWriter::scalar(const std::string& name, float v) {
+  onnx::TensorProto& p = *g_.add_initializer();
+  p.set_name(name);
+  p.set_data_type(onnx::TensorProto::FLOAT);
+  p.add_float_data(v);
+  return name;
+}
+
+std::string GraphWriter::add_sequential(Sequential& seq, const std::string& path, const std::string& x, const Shape& in) {
   std::string v = x;
-  for (std::size_t i = 0; i < seq.size(); ++i)
-    v = add_layer(seq[i], path.empty() ? std::to_string(i) : path + "." + std::to_string(i), v);
+  Shape shape = in;
+  for (std::size_t i = 0; i < seq.size(); ++i) {
+    v = add_layer(seq[i], path.empty() ? std::to_string(i) : path + "." + std::to_string(i), v, shape);
+    if (i + 1 < seq.size()) shape = sample_output_shape(seq[i], shape);
+  }
   return v;
 }
 
 // y = post(body(x) + shortcut(x)): both branches read x, an Add joins them.
-std::string GraphWriter::add_residual(Residual& res, const std::string& path, const std::string& x) {
-  const std::string b = add_sequential(res.body(), path + ".body", x);
-  const std::string s = res.shortcut() ? add_sequential(*res.shortcut(), path + ".shortcut", x) : x;
+std::string GraphWriter::add_residual(Residual& res, const std::string& path, const std::string& x, const Shape& in) {
+  const std::string b = add_sequential(res.body(), path + ".body", x, in);
+  const std::string s = res.shortcut() ? add_sequential(*res.shortcut(), path + ".shortcut", x, in) : x;
   if (res.post() == Residual::Post::none) return node("Add", path + ".add", {b, s}, path).output(0);
   node("Add", path + ".add", {b, s}, path + ".add");
   return node("Relu", path + ".post", {path + ".add"}, path).output(0);
 }
 
 // y = cat(branch_0(x), branch_1(x), ...) by channel: every branch reads x, a Concat (axis 1) joins them.
-std::string GraphWriter::add_concat(Concat& cat, const std::string& path, const std::string& x) {
+std::string GraphWriter::add_concat(Concat& cat, const std::string& path, const std::string& x, const Shape& in) {
   std::vector<std::string> outs;
-  for (std::size_t i = 0; i < cat.size(); ++i) outs.push_back(add_sequential(cat.branch(i), path + "." + std::to_string(i), x));
+  for (std::size_t i = 0; i < cat.size(); ++i)
+    outs.push_back(add_sequential(cat.branch(i), path + "." + std::to_string(i), x, in));
   set_int(node("Concat", path + ".cat", outs, path), "axis", 1);
   return path;
 }
 
-std::string GraphWriter::add_layer(Layer& layer, const std::string& path, const std::string& x) {
-  if (auto* seq = dynamic_cast<Sequential*>(&layer)) return add_sequential(*seq, path, x);
-  if (auto* res = dynamic_cast<Residual*>(&layer)) return add_residual(*res, path, x);
-  if (auto* cat = dynamic_cast<Concat*>(&layer)) return add_concat(*cat, path, x);
+// MaxPool2d, AvgPool2d -> MaxPool, AveragePool with pads (top, left, bottom, right). ONNX's
+// count_include_pad counts the padding as PyTorch's does; without padding PyTorch divides a window
+// cut by ceil_mode by the inputs inside it, which is ONNX's count_include_pad=0.
+// AdaptiveAvgPool2d -> GlobalAveragePool for a 1x1 output, an AveragePool when its bins over this
+// input are uniform (as kernel and stride), and refused otherwise: ONNX has no adaptive pooling.
+std::string GraphWriter::add_pool(Layer& layer, const std::string& path, const std::string& x, const Shape& in) {
+  if (auto* ad = dynamic_cast<AdaptiveAvgPool2d*>(&layer)) {
+    const Size2 out = ad->output_size();
+    if (out == Size2(1)) return node("GlobalAveragePool", path, {x}, path).output(0);
+    std::size_t kh, sh, kw, sw;
+    if (in.size() != 3 || !AdaptiveAvgPool2d::uniform_bins(in[1], out.h, kh, sh) ||
+        !AdaptiveAvgPool2d::uniform_bins(in[2], out.w, kw, sw))
+      throw std::invalid_argument("export_onnx: layer " + path + " " + ad->name() + " on input " + shape_str(in) +
+                                  " has bins of different sizes, which no ONNX operator computes (ONNX has no adaptive pooling; "
+                                  "a 1x1 output or an input size that the output size divides exports)");
+    onnx::NodeProto& n = node("AveragePool", path, {x}, path);
+    set_ints(n, "kernel_shape", ints2(Size2(kh, kw)));
+    set_ints(n, "strides", ints2(Size2(sh, sw)));
+    return path;
+  }
+  auto* max_pool = dynamic_cast<MaxPool2d*>(&layer);
+  auto* avg_pool = dynamic_cast<AvgPool2d*>(&layer);
+  const Pads2d& p = max_pool ? max_pool->padding() : avg_pool->padding();
+  onnx::NodeProto& n = node(max_pool ? "MaxPool" : "AveragePool", path, {x}, path);
+  set_ints(n, "kernel_shape", ints2(max_pool ? max_pool->kernel_size() : avg_pool->kernel_size()));
+  set_ints(n, "strides", ints2(max_pool ? max_pool->stride() : avg_pool->stride()));
+  if (!p.zero()) {
+    using I = std::int64_t;
+    set_ints(n, "pads", {static_cast<I>(p.top), static_cast<I>(p.left), static_cast<I>(p.bottom), static_cast<I>(p.right)});
+  }
+  if (max_pool ? max_pool->ceil_mode() : avg_pool->ceil_mode()) set_int(n, "ceil_mode", 1);
+  if (max_pool && !(max_pool->dilation() == Size2(1))) set_ints(n, "dilations", ints2(max_pool->dilation()));
+  if (avg_pool && avg_pool->count_include_pad() && !p.zero()) set_int(n, "count_include_pad", 1);
+  return path;
+}
+
+std::string GraphWriter::add_layer(Layer& layer, const std::string& path, const std::string& x, const Shape& in) {
+  if (auto* seq = dynamic_cast<Sequential*>(&layer)) return add_sequential(*seq, path, x, in);
+  if (auto* res = dynamic_cast<Residual*>(&layer)) return add_residual(*res, path, x, in);
+  if (auto* cat = dynamic_cast<Concat*>(&layer)) return add_concat(*cat, path, x, in);
   if (dynamic_cast<Dropout*>(&layer)) return x;  // the identity at inference
   if (auto* c = dynamic_cast<Conv2d*>(&layer)) {
     const Conv2dOptions& o = c->options();
@@ -156,12 +210,22 @@ std::string GraphWriter::add_layer(Layer& layer, const std::string& path, const 
     set_float(n, "momentum", 1.f - bn->momentum());  // ONNX: running = momentum * running + (1 - momentum) * batch
     return path;
   }
-  auto* max_pool = dynamic_cast<MaxPool2d*>(&layer);
-  auto* avg_pool = dynamic_cast<AvgPool2d*>(&layer);
-  if (max_pool || avg_pool) {
-    onnx::NodeProto& n = node(max_pool ? "MaxPool" : "AveragePool", path, {x}, path);
-    set_ints(n, "kernel_shape", ints2(max_pool ? max_pool->kernel_size() : avg_pool->kernel_size()));
-    set_ints(n, "strides", ints2(max_pool ? max_pool->stride() : avg_pool->stride()));
+  if (dynamic_cast<MaxPool2d*>(&layer) || dynamic_cast<AvgPool2d*>(&layer) || dynamic_cast<AdaptiveAvgPool2d*>(&layer))
+    return add_pool(layer, path, x, in);
+  if (auto* pad = dynamic_cast<ConstantPad2d*>(&layer)) {  // Pad, mode constant: pads (N, C, H, W) begins, then ends
+    const Pads2d& p = pad->padding();
+    using I = std::int64_t;
+    const I v[8] = {0, 0, static_cast<I>(p.top), static_cast<I>(p.left), 0, 0, static_cast<I>(p.bottom), static_cast<I>(p.right)};
+    onnx::TensorProto& t = *g_.add_initializer();
+    t.set_name(path + ".pads");
+    t.set_data_type(onnx::TensorProto::INT64);
+    t.add_dims(8);
+    for (const I i : v) t.add_int64_data(i);
+    node("Pad", path, {x, path + ".pads", scalar(path + ".value", pad->value())}, path);
+    return path;
+  }
+  if (auto* ht = dynamic_cast<Hardtanh*>(&layer)) {  // Clip with min and max as inputs (opset 11 on)
+    node("Clip", path, {x, scalar(path + ".min", ht->min_val()), scalar(path + ".max", ht->max_val())}, path);
     return path;
   }
   if (dynamic_cast<GlobalAvgPool2d*>(&layer)) {  // minicnn's gives (N, C): ONNX's (N, C, 1, 1), then Flatten
@@ -182,7 +246,8 @@ std::string GraphWriter::add_layer(Layer& layer, const std::string& path, const 
   if (dynamic_cast<Sigmoid*>(&layer)) return node("Sigmoid", path, {x}, path).output(0);
   throw std::invalid_argument("export_onnx: layer " + path + " " + short_name(layer) +
                               " has no ONNX operator in minicnn's exporter (it writes Conv2d, Linear, BatchNorm2d, "
-                              "MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, "
+                              "MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, GlobalAvgPool2d, ConstantPad2d, Flatten, ReLU, "
+                              "LeakyReLU, Hardtanh, ReLU6, Tanh, Sigmoid, "
                               "Dropout, Residual, Concat and Sequential)");
 }
 
@@ -277,7 +342,7 @@ std::string onnx_bytes(Sequential& model, const Shape& input_shape, const OnnxEx
     w.add_normalization(options.mean, options.std, input_shape[0], x, "input.normalized");
     x = "input.normalized";
   }
-  const std::string last = w.add_layer(model, "", x);
+  const std::string last = w.add_layer(model, "", x, input_shape);
   const std::string out = options.softmax ? "probabilities" : "logits";
   if (options.softmax) set_int(w.node("Softmax", "softmax", {last}, out), "axis", 1);
   else w.name_output(last, out);

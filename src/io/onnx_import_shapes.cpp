@@ -36,6 +36,7 @@ void Importer::read_node(const Node& n) {
       {"Add", &Importer::op_add},                 {"Sub", &Importer::op_normalize},
       {"Div", &Importer::op_normalize},           {"BatchNormalization", &Importer::op_batch_norm},
       {"Dropout", &Importer::op_dropout},         {"Softmax", &Importer::op_softmax},
+      {"Clip", &Importer::op_activation},
   };
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     fail(n, "is an operator of domain '" + n.domain() + "', which minicnn does not read");

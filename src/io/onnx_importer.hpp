@@ -164,7 +164,8 @@ class Importer {
   void op_batch_norm(const Node& n);
   void op_dropout(const Node& n);
   void op_softmax(const Node& n);
-  Ints symmetric_pads(const Node& n) const;
+  Ints node_pads(const Node& n, const Shape& in, const Ints& k, const Ints& s, const Ints& d) const;
+  int add_pad_before(const Node& n, int x, const Ints& pads);
 
   // Pass 2.
   int intersect(int a, int b) const;

@@ -80,23 +80,25 @@ void pool_2x2(const float* xp, std::size_t W, std::size_t OH, std::size_t OW, fl
 }
 }  // namespace
 
-MaxPool2d::MaxPool2d(Size2 kernel_size, Size2 stride)
-    : k_(kernel_size), s_(pool_stride("MaxPool2d", kernel_size, stride)) {}
-
-std::string MaxPool2d::name() const {
-  return "MaxPool2d(kernel_size=" + size2_str(k_) + ", stride=" + size2_str(s_) + ")";
+MaxPool2d::MaxPool2d(Size2 kernel_size, Size2 stride, Pads2d padding, Size2 dilation, bool ceil_mode)
+    : k_(kernel_size), s_(pool_stride("MaxPool2d", kernel_size, stride)), p_(padding), d_(dilation), ceil_(ceil_mode) {
+  pool_check_padding("MaxPool2d", k_, d_, p_);
 }
 
-std::string MaxPool2d::spec() const { return pool_spec("maxpool", k_, s_); }
+std::string MaxPool2d::name() const { return pool_name("MaxPool2d", k_, s_, p_, d_, ceil_) + ")"; }
+
+std::string MaxPool2d::spec() const { return pool_spec("maxpool", k_, s_, p_, d_, ceil_); }
 
 const Tensor& MaxPool2d::forward(const Tensor& x) {
   std::size_t OH, OW;
-  pool_output_hw(*this, x, k_, s_, OH, OW);
+  pool_output_hw(*this, x, k_, s_, d_, p_, ceil_, OH, OW);
   const std::size_t N = x.shape(0), C = x.shape(1), H = x.shape(2), W = x.shape(3);
   x_shape_ = x.shape();
   ensure_shape(y_, {N, C, OH, OW});
   argmax_.resize(y_.size());  // no-op once the size is stable
-  const bool two_by_two = k_ == Size2(2) && s_ == Size2(2);
+  const bool two_by_two = k_ == Size2(2) && s_ == Size2(2) && d_ == Size2(1) && p_.zero() && OH == H / 2 && OW == W / 2;
+  const auto top = static_cast<std::ptrdiff_t>(p_.top), left = static_cast<std::ptrdiff_t>(p_.left);
+  const auto iH = static_cast<std::ptrdiff_t>(H), iW = static_cast<std::ptrdiff_t>(W);
   parallel_for(N * C, [&](std::size_t p0, std::size_t p1, int) {
     for (std::size_t p = p0; p < p1; ++p) {
       const float* xp = x.data() + p * H * W;
@@ -106,14 +108,24 @@ const Tensor& MaxPool2d::forward(const Tensor& x) {
         pool_2x2(xp, W, OH, OW, yp, ap);
         continue;
       }
+      // Window (i, j) reads rows i*S - top + ki*D and columns j*S - left + kj*D that fall inside
+      // the input: the -inf padding never wins, so it is skipped (each window holds an input).
       for (std::size_t i = 0; i < OH; ++i)
         for (std::size_t j = 0; j < OW; ++j) {
-          std::size_t best = i * s_.h * W + j * s_.w;
-          for (std::size_t ki = 0; ki < k_.h; ++ki)
+          const std::ptrdiff_t h0 = static_cast<std::ptrdiff_t>(i * s_.h) - top, w0 = static_cast<std::ptrdiff_t>(j * s_.w) - left;
+          std::size_t best = 0;
+          bool found = false;
+          for (std::size_t ki = 0; ki < k_.h; ++ki) {
+            const std::ptrdiff_t h = h0 + static_cast<std::ptrdiff_t>(ki * d_.h);
+            if (h < 0 || h >= iH) continue;
             for (std::size_t kj = 0; kj < k_.w; ++kj) {
-              const std::size_t idx = (i * s_.h + ki) * W + j * s_.w + kj;
-              if (xp[idx] > xp[best]) best = idx;  // ties (and NaN) keep the first
+              const std::ptrdiff_t w = w0 + static_cast<std::ptrdiff_t>(kj * d_.w);
+              if (w < 0 || w >= iW) continue;
+              const auto idx = static_cast<std::size_t>(h * iW + w);
+              if (!found || xp[idx] > xp[best]) best = idx;  // ties (and NaN) keep the first
+              found = true;
             }
+          }
           yp[i * OW + j] = xp[best];
           ap[i * OW + j] = static_cast<std::uint32_t>(best);
         }
@@ -141,10 +153,20 @@ const Tensor& MaxPool2d::backward(const Tensor& dy) {
 }
 
 
-MINICNN_REGISTER_LAYER(MaxPool2d, "maxpool", "maxpool K [stride=S]", [](const LayerArgs& a, const Shape&) {
+MINICNN_REGISTER_LAYER(MaxPool2d, "maxpool", "maxpool K [stride=S] [pad=P|HxW|LxRxTxB] [dilation=D] [ceil_mode=0|1]",
+                       [](const LayerArgs& a, const Shape& in) {
   a.expect_positional(1, 1);
   const Size2 k = a.size2(0, "kernel size");
-  return std::make_unique<MaxPool2d>(k, a.size2("stride", k));
+  auto pool = std::make_unique<MaxPool2d>(k, a.size2("stride", k), pool_pads(a.sizes("pad", 0, {1, 2, 4})),
+                                          a.size2("dilation", 1), a.flag("ceil_mode", false));
+  if (in.size() == 3) {
+    const Size2 s = pool->stride(), d = pool->dilation();
+    const Pads2d& p = pool->padding();
+    const std::string problem = workspace_problem(in, pool_windows(in[1], k.h, s.h, d.h, p.top, p.bottom, pool->ceil_mode()),
+                                                  pool_windows(in[2], k.w, s.w, d.w, p.left, p.right, pool->ceil_mode()));
+    if (!problem.empty()) a.fail(problem);
+  }
+  return pool;
 });
 
 }  // namespace minicnn

@@ -58,7 +58,7 @@ TEST_CASE("Bad specs give errors naming the item") {
   };
   fails("", "model spec is empty");
   fails("conv 6 5, , relu", "spec item 2 is empty (two commas in a row?)");
-  fails("convv 6 5", "spec item 1 'convv 6 5': unknown layer type 'convv'; did you mean 'conv'? (known: avgpool, ");
+  fails("convv 6 5", "spec item 1 'convv 6 5': unknown layer type 'convv'; did you mean 'conv'? (known: adaptiveavgpool, avgpool, ");
   fails("lenet", "unknown model 'lenet'; did you mean 'lenet5'? (presets: lenet5, small, convnet-rgb, resnet-mini, "
                  "resnet-mini-gray; see 'minicnn models'");
   fails("resnet-mini-grey", "unknown model 'resnet-mini-grey'; did you mean 'resnet-mini-gray'?");

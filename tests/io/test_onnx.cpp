@@ -34,6 +34,10 @@ const std::map<std::string, OnnxCase>& cases() {
       {"maxpool", {"maxpool 2 stride=1, maxpool 3x2", {2, 7, 6}}},
       {"avgpool", {"avgpool 2, avgpool 2x1 stride=1", {2, 6, 4}}},
       {"globalavgpool", {"globalavgpool, linear 3", {3, 3, 2}}},
+      {"adaptiveavgpool", {"adaptiveavgpool 3, adaptiveavgpool 1, flatten", {2, 7, 7}}},  // AveragePool, GlobalAveragePool
+      {"hardtanh", {"hardtanh min=-0.5 max=0.7", {2, 3, 3}}},
+      {"relu6", {"relu6", {2, 3, 3}}},
+      {"pad", {"pad 1x0x2x1 value=0.5, conv 2 3, pad 1", {2, 4, 4}}},
       {"flatten", {"flatten", {2, 3, 2}}},
       {"dropout", {"conv 2 1, dropout p=0.3, relu", {2, 3, 3}}},
       {"batchnorm", {"batchnorm eps=0.001 momentum=0.2", {3, 3, 2}}},
@@ -212,14 +216,14 @@ TEST_CASE("Import refuses operators and attributes it has no layer for, naming t
   onnx::ModelProto m = small_model();
   node_of(m, "Relu").set_op_type("Elu");
   CHECK(import_error(m) == "m.onnx: node '1' (Elu): minicnn has no layer for this operator (it reads Add, AveragePool, "
-                           "BatchNormalization, Concat, Constant, Conv, Div, Dropout, Flatten, Gather, Gemm, "
+                           "BatchNormalization, Clip, Concat, Constant, Conv, Div, Dropout, Flatten, Gather, Gemm, "
                            "GlobalAveragePool, Identity, LeakyRelu, MatMul, MaxPool, Pad, Relu, Reshape, Shape, Sigmoid, "
                            "Softmax, Sub, Tanh, Transpose, Unsqueeze)");
   m = small_model();
   auto* pads = node_of(m, "Conv").mutable_attribute();
   for (auto& a : *pads)
-    if (a.name() == "pads") a.set_ints(2, 1);
-  CHECK_ERROR(import_error(m), "node '0' (Conv): pads [0, 0, 1, 0] are not the same on both sides");
+    if (a.name() == "pads") a.set_ints(2, -1);  // pads that differ per side import (a pad layer before the conv)
+  CHECK_ERROR(import_error(m), "node '0' (Conv): pads [0, 0, -1, 0] must be 4 whole numbers (top, left, bottom, right) from 0 to 65536");
   m = small_model();
   for (auto& a : *node_of(m, "Conv").mutable_attribute())
     if (a.name() == "strides") a.set_type(onnx::AttributeProto::FLOAT);

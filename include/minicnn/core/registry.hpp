@@ -52,6 +52,10 @@ class LayerArgs {
   bool flag(const std::string& key, bool fallback) const;           // 0/1/true/false
   std::string word(const std::string& key, const std::vector<std::string>& allowed, const std::string& fallback) const;
   bool has(const std::string& key) const;
+  // Whole numbers >= lo joined by 'x' ("1", "1x2", "0x1x0x1"), as many as one of `lengths`: the
+  // positional value i, or option key (empty when the option is not given).
+  std::vector<std::size_t> sizes(std::size_t i, const char* what, std::size_t lo, const std::vector<std::size_t>& lengths) const;
+  std::vector<std::size_t> sizes(const std::string& key, std::size_t lo, const std::vector<std::size_t>& lengths) const;
 
   // Blocks of a composite item: the square-bracket ones in order ([0] the body), then the
   // round-bracket one if given. expect_blocks throws unless their number is in [min, max] and at

@@ -46,6 +46,24 @@ struct Size2 {
   bool square() const { return h == w; }
 };
 
+// Padding of the four sides of an (H, W) plane, in PyTorch's order (left, right, top, bottom).
+// From one number (all sides) or a Size2 (H, W): top = bottom = H, left = right = W.
+struct Pads2d {
+  std::size_t left = 0, right = 0, top = 0, bottom = 0;
+  Pads2d() = default;
+  Pads2d(std::size_t p) : left(p), right(p), top(p), bottom(p) {}  // NOLINT: implicit on purpose
+  Pads2d(Size2 hw) : left(hw.w), right(hw.w), top(hw.h), bottom(hw.h) {}  // NOLINT: implicit on purpose
+  Pads2d(std::size_t l, std::size_t r, std::size_t t, std::size_t b) : left(l), right(r), top(t), bottom(b) {}
+  bool operator==(const Pads2d& o) const { return left == o.left && right == o.right && top == o.top && bottom == o.bottom; }
+  bool operator!=(const Pads2d& o) const { return !(*this == o); }
+  bool zero() const { return *this == Pads2d(); }
+  bool symmetric() const { return left == right && top == bottom; }
+};
+// "1", "(1, 2)" when symmetric (H, W), else "(left, right, top, bottom)": how name() prints it.
+std::string pads2d_str(const Pads2d& p);
+// "1", "1x2" when symmetric (HxW), else "LxRxTxB": how a spec writes it.
+std::string pads2d_spec(const Pads2d& p);
+
 // "(8, 1, 28, 28)"
 std::string shape_str(const Shape& shape);
 template <class T>

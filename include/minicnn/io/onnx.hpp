@@ -12,7 +12,10 @@
 //
 //   Conv2d -> Conv (strides, pads, dilations, group)   Linear -> Gemm (transB=1)
 //   ReLU, LeakyReLU, Tanh, Sigmoid -> Relu, LeakyRelu, Tanh, Sigmoid
-//   MaxPool2d, AvgPool2d -> MaxPool, AveragePool        GlobalAvgPool2d -> GlobalAveragePool, Flatten
+//   MaxPool2d, AvgPool2d -> MaxPool, AveragePool (pads, ceil_mode, dilations, count_include_pad)
+//   GlobalAvgPool2d -> GlobalAveragePool, Flatten       ConstantPad2d -> Pad (mode constant)
+//   Hardtanh, ReLU6 -> Clip (min and max as inputs)
+//   AdaptiveAvgPool2d -> GlobalAveragePool (1x1), AveragePool (bins alike for the input size), else refused
 //   Flatten -> Flatten   BatchNorm2d -> BatchNormalization (running statistics)   Dropout -> nothing
 //   Residual -> its branches, Add (and Relu for post=relu)    Sequential -> its layers in order
 //   Concat -> its branches, Concat (axis=1)
@@ -24,10 +27,13 @@
 // Import reads opsets 7 to 17 (and older files whose operators are as in opset 7) and the
 // operators above as torch.onnx.export writes them: weights as initializers (raw_data or
 // float_data), Conv with or without bias, Gemm with transB 0 or 1, alpha, beta and a bias that
-// broadcasts over the batch, MatMul (+ Add) for a Linear, Flatten(axis=1) or the Shape/Gather/Unsqueeze/Concat/Reshape of
-// x.view(x.size(0), -1), all-zero Pad before AveragePool, Dropout, Identity, a residual Add of
-// two branches (a Residual block; a Relu after it becomes post=relu), a Concat of activations by
-// channel (a Concat block, one branch per input), BatchNormalization in eval
+// broadcasts over the batch, MatMul (+ Add) for a Linear, Flatten(axis=1) or the
+// Shape/Gather/Unsqueeze/Concat/Reshape of x.view(x.size(0), -1), MaxPool/AveragePool with pads
+// per side, ceil_mode, dilations and count_include_pad, auto_pad (SAME_UPPER, SAME_LOWER, VALID)
+// on Conv and the pools (a Conv's uneven pads become a pad layer before it), Pad of H and W with a
+// constant, Clip (relu6, hardtanh, relu), Dropout, Identity, a residual Add of two branches (a
+// Residual block; a Relu after it becomes post=relu), a Concat of activations by channel (a Concat
+// block, one branch per input), BatchNormalization in eval
 // mode, a Sub/Div normalisation of the input, and a final Softmax (left out: minicnn models output
 // logits). Anything else is refused with the node's name and op type. The input is (N, C, H, W)
 // or (N, F); the output may be class scores or feature maps (a graph that ends in a Conv).

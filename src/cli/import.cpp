@@ -24,6 +24,13 @@ struct ImportArgs {
 
 bool is_dataset(const std::string& s) { return s == "mnist" || s == "fashion-mnist" || s == "folder" || s == "cifar10"; }
 
+// The class names for the terminal: all of a few, the first and last of many (ImageNet's 1000).
+std::string classes_text(const std::vector<std::string>& names) {
+  if (names.size() <= 12) return join(names);
+  return join(std::vector<std::string>(names.begin(), names.begin() + 5)) + ", ..., " +
+         join(std::vector<std::string>(names.end() - 2, names.end()));
+}
+
 // The class names: --classes, the file's metadata, the dataset's own, or "0", "1", ...
 std::vector<std::string> class_names(const ImportArgs& a, const OnnxImport& m, const std::string& dataset, std::size_t K) {
   std::vector<std::string> names;
@@ -93,15 +100,19 @@ int run(const ImportArgs& a, const std::string& cmdline) {
     std::printf("data: %s%s; the model outputs feature maps %s per image, not class scores\n", dataset.c_str(),
                 a.data.empty() ? "" : (" in " + a.data).c_str(), shape_str(out_shape).c_str());
   else
-    std::printf("data: %s%s, classes %s\n", dataset.c_str(), a.data.empty() ? "" : (" in " + a.data).c_str(), join(classes).c_str());
+    std::printf("data: %s%s, %zu classes: %s\n", dataset.c_str(), a.data.empty() ? "" : (" in " + a.data).c_str(),
+                classes.size(), classes_text(classes).c_str());
   for (const auto& note : m.notes) std::printf("note: %s\n", note.c_str());
   const std::string p = program_of(cmdline), q = shell_quote(a.out);
   if (feature_maps) {
     std::printf("look inside it: %s featuremaps %s IMAGE\n", p.c_str(), q.c_str());
     return kExitOk;
   }
-  std::printf("evaluate it: %s eval %s%s\nfine-tune it: %s train --resume %s --epochs 1 --out runs/fine-tuned\n", p.c_str(),
-              q.c_str(), dataset == "folder" || dataset == "cifar10" ? " --data DIR" : "", p.c_str(), q.c_str());
+  std::printf("evaluate it: %s eval %s%s\nfine-tune it: %s train --resume %s --epochs 1 --out runs/fine-tuned\n"
+              "or on your own classes: %s train --from %s --data DIR --freeze-until PATH (a new head for DIR's classes; "
+              "README: Famous networks)\n",
+              p.c_str(), q.c_str(), dataset == "folder" || dataset == "cifar10" ? " --data DIR" : "", p.c_str(), q.c_str(),
+              p.c_str(), q.c_str());
   return kExitOk;
 }
 

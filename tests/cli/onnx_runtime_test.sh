@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # minicnn export checked by the real ONNX tools (issue 18): a lenet5, a residual model that
-# uses every other layer type and a model of issue 30's layers (pads, pooling with padding,
+# uses every other layer type and a model of issue 30's layers (pads, a concat block, pooling with padding,
 # ceil_mode, dilation and count_include_pad, ReLU6, Hardtanh, adaptive pooling) are trained on a slice of MNIST and exported; onnx.checker (Debian's
 # python3-onnx, full_check) accepts both files; onnxruntime-node runs 1000 MNIST test
 # images through them, as raw pixels in [0, 1], and must give what `minicnn predict --json` gives
@@ -17,8 +17,8 @@ RESIDUAL="conv 8 3 pad=1 bias=0, batchnorm, relu, res[conv 8 3 pad=1, batchnorm,
 maxpool 2, res[conv 16 3 stride=2 pad=1, tanh, seq[conv 16 3 pad=2 dilation=2, sigmoid]](conv 16 1 stride=2 bias=0, batchnorm), \
 avgpool 2 stride=1, dropout p=0.2, globalavgpool, linear 10"
 LAYERS="pad 1x0x2x1 value=0.5, conv 8 3 stride=2, relu6, maxpool 3 stride=2 pad=1 dilation=2 ceil_mode=1, hardtanh min=-2 max=2, \
-avgpool 3 stride=2 pad=0x1x1x0 ceil_mode=1 count_include_pad=0, conv 8 3 pad=1, avgpool 3 stride=1 pad=1, adaptiveavgpool 2, \
-adaptiveavgpool 1, flatten, linear 10"
+avgpool 3 stride=2 pad=0x1x1x0 ceil_mode=1 count_include_pad=0, cat[conv 4 1][conv 4 3 pad=1, relu], avgpool 3 stride=1 pad=1, \
+adaptiveavgpool 2, adaptiveavgpool 1, flatten, linear 10"
 "$M" train --data "$DATA" --limit 2000 --test-limit 1000 --threads 2 --epochs 1 --model lenet5 --out runs/lenet5 > train1.log 2>&1 ||
   { cat train1.log; fail "training lenet5"; }
 "$M" train --data "$DATA" --limit 1000 --test-limit 1000 --threads 2 --epochs 1 --model "$RESIDUAL" --out runs/residual \
@@ -39,8 +39,8 @@ residual = {"Sub", "Div", "Conv", "BatchNormalization", "Relu", "LeakyRelu", "Ad
 for path, out, ops in [("lenet5.onnx", "logits", {"Sub", "Div", "Conv", "Relu", "MaxPool", "Flatten", "Gemm"}),
                        ("residual.onnx", "logits", residual),
                        ("residual_softmax.onnx", "probabilities", residual | {"Softmax"}),
-                       ("layers.onnx", "logits", {"Sub", "Div", "Pad", "Conv", "Clip", "MaxPool", "AveragePool", "GlobalAveragePool",
-                                                  "Flatten", "Gemm"})]:
+                       ("layers.onnx", "logits", {"Sub", "Div", "Pad", "Conv", "Clip", "MaxPool", "AveragePool", "Concat", "Relu",
+                                                  "GlobalAveragePool", "Flatten", "Gemm"})]:
     m = onnx.load(path)
     onnx.checker.check_model(m, full_check=True)
     assert [o.version for o in m.opset_import] == [13], m.opset_import

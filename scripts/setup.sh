@@ -30,7 +30,7 @@ packages=(
 # node and npm count as present when on PATH (a node from elsewhere ships its own npm, which
 # Debian's npm package would conflict with).
 if [ "${MINICNN_TEST_PACKAGES:-0}" = 1 ]; then
-  packages+=(chromium curl iproute2 python3-torch python3-onnx)  # PyTorch and ONNX checks of checkpoints and exports
+  packages+=(chromium curl iproute2 python3-torch python3-torchvision python3-onnx)  # PyTorch and ONNX checks (torchvision: the famous networks)
   packages+=(python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel)  # the notebooks, run headlessly
   command -v node > /dev/null || packages+=(nodejs)
   command -v npm > /dev/null || packages+=(npm)

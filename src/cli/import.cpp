@@ -108,11 +108,13 @@ int run(const ImportArgs& a, const std::string& cmdline) {
     std::printf("look inside it: %s featuremaps %s IMAGE\n", p.c_str(), q.c_str());
     return kExitOk;
   }
-  std::printf("evaluate it: %s eval %s%s\nfine-tune it: %s train --resume %s --epochs 1 --out runs/fine-tuned\n"
-              "or on your own classes: %s train --from %s --data DIR --freeze-until PATH (a new head for DIR's classes; "
-              "README: Famous networks)\n",
-              p.c_str(), q.c_str(), dataset == "folder" || dataset == "cifar10" ? " --data DIR" : "", p.c_str(), q.c_str(),
-              p.c_str(), q.c_str());
+  const bool own_data = dataset == "folder" || dataset == "cifar10";
+  std::printf("evaluate it: %s eval %s%s\n", p.c_str(), q.c_str(), own_data ? " --data DIR" : "");
+  if (!own_data)  // the dataset it was made for: train on
+    std::printf("fine-tune it: %s train --resume %s --epochs 1 --out runs/fine-tuned\n", p.c_str(), q.c_str());
+  std::printf("fine-tune it on your own images: %s train --from %s --data DIR --freeze-until PATH (a new head for DIR's "
+              "classes; PATH from '%s summary --model %s'; README: Famous networks)\n",
+              p.c_str(), q.c_str(), p.c_str(), q.c_str());
   return kExitOk;
 }
 

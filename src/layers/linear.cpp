@@ -87,7 +87,7 @@ const Tensor& Linear::backward(const Tensor& dy) {
   if (want_w || want_b) {
     const int chunks = chunk_count(N);
     if (dw_part_.size() < static_cast<std::size_t>(chunks)) dw_part_.resize(static_cast<std::size_t>(chunks));
-    for (int c = 1; c < chunks; ++c) ensure_shape(dw_part_[static_cast<std::size_t>(c)], {out_ + 1, in_});  // last row: db
+    for (int c = 1; c < chunks; ++c) ensure_shape(dw_part_[static_cast<std::size_t>(c)], {out_ * in_ + out_});  // dW, then db
     parallel_for(N, [&](std::size_t n0, std::size_t n1, int c) {
       // Chunk 0 writes into the gradients; the others into their own (out + 1, in) scratch.
       float* dw = c == 0 ? weight_.grad.data() : dw_part_[static_cast<std::size_t>(c)].data();

@@ -207,9 +207,10 @@ std::string fit_batch_size_to_set(RunSettings& s, std::size_t train_images) {
   while (s.batch_size > 8 && train_images < kMinStepsPerEpoch * s.batch_size) s.batch_size /= 2;
   if (s.batch_size == asked) return "";
   const std::size_t steps = (train_images + asked - 1) / asked;
-  return "--batch-size " + std::to_string(s.batch_size) + ": " + std::to_string(train_images) +
-         " training images make only " + std::to_string(steps) + " batch" + (steps == 1 ? "" : "es") + " of " +
-         std::to_string(asked) + " per epoch, too few optimiser steps to learn much (pass --batch-size to choose)";
+  return "--batch-size " + std::to_string(s.batch_size) + ", not " + std::to_string(asked) + ": " +
+         std::to_string(train_images) + " training images would make only " + std::to_string(steps) + " batch" +
+         (steps == 1 ? "" : "es") + " of " + std::to_string(asked) +
+         " per epoch, too few optimiser steps to learn much (pass --batch-size to choose)";
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const RunSettings& s, NamedParameters params) {

@@ -163,6 +163,12 @@ void TrainingRun::build_model_and_optimizer() {
   if (resume_file_.info.input_shape != input_)
     throw std::runtime_error(s_.resume + ": was trained on inputs " + shape_str(resume_file_.info.input_shape) + " but " +
                              record_.data + " holds " + shape_str(input_));
+  // A model made for other classes (an import of an ImageNet model, say) would train a whole epoch
+  // and only then fail in evaluation: say so before training, and what to run instead.
+  if (const Shape out = sample_output_shape(*model_, input_); out.size() == 1 && out[0] != train_.num_classes())
+    throw std::runtime_error(s_.resume + ": outputs " + std::to_string(out[0]) + " classes but " + record_.data + " holds " +
+                             std::to_string(train_.num_classes()) + "; to train it on these classes, start from it with a new head: "
+                             "train --from " + s_.resume + " --data " + record_.data);
   load_into(resume_file_, s_.resume, *model_, opt_.get());
   if (!record_.rng.empty()) global_rng().set_state(record_.rng);
 }

@@ -76,6 +76,9 @@ refused 2 "--new-head starts a new run from a model; --resume continues one" "--
 refused 2 "--from starts a new run" "--from with --resume" "$M" train --resume tl --from base --out bad
 refused 2 "--freeze-until cannot be changed when resuming" "--freeze-until with --resume" "$M" train --resume tl --freeze-until 1 --out bad
 refused 2 "--from and --model both say which model to train" "--from with --model" "$M" train --from base --model lenet5 --data two --out bad
+mkdir two16 && cp -r shapes/train/circle shapes/train/square two16/  # 2 classes at the base model's 16x16
+refused 1 "base/model.npz: outputs 4 classes but two16 holds 2; to train it on these classes, start from it with a new head: train --from base/model.npz" \
+  "--resume of a model for other classes, before any training" "$M" train --resume base/model.npz --data two16 --epochs 2 --out bad
 refused 1 "missing.npz" "a model file that does not exist" "$M" train --from missing.npz --data two --out bad
 refused 2 "tensor '8.weight' is (4, 128) there but (4, 200)" "a flatten-linear model at another input size" \
   "$M" train --from base --data shapes --image-size 20 --out bad

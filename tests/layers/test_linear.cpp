@@ -52,3 +52,21 @@ TEST_CASE("Linear has no hidden state") {
   Linear fc(6, 4);
   check_no_hidden_state(fc, randn({3, 6}, 1));
 }
+
+// The chunks after the first sum into scratch of out x in + out values (dW, then db): a layer with
+// more outputs than inputs (ResNet-18's 512 -> 1000 head) once wrote db past a (out + 1, in) buffer.
+TEST_CASE("Linear with more outputs than inputs: the same gradients on 1 and 2 threads") {
+  manual_seed(6);
+  Linear fc(3, 40);
+  const Tensor x = randn({9, 3}, 4), dy = randn({9, 40}, 5);
+  auto run = [&](int threads) {
+    set_num_threads(threads);
+    fc.forward(x);
+    const Tensor dx = fc.backward(dy);
+    return std::vector<Tensor>{dx, fc.weight().grad, fc.bias().grad};
+  };
+  const auto one = run(1), two = run(2);
+  set_num_threads(1);
+  for (std::size_t i = 0; i < one.size(); ++i) CHECK(max_abs_diff(one[i], two[i]) < 1e-5f);
+  CHECK(max_abs_diff(fc.bias().grad, xt::sum(dy, {0})) < 1e-5f);
+}

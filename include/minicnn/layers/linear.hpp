@@ -26,7 +26,7 @@ class Linear final : public Layer {
   bool has_bias_;
   Parameter weight_, bias_;
   Tensor x_, y_, dx_;
-  std::vector<Tensor> dw_part_;  // per chunk of the batch but the first: partial dW (out, in) and db (the last row)
+  std::vector<Tensor> dw_part_;  // per chunk of the batch but the first: partial dW (out x in values), then db (out)
 };
 
 }  // namespace minicnn

@@ -19,7 +19,8 @@ fi
 scripts/get-mnist.sh          # the suite trains on a slice of real MNIST
 cd "$MINICNN_BUILD_DIR"
 # The sanitizer build checks minicnn's own code; the tests that drive other programs (Chromium,
-# onnxruntime, PyTorch, mpirun; CTest label "integration") run once, in the normal build.
+# onnxruntime, PyTorch, mpirun; CTest label "integration") and the slow ones (label "slow": long
+# training runs, minutes under the sanitizers) run once, in the normal build.
 exclude=()
-[ "${1:-}" = "--sanitize" ] && exclude=(-LE integration)
+[ "${1:-}" = "--sanitize" ] && exclude=(-LE 'integration|slow')
 ctest --output-on-failure -j"$(nproc 2>/dev/null || echo 2)" "${exclude[@]}"

@@ -29,7 +29,6 @@ namespace minicnn {
 // Limits on what an (untrusted) spec may build. Specs come from command lines and checkpoint
 // files, so a typo or a hostile file must not ask for terabytes.
 constexpr std::size_t kSpecMaxSize = 65536;                // any channel/feature count, kernel, stride, ...
-constexpr std::size_t kSpecMaxLayerParameters = 1u << 25;  // 32M values (128 MB) per layer
 constexpr std::size_t kSpecMaxLayerWorkspace = 1u << 26;   // 64M values (256 MB) of output or im2col
                                                             // columns per image, per layer
 

@@ -71,7 +71,9 @@ int run(const ImportArgs& a, const std::string& cmdline) {
   if (!onnx_available()) throw std::runtime_error(onnx_missing_message());  // before anything is read or written
   if (path_exists(a.out) && !a.force) throw UsageError(a.out + " already exists; choose another --out, or pass --force to replace it");
   OnnxImport m = import_onnx(a.onnx);
-  const Shape out_shape = sample_output_shape(*m.model, m.input_shape);
+  // Layer by layer, each probe freeing what it allocated: one forward of the whole model would hold
+  // every layer's activations at once (hundreds of MB for MobileNetV2 at 224x224).
+  const Shape out_shape = m.model->output_shapes(m.input_shape).back();
   // A model that ends in a Conv or a ReLU outputs feature maps: it has no classes, predict says so,
   // and the picture commands (features, featuremaps, kernels) look inside it.
   const bool feature_maps = out_shape.size() != 1;
@@ -88,10 +90,10 @@ int run(const ImportArgs& a, const std::string& cmdline) {
   info.spec = m.spec;
   info.input_shape = m.input_shape;
   record.write_to(info);
-  // The optimiser's state (zeros) goes in too: `train --resume` expects it.
-  const std::unique_ptr<Optimizer> opt = make_optimizer(record.settings, m.model->parameters());
+  // No optimiser state: it would be zeros (twice the weights' bytes for Adam), and `train --resume`
+  // starts a fresh optimiser for a model trained 0 steps.
   make_parent_folders(a.out);
-  save_checkpoint(a.out, *m.model, info, opt.get());
+  save_checkpoint(a.out, *m.model, info);
 
   std::printf("%s (%s, opset %d) -> %s\n%s", a.onnx.c_str(), m.producer.empty() ? "unknown producer" : m.producer.c_str(),
               m.opset, a.out.c_str(), m.model->summary(m.input_shape).c_str());

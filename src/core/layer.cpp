@@ -5,6 +5,10 @@
 
 namespace minicnn {
 
+void Layer::release_scratch() {
+  for (auto& [name, child] : children()) child->release_scratch();
+}
+
 void Layer::check_backward(bool forward_done, const Tensor& dy, const Tensor& y) const {
   if (!forward_done) throw std::logic_error(name() + ": backward called before forward");
   if (!std::equal(dy.shape().begin(), dy.shape().end(), y.shape().begin(), y.shape().end()))

@@ -15,6 +15,7 @@ Shape sample_output_shape(Layer& layer, const Shape& input_shape) {
   const Tensor zeros = xt::zeros<float>(batch);
   Shape out = shape_of(layer.forward(zeros));
   out.erase(out.begin());
+  layer.release_scratch();
   return out;
 }
 

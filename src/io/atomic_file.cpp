@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -23,8 +25,29 @@ std::string dirname_of(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+std::string temporary_of(const std::string& path) { return path + ".tmp." + std::to_string(::getpid()); }
+
+// The finished temporary onto path: renamed into place, and with durable, the rename flushed too.
+void rename_into_place(const std::string& tmp, const std::string& path, bool durable) {
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail(path, std::string("cannot rename the finished file into place: ") + std::strerror(err));
+  }
+  if (!durable) return;
+  const int dfd = ::open(dirname_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);  // make the rename itself durable
+    ::close(dfd);
+  }
+}
+
+}  // namespace
+
 void write_file_atomic(const std::string& path, const void* data, std::size_t size, bool durable) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = temporary_of(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(path, std::string("cannot write: ") + std::strerror(errno));
   const auto* p = static_cast<const char*>(data);
@@ -47,17 +70,26 @@ void write_file_atomic(const std::string& path, const void* data, std::size_t si
     ::unlink(tmp.c_str());
     fail(path, std::string("write failed: ") + std::strerror(err));
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
+  rename_into_place(tmp, path, durable);
+}
+
+void write_file_atomic_with(const std::string& path, const std::function<void(const std::string& temp)>& write) {
+  const std::string tmp = temporary_of(path);
+  try {
+    write(tmp);
+  } catch (...) {
     ::unlink(tmp.c_str());
-    fail(path, std::string("cannot rename the finished file into place: ") + std::strerror(err));
+    throw;
   }
-  if (!durable) return;
-  const int dfd = ::open(dirname_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);  // make the rename itself durable
-    ::close(dfd);
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    fail(path, std::string("write failed: ") + std::strerror(err));
   }
+  ::close(fd);
+  rename_into_place(tmp, path, true);
 }
 
 void write_text_atomic(const std::string& path, const std::string& text) { write_file_atomic(path, text.data(), text.size()); }
@@ -91,7 +123,14 @@ std::vector<std::string> remove_stale_temporaries(const std::string& dir) {
     const std::string name = e->d_name;
     const auto at = name.rfind(".tmp.");
     if (at == std::string::npos || at == 0) continue;
-    const std::string pid_text = name.substr(at + 5);
+    // "<name>.tmp.<pid>", or "<name>.tmp.<pid>.XXXXXX": the temporary libzip makes while writing ours.
+    const std::string rest = name.substr(at + 5);
+    const auto dot = rest.find('.');
+    const auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    if (dot != std::string::npos &&
+        (rest.size() - dot - 1 != 6 || !std::all_of(rest.begin() + static_cast<long>(dot) + 1, rest.end(), alnum)))
+      continue;
+    const std::string pid_text = rest.substr(0, dot);
     if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
     const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
     if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // still alive (or not ours to judge)

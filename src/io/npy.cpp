@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xnpy.hpp>
@@ -74,6 +75,12 @@ NpyArray parse_npy(const std::uint8_t* p, std::size_t size, const std::string& w
 }
 
 std::string npy_bytes(const Tensor& t) { return xt::dump_npy(t); }
+
+std::string npy_header(const Shape& shape, const char* descr) {
+  std::ostringstream out;
+  xt::detail::write_header(out, descr, false, shape);  // the header xt::dump_npy writes
+  return out.str();
+}
 
 std::string npy_bytes(const std::vector<std::uint8_t>& bytes) {
   xt::xarray<std::uint8_t> a = xt::adapt(bytes, {bytes.size()});

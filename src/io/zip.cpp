@@ -6,6 +6,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "minicnn/io/atomic_file.hpp"
+
 namespace minicnn {
 
 namespace {
@@ -20,47 +22,35 @@ struct ZipCloser {
 
 }  // namespace
 
-std::string zip_store(const std::vector<std::pair<std::string, std::string>>& entries, const std::string& name) {
-  // Build the archive in a libzip memory source, then read its bytes back out.
-  zip_error_t err;
-  zip_error_init(&err);
-  zip_source_t* mem = zip_source_buffer_create(nullptr, 0, 0, &err);
-  if (!mem) fail(name, "libzip: " + std::string(zip_error_strerror(&err)));
-  zip_source_keep(mem);
-  std::unique_ptr<zip_t, ZipCloser> z(zip_open_from_source(mem, ZIP_TRUNCATE, &err));
-  if (!z) {
-    zip_source_free(mem);
-    fail(name, "libzip: " + std::string(zip_error_strerror(&err)));
-  }
-  for (const auto& [entry, bytes] : entries) {
-    zip_source_t* src = zip_source_buffer(z.get(), bytes.data(), bytes.size(), 0);
-    const zip_int64_t idx = src ? zip_file_add(z.get(), entry.c_str(), src, ZIP_FL_ENC_UTF_8) : -1;
-    if (idx < 0) {
-      if (src) zip_source_free(src);
-      zip_source_free(mem);
-      fail(name, "libzip: cannot add " + entry + ": " + zip_strerror(z.get()));
+void zip_write(const std::string& path, const std::vector<ZipEntry>& entries) {
+  write_file_atomic_with(path, [&](const std::string& temp) {
+    int code = 0;
+    std::unique_ptr<zip_t, ZipCloser> z(zip_open(temp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
+    if (!z) {
+      zip_error_t err;
+      zip_error_init_with_code(&err, code);
+      const std::string why = zip_error_strerror(&err);
+      zip_error_fini(&err);
+      fail(path, "cannot write: " + why);
     }
-    zip_set_file_compression(z.get(), static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0);  // like numpy.savez
-    // A fixed timestamp (1980-01-01, zip's epoch): the same contents give a byte-identical file.
-    zip_file_set_mtime(z.get(), static_cast<zip_uint64_t>(idx), 315532800, 0);
-  }
-  if (zip_close(z.get()) != 0) {
-    const std::string why = zip_strerror(z.get());
-    zip_source_free(mem);
-    fail(name, "libzip: " + why);
-  }
-  z.release();  // closed
-  zip_stat_t st;
-  std::string out;
-  if (zip_source_stat(mem, &st) == 0 && zip_source_open(mem) == 0) {
-    out.resize(st.size);
-    const zip_int64_t n = zip_source_read(mem, out.data(), st.size);
-    zip_source_close(mem);
-    if (n != static_cast<zip_int64_t>(st.size)) out.clear();
-  }
-  zip_source_free(mem);
-  if (out.empty()) fail(name, "libzip: could not read back the archive it built");
-  return out;
+    for (const ZipEntry& e : entries) {
+      std::vector<zip_buffer_fragment_t> fragments;
+      for (const auto& [data, size] : e.pieces)
+        if (size) fragments.push_back({static_cast<zip_uint8_t*>(const_cast<void*>(data)), size});  // only read
+      // The source keeps its own copy of the fragment list, and points at the data.
+      zip_source_t* src = zip_source_buffer_fragment(z.get(), fragments.data(), fragments.size(), 0);
+      const zip_int64_t idx = src ? zip_file_add(z.get(), e.name.c_str(), src, ZIP_FL_ENC_UTF_8) : -1;
+      if (idx < 0) {
+        if (src) zip_source_free(src);
+        fail(path, "libzip: cannot add " + e.name + ": " + zip_strerror(z.get()));
+      }
+      zip_set_file_compression(z.get(), static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0);  // like numpy.savez
+      // A fixed timestamp (1980-01-01, zip's epoch): the same contents give a byte-identical file.
+      zip_file_set_mtime(z.get(), static_cast<zip_uint64_t>(idx), 315532800, 0);
+    }
+    if (zip_close(z.get()) != 0) fail(path, "write failed: " + std::string(zip_strerror(z.get())));  // z discards it
+    z.release();  // closed: the archive is in temp
+  });
 }
 
 void zip_for_each(const std::uint8_t* data, std::size_t size, const std::string& name, const ZipLimits& limits,

@@ -177,28 +177,36 @@ void ConvWorkspace::backward(const ConvProblem& p, const float* x, const float* 
   backward_im2col(p, x, w, dy, dw, db, dx);
 }
 
+// One group's geometry: its C / G input channels, the rest as g.
+Geometry group_geometry(const ConvProblem& p) {
+  Geometry gg = p.g;
+  gg.C = p.g.C / p.G;
+  return gg;
+}
+
 // One GEMM per image and group rather than one per batch: the columns stay in L2 and the product
-// lands in NCHW order with no transpose.
+// lands in NCHW order with no transpose. The columns are unfolded one group at a time, so a
+// depthwise layer's are those of one channel (C*KH*KW x OH*OW for all of them would be 9x its input).
 void ConvWorkspace::forward_im2col(const ConvProblem& p, const float* x, const float* w, const float* b, float* y,
                                    float* x_copy) {
-  const Geometry& g = p.g;
-  const int G = static_cast<int>(p.G), OCg = static_cast<int>(p.OC / p.G), P = static_cast<int>(g.OH * g.OW);
-  const int CKKg = static_cast<int>(g.C / p.G * g.KH * g.KW);
-  const std::size_t CHW = z(g.C * g.H * g.W);
+  const Geometry gg = group_geometry(p);
+  const int G = static_cast<int>(p.G), OCg = static_cast<int>(p.OC / p.G), P = static_cast<int>(gg.OH * gg.OW);
+  const int CKKg = static_cast<int>(gg.C * gg.KH * gg.KW);
+  const std::size_t CHW = z(p.g.C * gg.H * gg.W), CgHW = z(gg.C * gg.H * gg.W);
   chunks_.resize(z(chunk_count(z(p.N))));
   for (Chunk& ch : chunks_) {
-    ensure_shape(ch.cols, {z(g.C * g.KH * g.KW), z(P)});
-    ensure_shape(ch.padded, {im2col_scratch_size(g)});
+    ensure_shape(ch.cols, {z(CKKg), z(P)});
+    ensure_shape(ch.padded, {im2col_scratch_size(gg)});
   }
   parallel_for(z(p.N), [&](std::size_t n0, std::size_t n1, int c) {
     float *cols = chunks_[z(c)].cols.data(), *scratch = chunks_[z(c)].padded.data();
     for (std::size_t n = n0; n < n1; ++n) {
       float* yn = y + n * z(p.OC) * z(P);
       std::copy(x + n * CHW, x + (n + 1) * CHW, x_copy + n * CHW);
-      im2col(x_copy + n * CHW, g, cols, scratch);
-      for (int gi = 0; gi < G; ++gi)
-        gemm(false, false, OCg, P, CKKg, 1.f, w + gi * OCg * CKKg, CKKg, cols + gi * CKKg * P, P, 0.f,
-             yn + gi * OCg * P, P);
+      for (int gi = 0; gi < G; ++gi) {
+        im2col(x_copy + n * CHW + z(gi) * CgHW, gg, cols, scratch);
+        gemm(false, false, OCg, P, CKKg, 1.f, w + gi * OCg * CKKg, CKKg, cols, P, 0.f, yn + gi * OCg * P, P);
+      }
       if (b)
         for (long o = 0; o < p.OC; ++o)
           for (float *q = yn + o * P, *e = q + P; q < e; ++q) *q += b[o];
@@ -214,18 +222,19 @@ void ConvWorkspace::forward_im2col(const ConvProblem& p, const float* x, const f
 // cache (bench/RESULTS.md).
 void ConvWorkspace::backward_im2col(const ConvProblem& p, const float* x, const float* w, const float* dy, float* dw,
                                     float* db, float* dx) {
-  const Geometry& g = p.g;
+  const Geometry gg = group_geometry(p);
   const int G = static_cast<int>(p.G), OC = static_cast<int>(p.OC), OCg = OC / G;
-  const int P = static_cast<int>(g.OH * g.OW), CKKg = static_cast<int>(g.C / p.G * g.KH * g.KW);
+  const int P = static_cast<int>(gg.OH * gg.OW), CKKg = static_cast<int>(gg.C * gg.KH * gg.KW);
+  const std::size_t CHW = z(p.g.C * gg.H * gg.W), CgHW = z(gg.C * gg.H * gg.W);
   const int chunks = chunk_count(z(p.N));
   const bool copy_dyt = OCg >= 16;
   chunks_.resize(z(chunks));
-  for (Chunk& ch : chunks_) {
-    ensure_shape(ch.cols, {z(g.C * g.KH * g.KW), z(P)});
-    ensure_shape(ch.padded, {im2col_scratch_size(g)});
-    if (dx) ensure_shape(ch.dcols, {z(g.C * g.KH * g.KW) * z(P)});
+  for (Chunk& ch : chunks_) {  // one group's columns at a time, as in forward
+    ensure_shape(ch.cols, {z(CKKg), z(P)});
+    ensure_shape(ch.padded, {im2col_scratch_size(gg)});
+    if (dx) ensure_shape(ch.dcols, {z(CKKg) * z(P)});
     ensure_shape(ch.dyt, {copy_dyt ? z(P * OCg) : 0});
-    ensure_shape(ch.dw_part, {z(g.C * g.KH * g.KW), z(OCg)});
+    ensure_shape(ch.dw_part, {z(G) * z(CKKg), z(OCg)});
     ensure_shape(ch.db_part, {z(OC)});
   }
   parallel_for(z(p.N), [&](std::size_t n0, std::size_t n1, int c) {
@@ -237,22 +246,24 @@ void ConvWorkspace::backward_im2col(const ConvProblem& p, const float* x, const 
       const float* dyn = dy + n * z(OC) * z(P);
       if (db)  // 8 fixed-order partial sums: a single running float sum cannot vectorise
         for (int o = 0; o < OC; ++o) dbp[o] += sum8(dyn + o * P, P);
-      if (dw) im2col(x + n * z(g.C * g.H * g.W), g, cols, scratch);
       for (int gi = 0; gi < G; ++gi) {
         const float* dyg = dyn + gi * OCg * P;
         if (dw) {
+          im2col(x + n * CHW + z(gi) * CgHW, gg, cols, scratch);
           const float* dyg_t = dyg;  // dy_n,g^T: as a transpose flag, or copied out (OH*OW, OC/G)
           if (copy_dyt) {
             for (int o = 0; o < OCg; ++o)
               for (int q = 0; q < P; ++q) dyt[q * OCg + o] = dyg[o * P + q];
             dyg_t = dyt;
           }
-          gemm(false, !copy_dyt, CKKg, OCg, P, 1.f, cols + gi * CKKg * P, P, dyg_t, copy_dyt ? OCg : P,
-               n == n0 ? 0.f : 1.f, dwp + gi * CKKg * OCg, OCg);
+          gemm(false, !copy_dyt, CKKg, OCg, P, 1.f, cols, P, dyg_t, copy_dyt ? OCg : P, n == n0 ? 0.f : 1.f,
+               dwp + gi * CKKg * OCg, OCg);
         }
-        if (dx) gemm(true, false, CKKg, P, OCg, 1.f, w + gi * OCg * CKKg, CKKg, dyg, P, 0.f, dcols + gi * CKKg * P, P);
+        if (dx) {
+          gemm(true, false, CKKg, P, OCg, 1.f, w + gi * OCg * CKKg, CKKg, dyg, P, 0.f, dcols, P);
+          col2im(dcols, gg, dx + n * CHW + z(gi) * CgHW);
+        }
       }
-      if (dx) col2im(dcols, g, dx + n * z(g.C * g.H * g.W));
     }
   });
   add_up_partials(p, chunks, dw, db);

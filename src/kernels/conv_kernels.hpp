@@ -86,8 +86,8 @@ class ConvWorkspace {
   // and backward size only the buffers they use (the others keep their size), so alternating
   // them reallocates nothing.
   struct Chunk {
-    Tensor cols;       // im2col: the columns of one image (C*KH*KW, OH*OW)
-    Tensor padded;     // the zero-padded image (implicit; im2col when that is faster)
+    Tensor cols;       // im2col: the columns of one image and group (C/G*KH*KW, OH*OW)
+    Tensor padded;     // the zero-padded image (implicit; im2col, one group of it, when that is faster)
     Tensor dcols;      // the gradient w.r.t. the columns (im2col; implicit on the padded width)
     Tensor dyt;        // im2col: one image's dy for one group, transposed (OH*OW, OC/G), if used
     Tensor wide;       // implicit: y on the padded width, before the crop

@@ -91,4 +91,10 @@ MINICNN_REGISTER_LAYER(AdaptiveAvgPool2d, "adaptiveavgpool", "adaptiveavgpool OU
   return std::make_unique<AdaptiveAvgPool2d>(out);
 });
 
+void AdaptiveAvgPool2d::release_scratch() {
+  x_shape_.clear();
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -105,4 +105,10 @@ MINICNN_REGISTER_LAYER(AvgPool2d, "avgpool", "avgpool K [stride=S] [pad=P|HxW|Lx
   return pool;
 });
 
+void AvgPool2d::release_scratch() {
+  x_shape_.clear();
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -191,4 +191,10 @@ MINICNN_REGISTER_LAYER(BatchNorm2d, "batchnorm", "batchnorm [eps=1e-5] [momentum
   return std::make_unique<BatchNorm2d>(in[0], eps, momentum);
 });
 
+void BatchNorm2d::release_scratch() {
+  release(xhat_);  // inv_std_ stays: (C) values, written in place by every forward
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -146,4 +146,12 @@ MINICNN_REGISTER_LAYER(Concat, "cat", "cat[BRANCH 0 LAYERS][BRANCH 1 LAYERS]...,
   return std::make_unique<Concat>(std::move(branches));
 });
 
+void Concat::release_scratch() {
+  Layer::release_scratch();  // the branches'
+  outs_.assign(outs_.size(), nullptr);
+  std::vector<Tensor>(dys_.size()).swap(dys_);
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -77,4 +77,10 @@ MINICNN_REGISTER_LAYER(ConstantPad2d, "pad", "pad P|HxW|LxRxTxB [value=V]", [](c
   return std::make_unique<ConstantPad2d>(pads, a.number("value", 0.f));
 });
 
+void ConstantPad2d::release_scratch() {
+  x_shape_.clear();
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

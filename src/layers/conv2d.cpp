@@ -225,4 +225,11 @@ Conv2d& conv_at(Sequential& model, const std::string& path) {
                               std::to_string(model.size() - 1) + "; " + list + ")");
 }
 
+void Conv2d::release_scratch() {
+  release(x_);
+  release(y_);
+  release(dx_);
+  ws_ = std::make_unique<Workspace>();  // the per-thread buffers, and what they kept of the weights
+}
+
 }  // namespace minicnn

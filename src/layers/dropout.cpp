@@ -66,4 +66,10 @@ MINICNN_REGISTER_LAYER(Dropout, "dropout", "dropout [p=0.5]", [](const LayerArgs
   return std::make_unique<Dropout>(p);
 });
 
+void Dropout::release_scratch() {
+  std::vector<float>().swap(mask_);
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -43,4 +43,10 @@ MINICNN_REGISTER_LAYER(Flatten, "flatten", "flatten", [](const LayerArgs& a, con
   return std::make_unique<Flatten>();
 });
 
+void Flatten::release_scratch() {
+  x_shape_.clear();
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -38,4 +38,10 @@ MINICNN_REGISTER_LAYER(GlobalAvgPool2d, "globalavgpool", "globalavgpool", [](con
   return std::make_unique<GlobalAvgPool2d>();
 });
 
+void GlobalAvgPool2d::release_scratch() {
+  x_shape_.clear();
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

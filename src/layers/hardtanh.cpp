@@ -73,4 +73,10 @@ MINICNN_REGISTER_LAYER(ReLU6, "relu6", "relu6", [](const LayerArgs& a, const Sha
   return std::make_unique<Hardtanh>(0.f, 6.f);
 });
 
+void Hardtanh::release_scratch() {
+  release(x_);
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

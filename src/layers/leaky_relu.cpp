@@ -49,4 +49,10 @@ MINICNN_REGISTER_LAYER(LeakyReLU, "leakyrelu", "leakyrelu [slope=0.01]", [](cons
   return std::make_unique<LeakyReLU>(a.number("slope", 0.01f));
 });
 
+void LeakyReLU::release_scratch() {
+  release(x_);
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -130,4 +130,11 @@ MINICNN_REGISTER_LAYER(Linear, "linear", "linear OUT [bias=0|1]", [](const Layer
   return std::make_unique<Linear>(in[0], out, a.flag("bias", true));
 });
 
+void Linear::release_scratch() {
+  release(x_);
+  release(y_);
+  release(dx_);
+  std::vector<Tensor>().swap(dw_part_);
+}
+
 }  // namespace minicnn

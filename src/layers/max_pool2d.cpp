@@ -169,4 +169,11 @@ MINICNN_REGISTER_LAYER(MaxPool2d, "maxpool", "maxpool K [stride=S] [pad=P|HxW|Lx
   return pool;
 });
 
+void MaxPool2d::release_scratch() {
+  x_shape_.clear();
+  release(y_);
+  release(dx_);
+  std::vector<std::uint32_t>().swap(argmax_);
+}
+
 }  // namespace minicnn

@@ -47,4 +47,9 @@ MINICNN_REGISTER_LAYER(ReLU, "relu", "relu", [](const LayerArgs& a, const Shape&
   return std::make_unique<ReLU>();
 });
 
+void ReLU::release_scratch() {
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

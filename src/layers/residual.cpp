@@ -127,4 +127,10 @@ MINICNN_REGISTER_LAYER(Residual, "res", "res[BODY LAYERS](SHORTCUT LAYERS) [post
   return std::make_unique<Residual>(std::move(body), std::move(shortcut), relu ? Residual::Post::relu : Residual::Post::none);
 });
 
+void Residual::release_scratch() {
+  Layer::release_scratch();  // body, shortcut and post
+  release(sum_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -33,4 +33,9 @@ MINICNN_REGISTER_LAYER(Sigmoid, "sigmoid", "sigmoid", [](const LayerArgs& a, con
   return std::make_unique<Sigmoid>();
 });
 
+void Sigmoid::release_scratch() {
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

@@ -29,4 +29,9 @@ MINICNN_REGISTER_LAYER(Tanh, "tanh", "tanh", [](const LayerArgs& a, const Shape&
   return std::make_unique<Tanh>();
 });
 
+void Tanh::release_scratch() {
+  release(y_);
+  release(dx_);
+}
+
 }  // namespace minicnn

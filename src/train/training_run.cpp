@@ -77,6 +77,8 @@ bool TrainingRun::read_resumed_settings() {
   start_epoch_ = record_.progress->epochs_done;
   start_batch_ = record_.progress->batches_done;
   carried_ = record_.progress->partial;
+  // An import, trained 0 steps, holds no optimiser state: a fresh optimiser is exactly its state.
+  resume_fresh_optimizer_ = record_.imported_from && start_epoch_ == 0 && start_batch_ == 0;
   record_.imported_from.reset();  // what this run writes is its own
   record_.other = nlohmann::json::object();
   if (start_epoch_ >= s_.epochs && start_batch_ == 0) {
@@ -169,7 +171,7 @@ void TrainingRun::build_model_and_optimizer() {
     throw std::runtime_error(s_.resume + ": outputs " + std::to_string(out[0]) + " classes but " + record_.data + " holds " +
                              std::to_string(train_.num_classes()) + "; to train it on these classes, start from it with a new head: "
                              "train --from " + s_.resume + " --data " + record_.data);
-  load_into(resume_file_, s_.resume, *model_, opt_.get());
+  load_into(resume_file_, s_.resume, *model_, opt_.get(), resume_fresh_optimizer_);
   if (!record_.rng.empty()) global_rng().set_state(record_.rng);
 }
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -47,10 +48,32 @@ TEST_CASE("remove_stale_temporaries removes the temporaries of processes that ar
   TempDir dir("stale");
   // A pid above the kernel's limit (pid_max is at most 2^22) belongs to no process.
   const std::string dead = "model.npz.tmp.99999999", mine = "other.npz.tmp." + std::to_string(::getpid());
-  for (const std::string& f : {dead, mine, std::string("notes.tmp.txt"), std::string("model.npz")}) write_text_atomic(dir / f, "x");
-  CHECK(remove_stale_temporaries(dir.path.string()) == std::vector<std::string>{dead});
+  const std::string dead_libzip = "big.npz.tmp.99999999.a1B2c3";  // libzip's temporary while it wrote ours
+  for (const std::string& f : {dead, mine, dead_libzip, std::string("notes.tmp.txt"), std::string("model.npz"),
+                               std::string("x.tmp.99999999.toolongsuffix")})
+    write_text_atomic(dir / f, "x");
+  std::vector<std::string> removed = remove_stale_temporaries(dir.path.string());
+  std::sort(removed.begin(), removed.end());
+  CHECK(removed == std::vector<std::string>{dead_libzip, dead});
+  CHECK(std::filesystem::exists(dir / "x.tmp.99999999.toolongsuffix"));
   CHECK_FALSE(std::filesystem::exists(dir / dead));
   CHECK(std::filesystem::exists(dir / mine));
   CHECK(std::filesystem::exists(dir / "notes.tmp.txt"));
   CHECK(remove_stale_temporaries(dir / "no such folder").empty());
+}
+
+TEST_CASE("write_file_atomic_with: the writer's file lands whole; a writer that throws leaves the old file and no temporary") {
+  TempDir dir("atomic-with");
+  write_file_atomic_with(dir / "f", [](const std::string& temp) { write_file_atomic(temp, "one", 3, false); });
+  CHECK(read_bytes(dir / "f") == Bytes{'o', 'n', 'e'});
+  CHECK_THROWS_WITH_AS(write_file_atomic_with(dir / "f",
+                                              [](const std::string& temp) {
+                                                write_file_atomic(temp, "half", 4, false);
+                                                throw std::runtime_error("disk full");
+                                              }),
+                       "disk full", std::runtime_error);
+  CHECK(read_bytes(dir / "f") == Bytes{'o', 'n', 'e'});
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path)) ++files;
+  CHECK(files == 1);
 }

@@ -2,6 +2,8 @@
 #include "minicnn/io/atomic_file.hpp"
 #include "helpers.hpp"
 #include "minicnn/io/checkpoint.hpp"
+#include "minicnn/io/npy.hpp"
+#include "minicnn/io/zip.hpp"
 #include "minicnn/core/registry.hpp"
 
 #include <zip.h>
@@ -105,6 +107,40 @@ TEST_CASE("Loading checks names and shapes and says what does not match") {
   SGD opt(a->parameters(), 0.1f, 0.9f);
   CHECK_THROWS_WITH_AS(load_into(f, "m.npz", *a, &opt), doctest::Contains("has no tensor 'optimizer.0.weight.momentum_buffer'"),
                        std::runtime_error);
+}
+
+TEST_CASE("A checkpoint without optimiser state loads into a fresh optimiser only when that is allowed") {
+  TempDir dir("ckptfresh");
+  auto a = small_model(1);
+  save_checkpoint(dir / "m.npz", *a, info_for(*a));  // as minicnn import writes it: no optimiser state
+  const CheckpointFile f = read_checkpoint(dir / "m.npz");
+  auto b = small_model(2);
+  Adam opt(b->parameters(), 1e-3f);
+  CHECK_THROWS_WITH_AS(load_into(f, "m.npz", *b, &opt), doctest::Contains("has no tensor 'optimizer."), std::runtime_error);
+  load_into(f, "m.npz", *b, &opt, /*optimizer_state_optional=*/true);
+  CHECK(bit_identical(b->parameters()[0].second->value, a->parameters()[0].second->value));
+  for (const auto& [n, t] : opt.state()) CHECK_MESSAGE(xt::all(xt::equal(*t, 0.f)), n);  // fresh, as built
+
+  // A file that has optimiser state must still have all of it.
+  SGD sgd(a->parameters(), 0.1f, 0.9f);
+  save_checkpoint(dir / "sgd.npz", *a, info_for(*a), &sgd);
+  CHECK_THROWS_WITH_AS(load_into(read_checkpoint(dir / "sgd.npz"), "sgd.npz", *b, &opt, true),
+                       doctest::Contains("has no tensor 'optimizer."), std::runtime_error);
+}
+
+TEST_CASE("Saving streams each tensor: every entry is exactly the .npy numpy.save would write") {
+  TempDir dir("ckptnpy");
+  auto a = small_model(3);
+  CheckpointInfo info = info_for(*a);
+  info.arrays.emplace_back("kernels", randn({2, 3, 3}, 4));
+  save_checkpoint(dir / "m.npz", *a, info);
+  const Bytes file = read_bytes(dir / "m.npz");
+  std::map<std::string, std::string> entries;
+  zip_for_each(file.data(), file.size(), "m.npz", ZipLimits{100, 1u << 20, 1u << 20},
+               [&](const std::string& n, const std::uint8_t* p, std::size_t size) { entries[n].assign(p, p + size); });
+  for (auto& [n, p] : a->parameters()) CHECK_MESSAGE(entries.at(n + ".npy") == npy_bytes(p->value), n);
+  CHECK(entries.at("extra.kernels.npy") == npy_bytes(info.arrays[0].second));
+  CHECK(entries.count("__minicnn__.npy") == 1);
 }
 
 TEST_CASE("Damaged and hostile checkpoints are refused with their documented errors") {

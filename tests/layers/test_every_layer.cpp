@@ -10,6 +10,7 @@
 #include "files.hpp"
 #include "helpers.hpp"
 #include "minicnn/io/checkpoint.hpp"
+#include "minicnn/layers/conv2d.hpp"
 
 using namespace minicnn;
 using namespace minicnn::test;
@@ -149,6 +150,35 @@ TEST_CASE("Every layer type: gradient check, no hidden state, checkpoint round t
     CHECK(loaded->name() == model->name());
     loaded->eval();
     CHECK(bit_identical(loaded->forward(x), y_eval));
+  }
+}
+
+// Layer::release_scratch: a built model holds no activations (the shape probe frees them), a
+// released layer refuses a backward as a new one does, and then computes exactly what it did.
+TEST_CASE("Every layer type: release_scratch leaves the layer as built, and it then computes the same bits") {
+  for (const auto& [word, c] : cases()) {
+    CAPTURE(word);
+    manual_seed(7);
+    auto model = build_model(c.spec, c.input);
+    for (auto& [path, layer] : named_layers(*model))
+      if (auto* conv = dynamic_cast<Conv2d*>(layer)) CHECK_MESSAGE(conv->output().dimension() == 0, path);
+    const Tensor x = input_for(c.input);
+    Reseeded reseeded(*model);
+    const auto pass = [&] {
+      std::vector<Tensor> out{reseeded.forward(x)};
+      const Tensor dy = distinct(shape_of(out[0]), 5, 0.01f);
+      out.push_back(reseeded.backward(dy));
+      for (auto& [n, p] : model->parameters()) out.push_back(p->grad);
+      return out;
+    };
+    const std::vector<Tensor> before = pass();
+    model->release_scratch();
+    CHECK_THROWS_AS(model->backward(before[0]), std::logic_error);
+    for (auto& [path, layer] : named_layers(*model))
+      if (auto* conv = dynamic_cast<Conv2d*>(layer)) CHECK_MESSAGE(conv->output().dimension() == 0, path);
+    const std::vector<Tensor> after = pass();
+    REQUIRE(after.size() == before.size());
+    for (std::size_t i = 0; i < before.size(); ++i) CHECK_MESSAGE(bit_identical(after[i], before[i]), "tensor " << i);
   }
 }
 

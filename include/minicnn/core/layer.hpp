@@ -82,6 +82,14 @@ class Layer {
   virtual void set_needs_input_grad(bool on) { needs_input_grad_ = on; }
   bool needs_input_grad() const { return needs_input_grad_; }
 
+  // Frees what forward and backward keep between calls (outputs, gradients, saved inputs,
+  // workspaces), leaving the layer as it was built: parameters and buffers stay, a backward now
+  // throws "called before forward", and the next forward allocates again. Building a model calls it
+  // after the one-sample probe that finds each layer's output shape, so a built (or imported) model
+  // holds its weights and nothing more. This default frees the children's; a layer that keeps
+  // tensors of its own overrides it (and calls this one if it has children).
+  virtual void release_scratch();
+
   // An observer of this layer's output and of the gradient arriving at it, as PyTorch's forward
   // and backward hooks are (explain/ uses one to read a nested layer's maps and to start a backward
   // pass there). The composite layer that runs this one calls it (forward_child, backward_child

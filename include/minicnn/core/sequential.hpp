@@ -8,7 +8,9 @@ namespace minicnn {
 
 // The per-sample output shape of a layer for per-sample input shape (e.g. {1, 28, 28} -> {6, 28, 28}),
 // found by running a batch of one zero sample through it in eval mode (the mode is restored), so
-// that the probe moves no BatchNorm statistics and draws no dropout mask.
+// that the probe moves no BatchNorm statistics and draws no dropout mask. The probe then frees
+// what the forward kept (Layer::release_scratch), so building a model leaves only its weights in
+// memory; a layer's next forward allocates its buffers again.
 Shape sample_output_shape(Layer& layer, const Shape& input_shape);
 
 // Every layer below root, depth first, each with its dotted path as parameters are named:

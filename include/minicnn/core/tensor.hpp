@@ -89,5 +89,7 @@ void ensure_shape(Tensor& t, const Tensor::shape_type& shape);
 void ensure_shape(Tensor& t, std::initializer_list<std::size_t> shape);
 // dst = src elementwise, reusing dst's memory when the shape already matches.
 void copy_into(Tensor& dst, const Tensor& src);
+// Frees t's memory: t becomes a default Tensor again (dimension 0), as before its first use.
+inline void release(Tensor& t) { t = Tensor(); }
 
 }  // namespace minicnn

@@ -58,7 +58,10 @@ CheckpointFile parse_checkpoint(const std::uint8_t* data, std::size_t size, cons
 
 // Copies a checkpoint's tensors into a model (and optimiser, if given). Every model tensor must be
 // present with the same shape, and the checkpoint may hold no model tensor the model lacks.
-void load_into(const CheckpointFile& file, const std::string& name, Sequential& model, Optimizer* optimizer = nullptr);
+// optimizer_state_optional: a file with no optimiser state at all leaves the optimiser's fresh
+// state as it is (a model trained 0 steps, as minicnn import writes, has nothing to restore).
+void load_into(const CheckpointFile& file, const std::string& name, Sequential& model, Optimizer* optimizer = nullptr,
+               bool optimizer_state_optional = false);
 
 // Where a checkpoint argument points: a run folder means its model.npz; throws std::runtime_error
 // for a folder without one ("runs/m1 is a folder with no model.npz ..."). Anything else is returned

@@ -23,6 +23,9 @@ struct NpyArray {
 NpyArray parse_npy(const std::uint8_t* data, std::size_t size, const std::string& where);
 
 std::string npy_bytes(const Tensor& t);                          // float32
+// The header alone of a C-order array of this shape ("<f4": float32, "|u1": uint8), byte for byte
+// what npy_bytes writes before the values: a writer can stream the values from where they are.
+std::string npy_header(const Shape& shape, const char* descr);
 std::string npy_bytes(const std::vector<std::uint8_t>& bytes);   // a 1-D uint8 array
 
 }  // namespace minicnn

@@ -11,8 +11,18 @@
 
 namespace minicnn {
 
-// The archive's bytes, entries in the order given (name, contents).
-std::string zip_store(const std::vector<std::pair<std::string, std::string>>& entries, const std::string& name);
+// One entry of an archive to write: its name, and its contents as pieces laid end to end (an .npy
+// header, then a tensor's values). The pieces are read in place, never copied, and must stay valid
+// until zip_write returns.
+struct ZipEntry {
+  std::string name;
+  std::vector<std::pair<const void*, std::size_t>> pieces;
+};
+
+// Writes the archive to path, entries in the order given, through a temporary file that is flushed
+// and renamed into place (io/atomic_file.hpp): a crash leaves the old file or the new one. Each entry
+// streams from its pieces, so writing takes no memory in proportion to the arrays.
+void zip_write(const std::string& path, const std::vector<ZipEntry>& entries);
 
 struct ZipLimits {
   std::size_t max_entries;

@@ -12,6 +12,7 @@ class AdaptiveAvgPool2d final : public Layer {
   explicit AdaptiveAvgPool2d(Size2 output_size);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override;
   std::string spec() const override;
   Size2 output_size() const { return out_; }

@@ -14,6 +14,7 @@ class AvgPool2d final : public Layer {
                      bool count_include_pad = true);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override;
   std::string spec() const override;
   Size2 kernel_size() const { return k_; }

@@ -28,6 +28,7 @@ class BatchNorm2d final : public Layer {
   explicit BatchNorm2d(std::size_t num_features, float eps = 1e-5f, float momentum = 0.1f);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   NamedParameters parameters() override;
   NamedBuffers buffers() override;
   std::string name() const override;

@@ -27,6 +27,7 @@ class Concat final : public Layer {
 
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   NamedParameters parameters() override;
   NamedBuffers buffers() override;
   NamedLayers children() override;  // "0", "1", ...: the branches in order

@@ -14,6 +14,7 @@ class ConstantPad2d final : public Layer {
   explicit ConstantPad2d(Pads2d padding, float value = 0.f);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override;
   std::string spec() const override;
   const Pads2d& padding() const { return p_; }

@@ -43,6 +43,7 @@ class Conv2d final : public Layer {
 
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   NamedParameters parameters() override;
   std::string name() const override;
   std::string spec() const override;

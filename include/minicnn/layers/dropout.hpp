@@ -14,6 +14,7 @@ class Dropout final : public Layer {
   explicit Dropout(float p = 0.5f);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override;
   std::string spec() const override;
   float p() const { return p_; }

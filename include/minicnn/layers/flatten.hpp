@@ -8,6 +8,7 @@ class Flatten final : public Layer {
  public:
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override { return "Flatten(start_dim=1, end_dim=-1)"; }
   std::string spec() const override { return "flatten"; }
 

@@ -9,6 +9,7 @@ class GlobalAvgPool2d final : public Layer {
  public:
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override { return "GlobalAvgPool2d()"; }
   std::string spec() const override { return "globalavgpool"; }
 

@@ -10,6 +10,7 @@ class Hardtanh final : public Layer {
   explicit Hardtanh(float min_val = -1.f, float max_val = 1.f);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override;
   std::string spec() const override;
   float min_val() const { return min_; }

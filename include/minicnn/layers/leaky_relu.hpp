@@ -9,6 +9,7 @@ class LeakyReLU final : public Layer {
   explicit LeakyReLU(float negative_slope = 0.01f);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override;
   std::string spec() const override;
   float negative_slope() const { return slope_; }

@@ -11,6 +11,7 @@ class Linear final : public Layer {
   Linear(std::size_t in_features, std::size_t out_features, bool bias = true);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   NamedParameters parameters() override;
   std::string name() const override;
   std::string spec() const override;

@@ -17,6 +17,7 @@ class MaxPool2d final : public Layer {
   explicit MaxPool2d(Size2 kernel_size, Size2 stride = 0, Pads2d padding = 0, Size2 dilation = 1, bool ceil_mode = false);
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override;
   std::string spec() const override;
   Size2 kernel_size() const { return k_; }

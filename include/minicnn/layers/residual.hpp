@@ -27,6 +27,7 @@ class Residual final : public Layer {
 
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   NamedParameters parameters() override;
   NamedBuffers buffers() override;
   NamedLayers children() override;  // "body", then "shortcut" and "post" when present

@@ -8,6 +8,7 @@ class Sigmoid final : public Layer {
  public:
   const Tensor& forward(const Tensor& x) override;
   const Tensor& backward(const Tensor& dy) override;
+  void release_scratch() override;
   std::string name() const override { return "Sigmoid()"; }
   std::string spec() const override { return "sigmoid"; }
 

@@ -141,6 +141,7 @@ class TrainingRun {
   std::string spec_;
   CheckpointFile resume_file_;
   bool resuming_ = false;
+  bool resume_fresh_optimizer_ = false;  // resuming an import: its checkpoint holds no optimiser state
   RunRecord record_;  // what the checkpoints record: data, history, kernels, per-batch loss and rate
   std::size_t start_epoch_ = 0, start_batch_ = 0;
   EpochTotals carried_;  // a resumed epoch's loss and accuracy sums so far

@@ -34,6 +34,11 @@ class Swish final : public Layer {
 
   std::string name() const override { return "Swish()"; }
   std::string spec() const override { return "swish"; }  // what the spec parser reads back
+  void release_scratch() override {  // free what it keeps between calls (building a model asks)
+    release(x_);
+    release(y_);
+    release(dx_);
+  }
 
  private:
   Tensor x_, y_, dx_;

@@ -5,6 +5,18 @@
 
 namespace minicnn {
 
+bool Layer::has_trainable_parameters() {
+  const NamedLayers kids = children();
+  if (!kids.empty()) {
+    for (const auto& [name, child] : kids)
+      if (child->has_trainable_parameters()) return true;
+    return false;
+  }
+  for (const auto& [name, p] : parameters())
+    if (!p->frozen) return true;
+  return false;
+}
+
 void Layer::release_scratch() {
   for (auto& [name, child] : children()) child->release_scratch();
 }

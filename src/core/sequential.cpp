@@ -69,13 +69,17 @@ std::string short_name(const Layer& layer) {
 
 Layer& Sequential::add(std::unique_ptr<Layer> layer) {
   if (!layer) throw std::invalid_argument("Sequential::add: null layer");
+  start_backward_at(0);
   layer->set_training(training_);
   if (layers_.empty()) layer->set_needs_input_grad(needs_input_grad_);
   layers_.push_back(std::move(layer));
   return *layers_.back();
 }
 
-std::vector<std::unique_ptr<Layer>> Sequential::take_layers() { return std::exchange(layers_, {}); }
+std::vector<std::unique_ptr<Layer>> Sequential::take_layers() {
+  start_backward_at(0);
+  return std::exchange(layers_, {});
+}
 
 const Tensor& Sequential::forward(const Tensor& x) {
   if (layers_.empty()) throw std::logic_error("Sequential: forward on a model with no layers");
@@ -91,10 +95,23 @@ const Tensor& Sequential::forward(const Tensor& x) {
 }
 
 // The chain rule applied layer by layer: each layer turns dL/d(its output) into dL/d(its input).
+// When nobody reads this Sequential's dx, the chain stops at the first layer with a trainable
+// parameter: the layers before it (frozen, or with nothing to learn) need no gradient at all, and
+// that layer computes no dx (as PyTorch's autograd records nothing before the first tensor that
+// requires grad). Asked at every backward, so freezing or unfreezing takes effect at once.
 const Tensor& Sequential::backward(const Tensor& dy) {
   if (layers_.empty()) throw std::logic_error("Sequential: backward on a model with no layers");
+  std::size_t first = 0;
+  if (!needs_input_grad_) {
+    while (first < layers_.size() && !layers_[first]->has_trainable_parameters()) ++first;
+    start_backward_at(first);
+    if (first == layers_.size()) {  // nothing to learn and no dx wanted: nothing to compute
+      ensure_shape(no_dx_, {0});
+      return no_dx_;
+    }
+  }
   const Tensor* g = &dy;
-  for (std::size_t i = layers_.size(); i-- > 0;) {
+  for (std::size_t i = layers_.size(); i-- > first;) {
     try {
       g = &backward_child(*layers_[i], *g);
     } catch (const std::invalid_argument& e) {
@@ -106,6 +123,12 @@ const Tensor& Sequential::backward(const Tensor& dy) {
 
 NamedParameters Sequential::parameters() { return prefixed_parameters(children()); }
 NamedBuffers Sequential::buffers() { return prefixed_buffers(children()); }
+
+bool Sequential::has_trainable_parameters() {
+  for (auto& l : layers_)
+    if (l->has_trainable_parameters()) return true;
+  return false;
+}
 
 NamedLayers Sequential::children() {
   NamedLayers c;
@@ -144,8 +167,18 @@ void Sequential::set_training(bool on) {
 }
 
 void Sequential::set_needs_input_grad(bool on) {
+  start_backward_at(0);
   needs_input_grad_ = on;
   if (!layers_.empty()) layers_[0]->set_needs_input_grad(on);
+}
+
+// Layer f becomes the first one backward runs, and computes no dx; the one that was first computes
+// its dx again (layer 0's follows this Sequential's own needs_input_grad).
+void Sequential::start_backward_at(std::size_t f) {
+  if (f == first_backward_) return;
+  if (first_backward_ < layers_.size()) layers_[first_backward_]->set_needs_input_grad(first_backward_ == 0 ? needs_input_grad_ : true);
+  first_backward_ = f;
+  if (f < layers_.size()) layers_[f]->set_needs_input_grad(f == 0 ? needs_input_grad_ : false);
 }
 
 std::size_t Sequential::num_parameters(bool trainable_only) {

@@ -197,4 +197,6 @@ void BatchNorm2d::release_scratch() {
   release(dx_);
 }
 
+bool BatchNorm2d::has_trainable_parameters() { return !weight_.frozen || !bias_.frozen; }
+
 }  // namespace minicnn

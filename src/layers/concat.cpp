@@ -154,4 +154,10 @@ void Concat::release_scratch() {
   release(dx_);
 }
 
+bool Concat::has_trainable_parameters() {
+  for (auto& b : branches_)
+    if (b->has_trainable_parameters()) return true;
+  return false;
+}
+
 }  // namespace minicnn

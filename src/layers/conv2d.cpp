@@ -232,4 +232,6 @@ void Conv2d::release_scratch() {
   ws_ = std::make_unique<Workspace>();  // the per-thread buffers, and what they kept of the weights
 }
 
+bool Conv2d::has_trainable_parameters() { return !weight_.frozen || (o_.bias() && !bias_.frozen); }
+
 }  // namespace minicnn

@@ -137,4 +137,6 @@ void Linear::release_scratch() {
   std::vector<Tensor>().swap(dw_part_);
 }
 
+bool Linear::has_trainable_parameters() { return !weight_.frozen || (has_bias_ && !bias_.frozen); }
+
 }  // namespace minicnn

@@ -133,4 +133,8 @@ void Residual::release_scratch() {
   release(dx_);
 }
 
+bool Residual::has_trainable_parameters() {
+  return body_->has_trainable_parameters() || (shortcut_ && shortcut_->has_trainable_parameters());
+}
+
 }  // namespace minicnn

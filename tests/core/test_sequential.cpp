@@ -105,3 +105,48 @@ TEST_CASE("A Sequential inside a Sequential: names, spec, name() and summary() s
   auto rebuilt = build_model(m.spec(), {1, 6, 6});
   CHECK(rebuilt->name() == m.name());
 }
+
+// What each parameter's gradient is after one backward of `model` (NaN where backward left it).
+std::vector<Tensor> grads_after_backward(Sequential& model, const Tensor& x, const Tensor& dy) {
+  for (auto& [n, p] : model.parameters()) p->grad.fill(std::numeric_limits<float>::quiet_NaN());
+  model.forward(x);
+  model.backward(dy);
+  std::vector<Tensor> g;
+  for (auto& [n, p] : model.parameters()) g.push_back(p->grad);
+  return g;
+}
+
+TEST_CASE("Without input gradients, backward stops at the first layer with a trainable parameter, and follows freezing") {
+  manual_seed(3);
+  auto model = build_model("conv 3 3 pad=1, relu, res[conv 3 3 pad=1, relu, conv 3 3 pad=1], conv 2 1, flatten, linear 4", {2, 5, 5});
+  const Tensor x = randn({2, 2, 5, 5}, 4), dy = randn({2, 4}, 5);
+  const std::vector<Tensor> all = grads_after_backward(*model, x, dy);  // needs_input_grad: every layer runs
+  const auto params = model->parameters();
+  REQUIRE(params.size() == 10);  // 0.weight 0.bias 2.body.0.* 2.body.2.* 3.* 5.*
+  model->set_needs_input_grad(false);
+  CHECK(model->backward(dy).size() == 0);
+  for (std::size_t i = 0; i < params.size(); ++i) CHECK_MESSAGE(bit_identical(grads_after_backward(*model, x, dy)[i], all[i]), params[i].first);
+
+  // Freeze the stem and the block's first conv: they get no backward (their grads stay NaN), and
+  // the rest gets the same gradients bit for bit.
+  for (std::size_t i = 0; i < 4; ++i) params[i].second->frozen = true;
+  std::vector<Tensor> g = grads_after_backward(*model, x, dy);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    CAPTURE(params[i].first);
+    if (i < 4) CHECK(xt::all(xt::isnan(g[i])));  // layer 0, and inside the block its first conv: skipped
+    else CHECK(bit_identical(g[i], all[i]));
+  }
+  // Unfrozen again: at once, every layer gets its gradient.
+  for (auto& [n, p] : params) p->frozen = false;
+  g = grads_after_backward(*model, x, dy);
+  for (std::size_t i = 0; i < params.size(); ++i) CHECK_MESSAGE(bit_identical(g[i], all[i]), params[i].first);
+  // Everything frozen: nothing to compute.
+  for (auto& [n, p] : params) p->frozen = true;
+  g = grads_after_backward(*model, x, dy);
+  for (std::size_t i = 0; i < params.size(); ++i) CHECK_MESSAGE(xt::all(xt::isnan(g[i])), params[i].first);
+  // Input gradients asked for again: the whole chain runs, and dx is the one computed first.
+  for (auto& [n, p] : params) p->frozen = false;
+  model->set_needs_input_grad(true);
+  model->forward(x);
+  CHECK(model->backward(dy).shape() == x.shape());
+}

@@ -17,9 +17,14 @@
 // 6. After set_needs_input_grad(false), backward may skip computing dx and return an empty
 //    tensor; it still writes every parameter gradient. Training sets this on a model's first
 //    layer, whose dx nobody reads (as PyTorch skips the gradient of an input that does not
-//    require one).
+//    require one). A Sequential told so skips the backward of every layer before its first one
+//    with a trainable parameter (has_trainable_parameters), which gets needs_input_grad false:
+//    fine-tuning a head behind frozen layers costs their forward only.
 // 7. Bad input throws std::invalid_argument whose message names the layer, what it expected and
 //    the shape it got: "Conv2d(1, 6, kernel_size=5): expected input (N, 1, H, W), got (8, 3, 28, 28)".
+// 8. release_scratch() frees what forward and backward kept (a layer that keeps tensors of its
+//    own overrides it): model building calls it after its one-sample shape probe, so a built
+//    model holds its weights and nothing more until it runs.
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +57,10 @@ class Layer {
   // Trainable parameters, named as in PyTorch's state_dict ("weight", "bias").
   virtual NamedParameters parameters() { return {}; }
   virtual NamedBuffers buffers() { return {}; }
+  // Whether any parameter here (or in a child) is not frozen: what a backward must reach. The
+  // default asks parameters(); layers with parameters override it so that a Sequential can ask
+  // during every backward without building names (see Sequential::backward).
+  virtual bool has_trainable_parameters();
 
   // PyTorch-style description: "Conv2d(1, 6, kernel_size=5, stride=1, padding=2)". A composite
   // layer lists its children on the lines after "Sequential(" or "Residual(", indented, as

@@ -64,9 +64,12 @@ class Sequential final : public Layer {
   std::vector<std::unique_ptr<Layer>> take_layers();
 
   const Tensor& forward(const Tensor& x) override;
+  // With set_needs_input_grad(false), starts at the first layer with a trainable parameter (the
+  // ones before it get no backward) and returns an empty dx.
   const Tensor& backward(const Tensor& dy) override;
   NamedParameters parameters() override;
   NamedBuffers buffers() override;
+  bool has_trainable_parameters() override;
   NamedLayers children() override;
   std::vector<Shape> children_input_shapes(const Shape& input_shape) override;
   std::string name() const override;          // "Sequential(" + one child per line + ")"
@@ -93,7 +96,11 @@ class Sequential final : public Layer {
   std::string summary(const Shape& input_shape);
 
  private:
+  void start_backward_at(std::size_t f);
+
   std::vector<std::unique_ptr<Layer>> layers_;
+  std::size_t first_backward_ = 0;  // the first layer the last backward ran (layers_.size(): none)
+  Tensor no_dx_;                    // the empty dx of a backward that had nothing to compute
 };
 
 }  // namespace minicnn

@@ -30,6 +30,7 @@ class BatchNorm2d final : public Layer {
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   NamedParameters parameters() override;
+  bool has_trainable_parameters() override;
   NamedBuffers buffers() override;
   std::string name() const override;
   std::string spec() const override;

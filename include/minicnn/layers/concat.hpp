@@ -29,6 +29,7 @@ class Concat final : public Layer {
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   NamedParameters parameters() override;
+  bool has_trainable_parameters() override;
   NamedBuffers buffers() override;
   NamedLayers children() override;  // "0", "1", ...: the branches in order
   std::vector<Shape> children_input_shapes(const Shape& input_shape) override;

@@ -45,6 +45,7 @@ class Conv2d final : public Layer {
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   NamedParameters parameters() override;
+  bool has_trainable_parameters() override;
   std::string name() const override;
   std::string spec() const override;
 

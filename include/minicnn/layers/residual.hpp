@@ -29,6 +29,7 @@ class Residual final : public Layer {
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   NamedParameters parameters() override;
+  bool has_trainable_parameters() override;
   NamedBuffers buffers() override;
   NamedLayers children() override;  // "body", then "shortcut" and "post" when present
   std::vector<Shape> children_input_shapes(const Shape& input_shape) override;

@@ -12,6 +12,17 @@ import torch.nn as nn
 
 torch.manual_seed(0)
 nan = float("nan")
+
+
+class Cat(nn.Module):  # minicnn's cat[..][..]: every branch reads x, their outputs joined by channel
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        return torch.cat([b(x) for b in self.branches], 1)
+
+
 cases = [
     # spec, PyTorch module, input (N, C, H, W), scale of x
     ("maxpool 3 stride=2 pad=1 ceil_mode=1", nn.MaxPool2d(3, 2, 1, ceil_mode=True), (2, 3, 7, 7), 1),
@@ -32,6 +43,12 @@ cases = [
     ("adaptiveavgpool 4", nn.AdaptiveAvgPool2d(4), (1, 2, 3, 3), 1),  # more outputs than inputs
     ("pad 1x0x2x1 value=0.5", nn.ConstantPad2d((1, 0, 2, 1), 0.5), (2, 2, 3, 4), 1),
     ("pad 1", nn.ZeroPad2d(1), (1, 2, 3, 3), 1),
+    # Concat: its dx is the sum of every branch's (an Inception module's pooling branch beside others)
+    ("cat[maxpool 3 stride=1 pad=1][avgpool 3 stride=1 pad=1 count_include_pad=0][relu6]",
+     Cat(nn.MaxPool2d(3, 1, 1), nn.AvgPool2d(3, 1, 1, count_include_pad=False), nn.ReLU6()), (2, 3, 7, 6), 3),
+    ("cat[hardtanh min=-0.5 max=0.5, maxpool 2 ceil_mode=1][avgpool 2 ceil_mode=1][maxpool 3 stride=2 pad=1]",
+     Cat(nn.Sequential(nn.Hardtanh(-0.5, 0.5), nn.MaxPool2d(2, ceil_mode=True)), nn.AvgPool2d(2, ceil_mode=True),
+         nn.MaxPool2d(3, 2, 1)), (1, 2, 5, 7), 1),
 ]
 out = []
 for spec, module, shape, scale in cases:

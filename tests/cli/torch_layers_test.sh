@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PyTorch parity, forward and backward, of the pooling options (padding, ceil_mode, dilation,
-# count_include_pad), AdaptiveAvgPool2d, ConstantPad2d, ReLU6 and Hardtanh (issue 30), and small
+# count_include_pad), AdaptiveAvgPool2d, ConstantPad2d, ReLU6, Hardtanh and Concat (issue 30), and small
 # models with them exported to ONNX and imported: PyTorch writes the cases (torch_layers.py), the
 # doctest cases "PyTorch parity*" (tests/layers/test_torch_parity.cpp) check minicnn against them.
 #   torch_layers_test.sh BUILD/tests/minicnn_tests SOURCE_DIR

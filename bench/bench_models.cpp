@@ -10,9 +10,13 @@
 // Every figure is the median of --repeats runs; a run is --batches steps, or by default as many
 // as take about half a second.
 //   minicnn_bench [--model lenet5|convnet-rgb|resnet-mini] [--threads N] [--repeats 5] [--batches N]
-//                 [--train-only] [--layers] [--data DIR] [--write-data PREFIX] [--ftz]
+//                 [--train-only] [--layers] [--data DIR] [--write-data PREFIX] [--ftz] [--onnx FILE]
 // --ftz sets flush-to-zero and denormals-are-zero (x86's MXCSR) before any thread starts, for
 // measuring whether denormals cost anything (the pool's threads inherit the setting).
+// --onnx FILE benchmarks an imported model instead (resnet18, mobilenet_v2 at 224x224, as
+// scripts/bench.sh exports them): fine-tuning the head alone (every layer before the last one with
+// weights frozen, frozen BatchNorm in eval mode, as `minicnn train --freeze-until` runs it) at
+// batch 16, and inference at batch 16, on 4 batches of random images and labels.
 // Prints "key value" lines that scripts/bench.sh reads; exits 3 if this build lacks the model.
 #include <algorithm>
 #include <chrono>
@@ -31,6 +35,8 @@
 #include "minicnn/data/shapes.hpp"
 #include "minicnn/io/atomic_file.hpp"
 #include "minicnn/io/npy.hpp"
+#include "minicnn/io/onnx.hpp"
+#include "minicnn/train/transfer.hpp"
 #include "minicnn/minicnn.hpp"
 
 // Declared by hand: <cblas.h> and xtensor-blas declare the same functions differently, so the
@@ -104,13 +110,71 @@ void print_layers(Sequential& model, const Tensor& x, const std::vector<int>& la
   std::printf("loss %-63s forward_ms %.4f backward_ms %.4f\n", "SoftmaxCrossEntropy", 1e3 * median(f), 1e3 * median(bw));
   std::printf("step %-63s step_ms %.4f\n", "SGD(momentum=0.9)", 1e3 * median(st));
 }
+// An imported model: its head fine-tuned (the rest frozen) and its inference, at batch 16.
+int bench_onnx(const std::string& path, int threads, int repeats, int batches, bool train_only) {
+  if (!onnx_available()) {
+    std::fprintf(stderr, "minicnn_bench: %s\n", onnx_missing_message().c_str());
+    return 3;
+  }
+  set_num_threads(threads);
+  OnnxImport m = import_onnx(path);
+  Sequential& model = *m.model;
+  std::size_t head = 0;  // the last top-level layer with weights
+  for (std::size_t i = 0; i < model.size(); ++i)
+    if (!model[i].parameters().empty()) head = i;
+  const NamedLayers layers = named_layers(model);
+  std::string before_head;  // the last layer path before the head
+  for (const auto& [p, l] : layers)
+    if (p == std::to_string(head)) break;
+    else before_head = p;
+  const FreezeCounts frozen = freeze_until(model, before_head);
+  const std::size_t B = 16, K = 4;
+  Shape batch{B};
+  batch.insert(batch.end(), m.input_shape.begin(), m.input_shape.end());
+  const std::size_t classes = sample_output_shape(model, m.input_shape).at(0);
+  Rng rng(2);
+  std::vector<Tensor> xs;
+  std::vector<std::vector<int>> ys(K);
+  for (std::size_t k = 0; k < K; ++k) {
+    xs.push_back(Tensor::from_shape(batch));
+    init::normal(xs.back(), 0.f, 1.f, rng);
+    for (std::size_t i = 0; i < B; ++i) ys[k].push_back(static_cast<int>(rng.below(classes)));
+  }
+  model.train();
+  for (auto& [p, l] : layers)  // frozen BatchNorm keeps its running statistics, as minicnn train runs it
+    if (l->children().empty() && !l->buffers().empty() && !l->has_trainable_parameters()) l->set_training(false);
+  model.set_needs_input_grad(false);
+  SGD opt(model.parameters(), 0.05f, 0.9f);
+  SoftmaxCrossEntropy loss;
+  std::size_t turn = 0;
+  auto step = [&] {
+    const std::size_t k = turn++ % K;
+    loss.forward(model.forward(xs[k]), ys[k]);
+    model.backward(loss.backward());
+    opt.step();
+  };
+  std::printf("model %s\nthreads %d\nkernels %s\nopenblas_core %s\n", path.c_str(), threads, kernel_path_name(kernel_path()),
+              openblas_get_corename());
+  std::printf("fine_tuned head: layer %zu (%zu parameters trained, %zu frozen)\n", head, frozen.trainable, frozen.frozen);
+  for (int i = 0; i < 2; ++i) step();
+  const int steps = batches > 0 ? batches : calls_for(0.5, 2, step);
+  std::printf("train_images_per_second %.1f\n", rate(repeats, steps, B, step));
+  if (!train_only) {
+    model.eval();
+    auto infer = [&] { model.forward(xs[0]); };
+    infer();
+    const int calls = batches > 0 ? batches : calls_for(0.5, 2, infer);
+    std::printf("infer_images_per_second %.1f\n", rate(repeats, calls, B, infer));
+  }
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string model_name = "lenet5";
   int threads = 1, repeats = 5, batches = 0;
   bool layers = false, train_only = false, ftz = false;
-  std::string data_dir = "data/mnist", write_data;
+  std::string data_dir = "data/mnist", write_data, onnx_path;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--model" && i + 1 < argc) model_name = argv[++i];
@@ -122,15 +186,24 @@ int main(int argc, char** argv) {
     else if (a == "--data" && i + 1 < argc) data_dir = argv[++i];
     else if (a == "--write-data" && i + 1 < argc) write_data = argv[++i];
     else if (a == "--ftz") ftz = true;
+    else if (a == "--onnx" && i + 1 < argc) onnx_path = argv[++i];
     else {
       std::fprintf(stderr, "usage: minicnn_bench [--model NAME] [--threads N] [--repeats N] [--batches N] [--train-only] [--layers] "
-                           "[--data DIR] [--write-data PREFIX] [--ftz]\n");
+                           "[--data DIR] [--write-data PREFIX] [--ftz] [--onnx FILE]\n");
       return 2;
     }
   }
   if (threads < 1 || repeats < 1 || batches < 0) {
     std::fprintf(stderr, "minicnn_bench: --threads and --repeats must be >= 1, --batches >= 0\n");
     return 2;
+  }
+  if (!onnx_path.empty()) {
+    try {
+      return bench_onnx(onnx_path, threads, repeats, batches, train_only);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "minicnn_bench: %s\n", e.what());
+      return 2;
+    }
   }
   const std::vector<std::string> names = preset_names();
   if (std::find(names.begin(), names.end(), model_name) == names.end()) {

@@ -6,6 +6,9 @@ about half a second each (or --batches steps). --layout nchw|channels_last|both:
 model and inputs in torch.channels_last (oneDNN's preferred layout, what a practitioner tuning CPU
 training uses), or both in one process, each measured in turn. --flops prints the model's
 multiply-adds per image (conv and linear layers) and instead of timing anything.
+resnet18 and mobilenet_v2 (torchvision's, random weights, 224x224) are timed as minicnn_bench
+--onnx times their import: the head alone fine-tuned (every other parameter frozen, the model in
+eval mode so frozen BatchNorm keeps its statistics), batch 16, on random images; inference at 16.
 Prints "key value" lines that scripts/bench.sh reads. Run with Debian's /usr/bin/python3."""
 import argparse
 import statistics
@@ -51,8 +54,18 @@ def resnet_mini():  # minicnn's preset: a 3x3 stem, two basic blocks at 16, 32, 
                          block(32, 64, 2), block(64, 64, 1), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
+def torchvision_model(name):
+    def make():
+        import torchvision
+        return getattr(torchvision.models, name)()
+    return make
+
+
 MODELS = {"lenet5": (lenet5, (1, 28, 28), 1000), "convnet-rgb": (convnet_rgb, (3, 32, 32), 256),
-          "resnet-mini": (resnet_mini, (3, 32, 32), 256)}
+          "resnet-mini": (resnet_mini, (3, 32, 32), 256),
+          "resnet18": (torchvision_model("resnet18"), (3, 224, 224), 16),
+          "mobilenet_v2": (torchvision_model("mobilenet_v2"), (3, 224, 224), 16)}
+FINE_TUNED = {"resnet18", "mobilenet_v2"}  # the head alone trains, at batch 16
 
 
 def rate(repeats, count, items, f):
@@ -84,6 +97,12 @@ parser.add_argument("--flops", action="store_true")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 make, shape, infer_batch = MODELS[args.model]
+fine_tuned = args.model in FINE_TUNED
+train_batch = 16 if fine_tuned else 64
+
+
+def head_of(model):  # the last module with weights: what fine-tuning trains
+    return [m for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d))][-1]
 
 
 def forward_macs():  # multiply-adds of one image's forward pass, counted from the layers
@@ -105,7 +124,15 @@ def forward_macs():  # multiply-adds of one image's forward pass, counted from t
 
 if args.flops:
     print(f"model {args.model}")
-    print(f"forward_macs_per_image {forward_macs()}")
+    macs = forward_macs()
+    print(f"forward_macs_per_image {macs}")
+    # 2 FLOP per multiply-add; training: forward + backward = 3 x forward, or for the head alone the
+    # forward and the head's weight gradient
+    if fine_tuned:
+        h = head_of(make())
+        print(f"trained_flop_per_image {2 * macs + 2 * h.weight.numel()}")
+    else:
+        print(f"trained_flop_per_image {6 * macs}")
     raise SystemExit(0)
 
 if args.data:
@@ -114,15 +141,27 @@ if args.data:
     xs, ys = xs.reshape(-1, 64, *shape), ys.reshape(-1, 64)
 else:
     gen = torch.Generator().manual_seed(2)
-    xs, ys = torch.randn(1, 64, *shape, generator=gen), (torch.arange(64) % 10).reshape(1, 64)
+    if fine_tuned:  # 4 batches of random images, labels over the 1000 classes
+        xs, ys = torch.randn(4, train_batch, *shape, generator=gen), torch.randint(0, 1000, (4, train_batch), generator=gen)
+    else:
+        xs, ys = torch.randn(1, 64, *shape, generator=gen), (torch.arange(64) % 10).reshape(1, 64)
 print(f"model {args.model}")
 print(f"threads {args.threads}")
-print(f"data {'real, %d batches in turn' % len(xs) if args.data else 'random, one batch'}")
+print(f"data {'real' if args.data else 'random'}, {len(xs)} batch{'es in turn' if len(xs) > 1 else ''} of {xs.shape[1]}")
 for layout in (["nchw", "channels_last"] if args.layout == "both" else [args.layout]):
     fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
     torch.manual_seed(1)
     model = make().to(memory_format=fmt)
-    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    trained = model.parameters()
+    if fine_tuned:
+        head = head_of(model)
+        for p in model.parameters():
+            p.requires_grad_(False)
+        for p in head.parameters():
+            p.requires_grad_(True)
+        trained = head.parameters()
+        model.eval()
+    opt = torch.optim.SGD(trained, lr=0.05, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
     batches = [(x.contiguous(memory_format=fmt), y) for x, y in zip(xs, ys)]
     turn = [0]
@@ -137,7 +176,7 @@ for layout in (["nchw", "channels_last"] if args.layout == "both" else [args.lay
     for _ in range(5):
         step()
     steps = args.batches or calls_for(0.5, 5, step)
-    print(f"train_images_per_second_{layout} {rate(args.repeats, steps, 64, step):.1f}")
+    print(f"train_images_per_second_{layout} {rate(args.repeats, steps, train_batch, step):.1f}")
     if not args.train_only:
         model.eval()
         xi = torch.randn(infer_batch, *shape).contiguous(memory_format=fmt)

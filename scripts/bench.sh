@@ -17,6 +17,9 @@
 # interleaved pairs (minicnn, PyTorch, minicnn, PyTorch, ...) per row: the medians, their ratio,
 # and the range of the runs (on a shared machine the 2-thread figures swing: see bench/RESULTS.md).
 #   scripts/bench.sh [PAIRS] [MODEL...]        (default 7 pairs; lenet5 convnet-rgb resnet-mini)
+# MODEL may also be resnet18 or mobilenet_v2: torchvision's, random weights, exported to ONNX here and
+# imported by minicnn_bench --onnx; their head alone is fine-tuned at batch 16 (the rest frozen) on
+# random 224x224 images, and inference runs at batch 16 (bench/torch_models.py does the same).
 # Installs what it needs (the build via setup.sh; Debian's python3-torch). PyTorch runs in its
 # best configuration: torch.set_num_threads(N) with OPENBLAS_NUM_THREADS=1.
 set -euo pipefail
@@ -44,18 +47,31 @@ median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a
 range() { sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f-%.0f", lo, hi}'; }
 fmt() { awk -v x="$1" -v f="$2" 'BEGIN {printf f, x}'; }
 
-echo "minicnn vs PyTorch $("$PY" -c 'import torch; print(torch.__version__)'); training at batch 64 on 16 real batches in turn, inference at batch 1000 (lenet5) or 256"
+echo "minicnn vs PyTorch $("$PY" -c 'import torch; print(torch.__version__)'); training at batch 64 on 16 real batches in turn, inference at batch 1000 (lenet5) or 256 (resnet18, mobilenet_v2: the head fine-tuned at batch 16 on random images, inference at 16)"
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
-declare -A flop
+declare -A flop bench_args torch_args
 present=()
 for model in "${models[@]}"; do
-  if ! "$BENCH" --model "$model" --batches 1 --repeats 1 --train-only --write-data "$work/$model" >/dev/null 2>&1; then
+  case "$model" in
+    resnet18|mobilenet_v2)  # torchvision's, exported to ONNX for minicnn to import
+      if ! "$PY" -c "import torchvision" 2>/dev/null; then echo "$model: needs Debian's python3-torchvision (skipped)"; continue; fi
+      "$PY" -c "import sys, torch, torchvision
+torch.onnx.export(getattr(torchvision.models, sys.argv[1])().eval(), torch.randn(1, 3, 224, 224), sys.argv[2], opset_version=13)" \
+        "$model" "$work/$model.onnx" >/dev/null 2>&1
+      bench_args[$model]="--onnx $work/$model.onnx" torch_args[$model]=""
+      what="the head alone fine-tuned: forward + the head's weight gradient" ;;
+    *)
+      bench_args[$model]="--model $model" torch_args[$model]="--data $work/$model"
+      what="3 x forward" ;;
+  esac
+  # shellcheck disable=SC2086  # the arguments are words
+  if ! "$BENCH" ${bench_args[$model]} --batches 1 --repeats 1 --train-only --write-data "$work/$model" >/dev/null 2>&1; then
     echo "$model: not in this build (skipped)"
     continue
   fi
   present+=("$model")
-  flop[$model]=$(( 6 * $("$PY" bench/torch_models.py --model "$model" --flops | value forward_macs_per_image) ))
-  echo "$model: $(fmt "${flop[$model]}" '%.0f') FLOP per trained image (3 x forward; 2 per multiply-add)"
+  flop[$model]=$("$PY" bench/torch_models.py --model "$model" --flops | value trained_flop_per_image)
+  echo "$model: $(fmt "${flop[$model]}" '%.0f') FLOP per trained image ($what; 2 per multiply-add)"
 done
 summary=()
 for s in 1 2; do
@@ -73,10 +89,12 @@ for s in 1 2; do
       mt=() mi=() nt=() ni=() ct=() ci=() pk=()
       for ((p = 0; p < pairs; p++)); do
         pk+=("$(env "${setting[@]}" "$PEAK" | value fma_peak_gflops)")
-        out=$(env "${setting[@]}" "$BENCH" --model "$model" --threads "$t")
+        # shellcheck disable=SC2086
+        out=$(env "${setting[@]}" "$BENCH" ${bench_args[$model]} --threads "$t")
         mt+=("$(value train_images_per_second <<<"$out")") mi+=("$(value infer_images_per_second <<<"$out")")
+        # shellcheck disable=SC2086
         out=$(env "${setting[@]}" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$t" "$PY" bench/torch_models.py --model "$model" \
-              --threads "$t" --data "$work/$model")
+              --threads "$t" ${torch_args[$model]})
         nt+=("$(value train_images_per_second_nchw <<<"$out")") ni+=("$(value infer_images_per_second_nchw <<<"$out")")
         ct+=("$(value train_images_per_second_channels_last <<<"$out")") ci+=("$(value infer_images_per_second_channels_last <<<"$out")")
       done

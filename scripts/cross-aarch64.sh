@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cross-compiles minicnn for 64-bit ARM (aarch64: Raspberry Pi 4/5, Graviton, Linux VMs on Apple
 # silicon) on a Debian x86-64 host, then runs the unit tests under qemu-user. Not part of CI: the
-# build takes about as long as a native one, and the emulated tests several minutes.
+# build takes about as long as a native one, and the emulated tests about 20 minutes.
 #   scripts/cross-aarch64.sh [--no-install] [--no-tests] [extra cmake -D options]
 # Builds in build-aarch64/: the library, build-aarch64/tests/minicnn_tests and build-aarch64/minicnn,
 # with ONNX, MPI, the Python module and the examples off (Debian's libonnx:arm64 cannot be installed
@@ -69,7 +69,7 @@ file "$BUILD/tests/minicnn_tests" | grep -q 'ARM aarch64' || { echo "cross-aarch
 export OPENBLAS_CORETYPE=ARMV8 OPENBLAS_NUM_THREADS=1
 echo "== minicnn info under qemu-aarch64"
 qemu-aarch64-static "$BUILD/minicnn" info
-echo "== the unit tests under qemu-aarch64 (several minutes)"
+echo "== the unit tests under qemu-aarch64 (about 20 minutes on 2 busy cores; the MNIST case needs data/mnist)"
 start=$(date +%s)
 qemu-aarch64-static "$BUILD/tests/minicnn_tests" 2>&1 | tail -n 25 &&
   status=0 || status=$?

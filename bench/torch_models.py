@@ -147,7 +147,7 @@ else:
         xs, ys = torch.randn(1, 64, *shape, generator=gen), (torch.arange(64) % 10).reshape(1, 64)
 print(f"model {args.model}")
 print(f"threads {args.threads}")
-print(f"data {'real' if args.data else 'random'}, {len(xs)} batch{'es in turn' if len(xs) > 1 else ''} of {xs.shape[1]}")
+print(f"data {'real' if args.data else 'random'}, {'%d batches in turn' % len(xs) if len(xs) > 1 else 'one batch'}")
 for layout in (["nchw", "channels_last"] if args.layout == "both" else [args.layout]):
     fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
     torch.manual_seed(1)

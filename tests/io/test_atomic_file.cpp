@@ -62,7 +62,7 @@ TEST_CASE("remove_stale_temporaries removes the temporaries of processes that ar
   CHECK(remove_stale_temporaries(dir / "no such folder").empty());
 }
 
-TEST_CASE("write_file_atomic_with: the writer's file lands whole; a writer that throws leaves the old file and no temporary") {
+TEST_CASE("write_file_atomic_with: the writer's file lands whole, and a writer that throws leaves the old file and no temporary") {
   TempDir dir("atomic-with");
   write_file_atomic_with(dir / "f", [](const std::string& temp) { write_file_atomic(temp, "one", 3, false); });
   CHECK(read_bytes(dir / "f") == Bytes{'o', 'n', 'e'});

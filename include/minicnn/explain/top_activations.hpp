@@ -34,7 +34,7 @@ struct LayerTopActivations {
 
 struct TopActivationsOptions {
   std::size_t k = 9;           // images kept per channel: 1 to the dataset's size
-  std::size_t batch_size = 0;  // 0: within the evaluation memory budget (train/train.hpp's eval_batch_size)
+  std::size_t batch_size = 0;  // 0: within half the evaluation memory budget (train/evaluate.hpp's eval_batch_size)
   std::function<void(std::size_t done, std::size_t total)> progress;  // images done so far
 };
 

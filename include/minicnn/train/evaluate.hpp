@@ -42,7 +42,7 @@ EvalResult evaluate(Sequential& model, const Dataset& data, const Normalization&
 // of 1000 would hold more than memory_budget bytes of tensors in the forward pass (every layer's
 // output, nested ones too, and each conv's unfolded input). lenet5 gets 1000; a 32x32 colour
 // network with 32-channel 3x3 convs about 80, instead of needing gigabytes.
-std::size_t eval_batch_size(Sequential& model, const Shape& sample_shape,
-                            std::size_t memory_budget = std::size_t(256) << 20);
+constexpr std::size_t kEvalMemoryBudget = std::size_t(256) << 20;
+std::size_t eval_batch_size(Sequential& model, const Shape& sample_shape, std::size_t memory_budget = kEvalMemoryBudget);
 
 }  // namespace minicnn

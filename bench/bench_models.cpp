@@ -141,8 +141,7 @@ int bench_onnx(const std::string& path, int threads, int repeats, int batches, b
     for (std::size_t i = 0; i < B; ++i) ys[k].push_back(static_cast<int>(rng.below(classes)));
   }
   model.train();
-  for (auto& [p, l] : layers)  // frozen BatchNorm keeps its running statistics, as minicnn train runs it
-    if (l->children().empty() && !l->buffers().empty() && !l->has_trainable_parameters()) l->set_training(false);
+  keep_frozen_layers_in_eval(model);  // frozen BatchNorm keeps its running statistics, as minicnn train runs it
   model.set_needs_input_grad(false);
   SGD opt(model.parameters(), 0.05f, 0.9f);
   SoftmaxCrossEntropy loss;

@@ -12,8 +12,6 @@ Trainer::Trainer(Sequential& model, Optimizer& optimizer, DataLoader& loader)
   schedule_.base_lr = optimizer.lr();
 }
 
-namespace {
-// Frozen layers with state (BatchNorm2d and its running statistics) in eval mode: see run_epoch.
 void keep_frozen_layers_in_eval(Sequential& model) {
   for (auto& [path, layer] : named_layers(model)) {
     if (!layer->children().empty() || layer->buffers().empty()) continue;
@@ -22,6 +20,8 @@ void keep_frozen_layers_in_eval(Sequential& model) {
       layer->set_training(false);
   }
 }
+
+namespace {
 
 bool all_finite(const Tensor& t) {
   const float* p = t.data();

@@ -12,8 +12,10 @@
 //   d = numpy.load("model.npz"); sd = {k: torch.from_numpy(d[k]) for k in d.files if "." in k and not k.startswith("optimizer.")}
 // and reads the metadata with json.loads(d["__minicnn__"].tobytes()).
 //
-// Saving goes through write_file_atomic (io/atomic_file.hpp), so a crash or kill at any moment
-// leaves either the old file or the new one, never half of one. Loading checks every name, shape and dtype, and refuses files whose entries claim more data
+// Saving streams every tensor into a temporary file that is flushed and renamed into place
+// (zip_write, through io/atomic_file.hpp's write_file_atomic_with), so a crash or kill at any moment
+// leaves either the old file or the new one, never half of one, and saving takes no memory in
+// proportion to the model. Loading checks every name, shape and dtype, and refuses files whose entries claim more data
 // than the limits below (zip bombs) or than the file can hold.
 #include <cstdint>
 #include <memory>

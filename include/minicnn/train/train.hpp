@@ -59,6 +59,11 @@ struct EpochReport {
   EpochTotals totals;  // including the carried-in part
 };
 
+// Puts the layers whose parameters are all frozen and that keep state (BatchNorm2d and its running
+// statistics) in eval mode, after model.train(): a frozen part then computes exactly what it did.
+// Trainer::run_epoch calls it; so does anything that times or imitates training.
+void keep_frozen_layers_in_eval(Sequential& model);
+
 // One epoch of mini-batch training: forward, loss, backward, optimiser step for each batch.
 class Trainer {
  public:

@@ -71,9 +71,8 @@ int run(const ImportArgs& a, const std::string& cmdline) {
   if (!onnx_available()) throw std::runtime_error(onnx_missing_message());  // before anything is read or written
   if (path_exists(a.out) && !a.force) throw UsageError(a.out + " already exists; choose another --out, or pass --force to replace it");
   OnnxImport m = import_onnx(a.onnx);
-  // Layer by layer, each probe freeing what it allocated: one forward of the whole model would hold
-  // every layer's activations at once (hundreds of MB for MobileNetV2 at 224x224).
-  const Shape out_shape = m.model->output_shapes(m.input_shape).back();
+  // Shapes only (Layer::output_shape): no activation is computed, so the import holds the weights.
+  const Shape out_shape = sample_output_shape(*m.model, m.input_shape);
   // A model that ends in a Conv or a ReLU outputs feature maps: it has no classes, predict says so,
   // and the picture commands (features, featuremaps, kernels) look inside it.
   const bool feature_maps = out_shape.size() != 1;

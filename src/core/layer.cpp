@@ -17,6 +17,14 @@ bool Layer::has_trainable_parameters() {
   return false;
 }
 
+Shape Layer::output_shape(const Shape& input_shape) {
+  const TrainingModeGuard eval(*this, false);  // moves no BatchNorm statistics, draws no dropout mask
+  const Tensor zeros = xt::zeros<float>(input_shape);
+  Shape out = shape_of(forward(zeros));
+  release_scratch();
+  return out;
+}
+
 void Layer::release_scratch() {
   for (auto& [name, child] : children()) child->release_scratch();
 }

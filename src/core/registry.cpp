@@ -68,7 +68,7 @@ std::string range_text(std::size_t lo) { return "whole number from " + std::to_s
 
 std::unique_ptr<Sequential> build_sequential(const std::vector<SpecItem>& items, const Shape& input_shape);
 
-// One item: the factory builds the layer, then a one-sample probe finds its output shape.
+// One item: the factory builds the layer, then its output_shape gives the next item's input shape.
 std::unique_ptr<Layer> build_item(const SpecItem& item, Shape& shape) {
   const auto it = layer_types().find(item.type);
   if (it == layer_types().end()) {
@@ -107,7 +107,7 @@ void check_input_shape(const Shape& input_shape) {
                       std::to_string(kSpecMaxSize));
     values *= static_cast<double>(d);
   }
-  if (values > static_cast<double>(kSpecMaxLayerWorkspace))  // the shape probe allocates one input
+  if (values > static_cast<double>(kSpecMaxLayerWorkspace))  // one sample must fit a forward
     throw SpecError("build_model: input shape " + shape_str(input_shape) + " holds more than " +
                     std::to_string(kSpecMaxLayerWorkspace) + " values per sample");
 }

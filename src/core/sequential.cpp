@@ -11,11 +11,8 @@ namespace minicnn {
 Shape sample_output_shape(Layer& layer, const Shape& input_shape) {
   Shape batch{1};
   batch.insert(batch.end(), input_shape.begin(), input_shape.end());
-  const TrainingModeGuard eval(layer, false);
-  const Tensor zeros = xt::zeros<float>(batch);
-  Shape out = shape_of(layer.forward(zeros));
+  Shape out = layer.output_shape(batch);
   out.erase(out.begin());
-  layer.release_scratch();
   return out;
 }
 
@@ -92,6 +89,20 @@ const Tensor& Sequential::forward(const Tensor& x) {
     }
   }
   return *h;
+}
+
+// Each layer's output shape feeds the next, with forward's "layer i: " before a refusal.
+Shape Sequential::output_shape(const Shape& input_shape) {
+  if (layers_.empty()) throw std::logic_error("Sequential: forward on a model with no layers");
+  Shape shape = input_shape;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    try {
+      shape = layers_[i]->output_shape(shape);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("layer " + std::to_string(i) + ": " + e.what());
+    }
+  }
+  return shape;
 }
 
 // The chain rule applied layer by layer: each layer turns dL/d(its output) into dL/d(its input).

@@ -1,5 +1,6 @@
 #pragma once
 // Private: window arithmetic shared by MaxPool2d and AvgPool2d, with PyTorch's rules.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -45,14 +46,25 @@ inline std::size_t pool_windows(std::size_t in, std::size_t k, std::size_t s, st
 
 // Output (OH, OW) of the pooling over x (N, C, H, W); throws naming the layer if x does not fit.
 // The layer's name is built only then: forward runs every batch and must not allocate.
-inline void pool_output_hw(const Layer& layer, const Tensor& x, Size2 k, Size2 s, Size2 d, const Pads2d& p, bool ceil_mode,
-                           std::size_t& OH, std::size_t& OW) {
-  if (x.dimension() != 4 || x.shape(0) == 0 || x.shape(1) == 0)
-    throw std::invalid_argument(layer.name() + ": expected input (N, C, H, W) with N, C > 0, got " + shape_str(x.shape()));
-  OH = pool_windows(x.shape(2), k.h, s.h, d.h, p.top, p.bottom, ceil_mode);
-  OW = pool_windows(x.shape(3), k.w, s.w, d.w, p.left, p.right, ceil_mode);
+// Throws forward's error unless shape is (N, C, H, W) with every size > 0 (a tensor's shape, or a
+// Shape): what the pads and the adaptive pool take.
+template <class S>
+void expect_nonempty_nchw(const Layer& layer, const S& shape) {
+  if (shape.size() != 4 || std::find(shape.begin(), shape.end(), std::size_t{0}) != shape.end())
+    throw std::invalid_argument(layer.name() + ": expected input (N, C, H, W) with every size > 0, got " + shape_str(shape));
+}
+
+// The output (OH, OW) of a pool for an input of shape (N, C, H, W): a tensor's shape in forward,
+// a Shape in output_shape. Throws like forward on a bad one.
+template <class S>
+void pool_output_hw(const Layer& layer, const S& shape, Size2 k, Size2 s, Size2 d, const Pads2d& p, bool ceil_mode,
+                    std::size_t& OH, std::size_t& OW) {
+  if (shape.size() != 4 || shape[0] == 0 || shape[1] == 0)
+    throw std::invalid_argument(layer.name() + ": expected input (N, C, H, W) with N, C > 0, got " + shape_str(shape));
+  OH = pool_windows(shape[2], k.h, s.h, d.h, p.top, p.bottom, ceil_mode);
+  OW = pool_windows(shape[3], k.w, s.w, d.w, p.left, p.right, ceil_mode);
   if (OH == 0 || OW == 0)
-    throw std::invalid_argument(layer.name() + ": input " + shape_str(x.shape()) + (p.zero() ? "" : " padded") +
+    throw std::invalid_argument(layer.name() + ": input " + shape_str(shape) + (p.zero() ? "" : " padded") +
                                 " is smaller than the window " + size2_str(Size2(d.h * (k.h - 1) + 1, d.w * (k.w - 1) + 1)));
 }
 
@@ -75,7 +87,7 @@ inline std::string pool_name(const char* layer, Size2 k, Size2 s, const Pads2d& 
 }
 
 // The output (C, OH, OW) a layer would give for the input shape of a spec, against build_model's
-// limit, before the shape probe allocates it (a hostile spec or ONNX file could ask for terabytes).
+// limit, before any forward allocates it (a hostile spec or ONNX file could ask for terabytes).
 // Returns the message, or "" when it fits.
 inline std::string workspace_problem(const Shape& in, std::size_t OH, std::size_t OW) {
   if (in.size() != 3) return "";

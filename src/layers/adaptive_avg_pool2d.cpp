@@ -33,9 +33,13 @@ std::string AdaptiveAvgPool2d::name() const { return "AdaptiveAvgPool2d(output_s
 
 std::string AdaptiveAvgPool2d::spec() const { return "adaptiveavgpool " + size2_spec(out_); }
 
+Shape AdaptiveAvgPool2d::output_shape(const Shape& in) {
+  expect_nonempty_nchw(*this, in);
+  return {in[0], in[1], out_.h, out_.w};
+}
+
 const Tensor& AdaptiveAvgPool2d::forward(const Tensor& x) {
-  if (x.dimension() != 4 || x.size() == 0)
-    throw std::invalid_argument(name() + ": expected input (N, C, H, W) with every size > 0, got " + shape_str(x.shape()));
+  expect_nonempty_nchw(*this, x.shape());
   const std::size_t N = x.shape(0), C = x.shape(1), H = x.shape(2), W = x.shape(3), OH = out_.h, OW = out_.w;
   x_shape_ = x.shape();
   ensure_shape(y_, {N, C, OH, OW});

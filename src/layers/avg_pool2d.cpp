@@ -37,9 +37,15 @@ inline Span span(std::size_t i, std::size_t k, std::size_t s, std::size_t pad0, 
 }
 }  // namespace
 
+Shape AvgPool2d::output_shape(const Shape& in) {
+  std::size_t OH, OW;
+  pool_output_hw(*this, in, k_, s_, 1, p_, ceil_, OH, OW);
+  return {in[0], in[1], OH, OW};
+}
+
 const Tensor& AvgPool2d::forward(const Tensor& x) {
   std::size_t OH, OW;
-  pool_output_hw(*this, x, k_, s_, 1, p_, ceil_, OH, OW);
+  pool_output_hw(*this, x.shape(), k_, s_, 1, p_, ceil_, OH, OW);
   const std::size_t N = x.shape(0), C = x.shape(1), H = x.shape(2), W = x.shape(3);
   x_shape_ = x.shape();
   ensure_shape(y_, {N, C, OH, OW});

@@ -79,13 +79,25 @@ void add_sums(const float* a, const float* b, std::size_t n, double& s, double& 
 }
 }  // namespace
 
+template <class S>
+void BatchNorm2d::check_input(const S& in) const {
+  if (in.size() != 4 || in[1] != C_ || in[0] == 0 || in[2] * in[3] == 0)
+    throw std::invalid_argument(name() + ": expected input (N, " + std::to_string(C_) + ", H, W) with N, H, W > 0, got " +
+                                shape_str(in));
+}
+
+// The shape of the input. Training's need for two values per channel is the batch's, not the
+// layer's: forward checks it.
+Shape BatchNorm2d::output_shape(const Shape& in) {
+  check_input(in);
+  return in;
+}
+
 // Every channel is independent, so threads take whole channels (parallel_for over C): each
 // channel's sums are then added in the same order by whichever thread, and the results are the
 // same bits for any thread count.
 const Tensor& BatchNorm2d::forward(const Tensor& x) {
-  if (x.dimension() != 4 || x.shape(1) != C_ || x.shape(0) == 0 || x.shape(2) * x.shape(3) == 0)
-    throw std::invalid_argument(name() + ": expected input (N, " + std::to_string(C_) + ", H, W) with N, H, W > 0, got " +
-                                shape_str(x.shape()));
+  check_input(x.shape());
   const std::size_t N = x.shape(0), HW = x.shape(2) * x.shape(3), M = N * HW;
   if (training_ && M < 2)
     throw std::invalid_argument(name() + ": training needs more than one value per channel, got input " + shape_str(x.shape()));

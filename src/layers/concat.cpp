@@ -24,6 +24,31 @@ Concat::Concat(std::vector<std::unique_ptr<Sequential>> branches) : branches_(st
   set_needs_input_grad(needs_input_grad_);
 }
 
+template <class S>
+void Concat::check_joinable(const S& s0, const S& si, std::size_t i, const S& input) const {
+  if (si.size() < 2 || si.size() != s0.size() || si[0] != s0[0] || !std::equal(si.begin() + 2, si.end(), s0.begin() + 2))
+    throw std::invalid_argument("Concat: branch 0 gives " + shape_str(s0) + " and branch " + std::to_string(i) + " " +
+                                shape_str(si) + " for input " + shape_str(input) +
+                                "; they must match in every dimension but the channels (dimension 1)");
+}
+
+// The branches' output shapes joined along dimension 1; forward's errors, branch named.
+Shape Concat::output_shape(const Shape& in) {
+  Shape first, out;
+  for (std::size_t i = 0; i < branches_.size(); ++i) {
+    Shape s;
+    try {
+      s = branches_[i]->output_shape(in);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("Concat branch " + std::to_string(i) + ": " + e.what());
+    }
+    if (i == 0) first = out = s;
+    check_joinable(first, s, i, in);
+    if (i > 0) out[1] += s[1];
+  }
+  return out;
+}
+
 // y[n, offset_b + c, ...] = branch_b(x)[n, c, ...], offset_b = C_0 + ... + C_{b-1}.
 const Tensor& Concat::forward(const Tensor& x) {
   // Each output stays valid until that branch runs again, so all can be read after the loop.
@@ -34,12 +59,7 @@ const Tensor& Concat::forward(const Tensor& x) {
     } catch (const std::invalid_argument& e) {  // say which branch
       throw std::invalid_argument("Concat branch " + std::to_string(i) + ": " + e.what());
     }
-    const auto& s0 = outs[0]->shape();
-    const auto& si = outs[i]->shape();
-    if (si.size() < 2 || si.size() != s0.size() || si[0] != s0[0] || !std::equal(si.begin() + 2, si.end(), s0.begin() + 2))
-      throw std::invalid_argument("Concat: branch 0 gives " + shape_str(s0) + " and branch " + std::to_string(i) + " " +
-                                  shape_str(si) + " for input " + shape_str(x.shape()) +
-                                  "; they must match in every dimension but the channels (dimension 1)");
+    check_joinable(outs[0]->shape(), outs[i]->shape(), i, x.shape());
   }
   Tensor::shape_type shape = outs[0]->shape();  // inline storage: no allocation
   outer_ = shape[0];

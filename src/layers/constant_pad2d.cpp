@@ -31,9 +31,13 @@ std::string ConstantPad2d::spec() const {
   return os.str();
 }
 
+Shape ConstantPad2d::output_shape(const Shape& in) {
+  expect_nonempty_nchw(*this, in);
+  return {in[0], in[1], in[2] + p_.top + p_.bottom, in[3] + p_.left + p_.right};
+}
+
 const Tensor& ConstantPad2d::forward(const Tensor& x) {
-  if (x.dimension() != 4 || x.size() == 0)
-    throw std::invalid_argument(name() + ": expected input (N, C, H, W) with every size > 0, got " + shape_str(x.shape()));
+  expect_nonempty_nchw(*this, x.shape());
   const std::size_t N = x.shape(0), C = x.shape(1), H = x.shape(2), W = x.shape(3);
   const std::size_t OH = H + p_.top + p_.bottom, OW = W + p_.left + p_.right;
   x_shape_ = x.shape();

@@ -122,7 +122,7 @@ void Conv2d::set_kernel(std::size_t out_channel, std::size_t in_channel, const T
   std::copy(kernel.data(), kernel.data() + k.h * k.w, weight_.value.data() + (out_channel * Cg + in_channel) * k.h * k.w);
 }
 
-Shape Conv2d::output_shape(const Shape& in) const {
+Shape Conv2d::output_shape(const Shape& in) {
   std::size_t OH = 0, OW = 0;
   if (conv_output_hw(o_, in, OH, OW)) return {in[0], o_.out_channels(), OH, OW};
   if (in.size() != 4 || in[1] != o_.in_channels() || in[0] == 0)

@@ -19,10 +19,22 @@ void copy_rows(const Tensor& src, Tensor& dst) {
 }
 }  // namespace
 
-const Tensor& Flatten::forward(const Tensor& x) {
-  if (x.dimension() < 2 || x.shape(0) == 0)
+template <class S>
+void Flatten::check_input(const S& in) const {
+  if (in.size() < 2 || in[0] == 0)
     throw std::invalid_argument(name() + ": expected input (N, ...) with at least 2 dimensions and N > 0, got " +
-                                shape_str(x.shape()));
+                                shape_str(in));
+}
+
+Shape Flatten::output_shape(const Shape& in) {
+  check_input(in);
+  std::size_t features = 1;
+  for (std::size_t d = 1; d < in.size(); ++d) features *= in[d];
+  return {in[0], features};
+}
+
+const Tensor& Flatten::forward(const Tensor& x) {
+  check_input(x.shape());
   x_shape_ = x.shape();
   ensure_shape(y_, {x.shape(0), x.size() / x.shape(0)});
   copy_rows(x, y_);

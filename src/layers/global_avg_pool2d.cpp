@@ -5,9 +5,19 @@
 
 namespace minicnn {
 
+template <class S>
+void GlobalAvgPool2d::check_input(const S& in) const {
+  if (in.size() != 4 || in[0] == 0 || in[1] == 0 || in[2] * in[3] == 0)
+    throw std::invalid_argument(name() + ": expected input (N, C, H, W) with every size > 0, got " + shape_str(in));
+}
+
+Shape GlobalAvgPool2d::output_shape(const Shape& in) {
+  check_input(in);
+  return {in[0], in[1]};
+}
+
 const Tensor& GlobalAvgPool2d::forward(const Tensor& x) {
-  if (x.dimension() != 4 || x.shape(0) == 0 || x.shape(1) == 0 || x.shape(2) * x.shape(3) == 0)
-    throw std::invalid_argument(name() + ": expected input (N, C, H, W) with every size > 0, got " + shape_str(x.shape()));
+  check_input(x.shape());
   x_shape_ = x.shape();
   const std::size_t NC = x.shape(0) * x.shape(1), HW = x.shape(2) * x.shape(3);
   ensure_shape(y_, {x.shape(0), x.shape(1)});

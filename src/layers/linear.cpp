@@ -48,10 +48,20 @@ std::string Linear::name() const {
 
 std::string Linear::spec() const { return "linear " + std::to_string(out_) + (has_bias_ ? "" : " bias=0"); }
 
-const Tensor& Linear::forward(const Tensor& x) {
-  if (x.dimension() != 2 || x.shape(1) != in_ || x.shape(0) == 0)
+template <class S>
+void Linear::check_input(const S& in) const {
+  if (in.size() != 2 || in[1] != in_ || in[0] == 0)
     throw std::invalid_argument(name() + ": expected input (N, " + std::to_string(in_) + ") with N > 0, got " +
-                                shape_str(x.shape()) + (x.dimension() > 2 ? " (add a Flatten before it?)" : ""));
+                                shape_str(in) + (in.size() > 2 ? " (add a Flatten before it?)" : ""));
+}
+
+Shape Linear::output_shape(const Shape& in) {
+  check_input(in);
+  return {in[0], out_};
+}
+
+const Tensor& Linear::forward(const Tensor& x) {
+  check_input(x.shape());
   const std::size_t N = x.shape(0);
   ensure_shape(x_, x.shape());  // kept for backward
   ensure_shape(y_, {N, out_});

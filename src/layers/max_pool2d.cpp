@@ -89,9 +89,15 @@ std::string MaxPool2d::name() const { return pool_name("MaxPool2d", k_, s_, p_, 
 
 std::string MaxPool2d::spec() const { return pool_spec("maxpool", k_, s_, p_, d_, ceil_); }
 
+Shape MaxPool2d::output_shape(const Shape& in) {
+  std::size_t OH, OW;
+  pool_output_hw(*this, in, k_, s_, d_, p_, ceil_, OH, OW);
+  return {in[0], in[1], OH, OW};
+}
+
 const Tensor& MaxPool2d::forward(const Tensor& x) {
   std::size_t OH, OW;
-  pool_output_hw(*this, x, k_, s_, d_, p_, ceil_, OH, OW);
+  pool_output_hw(*this, x.shape(), k_, s_, d_, p_, ceil_, OH, OW);
   const std::size_t N = x.shape(0), C = x.shape(1), H = x.shape(2), W = x.shape(3);
   x_shape_ = x.shape();
   ensure_shape(y_, {N, C, OH, OW});

@@ -21,6 +21,29 @@ Residual::Residual(std::unique_ptr<Sequential> body, std::unique_ptr<Sequential>
   set_needs_input_grad(needs_input_grad_);
 }
 
+template <class S>
+void Residual::refuse_sum(const S& body, const S& shortcut, const S& input) const {
+  throw std::invalid_argument("Residual: the body gives " + shape_str(body) + " and the shortcut " + shape_str(shortcut) +
+                              " for input " + shape_str(input) + "; they must match" + (shortcut_ ? "" : kIdentityHint));
+}
+
+// The body's output shape, which the shortcut's must equal; forward's errors, branch named.
+Shape Residual::output_shape(const Shape& in) {
+  Shape b, s = in;
+  try {
+    b = body_->output_shape(in);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("Residual body: ") + e.what());
+  }
+  try {
+    if (shortcut_) s = shortcut_->output_shape(in);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("Residual shortcut: ") + e.what());
+  }
+  if (b != s) refuse_sum(b, s, in);
+  return post_ ? post_->output_shape(b) : b;
+}
+
 // s = body(x) + shortcut(x) elementwise, with shortcut(x) = x for the identity; y = post(s).
 const Tensor& Residual::forward(const Tensor& x) {
   const Tensor* b = nullptr;
@@ -36,9 +59,7 @@ const Tensor& Residual::forward(const Tensor& x) {
     throw std::invalid_argument(std::string("Residual shortcut: ") + e.what());
   }
   if (!std::equal(b->shape().begin(), b->shape().end(), s->shape().begin(), s->shape().end()))
-    throw std::invalid_argument("Residual: the body gives " + shape_str(b->shape()) + " and the shortcut " +
-                                shape_str(s->shape()) + " for input " + shape_str(x.shape()) + "; they must match" +
-                                (shortcut_ ? "" : kIdentityHint));
+    refuse_sum(b->shape(), s->shape(), x.shape());
   ensure_shape(sum_, b->shape());
   const float *pb = b->data(), *ps = s->data();
   float* out = sum_.data();

@@ -182,6 +182,59 @@ TEST_CASE("Every layer type: release_scratch leaves the layer as built, and it t
   }
 }
 
+// Layer::output_shape (rule 8) against forward: the same shape for the case's input, and for
+// inputs around it (a dimension more or less, a channel more, a 1x1 image, an empty batch) either
+// the same shape or the same std::invalid_argument, word for word. Each layer type also stands
+// alone, so that its own override is the one asked.
+TEST_CASE("Every layer type: output_shape says what forward gives, and refuses what forward refuses") {
+  const auto variants = [](const Shape& sample) {
+    std::vector<Shape> v;
+    for (std::size_t n : {std::size_t{2}, std::size_t{0}}) {
+      Shape x{n};
+      x.insert(x.end(), sample.begin(), sample.end());
+      v.push_back(x);
+      Shape more_channels = x, fewer = x, extra = x, tiny = x;
+      more_channels[1] += 1;
+      v.push_back(more_channels);
+      fewer.pop_back();
+      v.push_back(fewer);
+      extra.push_back(2);
+      v.push_back(extra);
+      for (std::size_t d = 2; d < tiny.size(); ++d) tiny[d] = 1;
+      v.push_back(tiny);
+    }
+    return v;
+  };
+  for (const auto& [word, c] : cases()) {
+    CAPTURE(word);
+    manual_seed(7);
+    auto model = build_model(c.spec, c.input);
+    std::vector<Layer*> layers{model.get()};
+    for (auto& [path, layer] : named_layers(*model)) layers.push_back(layer);
+    for (Layer* layer : layers) {
+      CAPTURE(layer->name());
+      for (const Shape& in : variants(c.input)) {
+        CAPTURE(shape_str(in));
+        std::string forward_says, shape_says;
+        Shape from_forward, from_shape;
+        try {
+          const TrainingModeGuard eval(*layer, false);
+          from_forward = shape_of(layer->forward(Tensor(xt::zeros<float>(in))));
+        } catch (const std::invalid_argument& e) {
+          forward_says = e.what();
+        }
+        try {
+          from_shape = layer->output_shape(in);
+        } catch (const std::invalid_argument& e) {
+          shape_says = e.what();
+        }
+        CHECK(shape_says == forward_says);
+        CHECK(shape_str(from_shape) == shape_str(from_forward));
+      }
+    }
+  }
+}
+
 // What explanations differentiate (explain/gradients.hpp): in eval mode, a class logit of a model
 // made of the layer under test and a linear head, with respect to the input and to the output of
 // every layer in it (nested ones too), against central differences.

@@ -10,6 +10,7 @@
 
 namespace {
 std::atomic<long> g_allocations{0};
+std::atomic<long> g_aligned_allocations{0};  // tensors' storage (CacheAligned) is aligned
 }
 
 void* operator new(std::size_t n) {
@@ -20,6 +21,7 @@ void* operator new(std::size_t n) {
 void* operator new[](std::size_t n) { return operator new(n); }
 void* operator new(std::size_t n, std::align_val_t a) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
+  g_aligned_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::aligned_alloc(static_cast<std::size_t>(a), (n + static_cast<std::size_t>(a) - 1) / static_cast<std::size_t>(a) *
                                                                      static_cast<std::size_t>(a)))
     return p;
@@ -109,5 +111,27 @@ TEST_CASE("A residual model's training step allocates nothing once shapes are st
     CAPTURE(threads);
     const long during = allocations_in_steady_steps(spec, threads);
     CHECK_MESSAGE(during == 0, during << " heap allocations in 3 training steps after the first");
+  }
+}
+
+// Layer::output_shape (rule 8): building or importing a model asks every layer for its output
+// shape at the full input size, and the answer must cost no tensor. A MobileNet-like and an
+// Inception-like model at 224x224, whose activations would be tens of MB.
+TEST_CASE("Asking a model for its output shape allocates no tensor, at 224x224") {
+  const char* const specs[] = {
+      "conv 32 3 stride=2 pad=1, batchnorm, relu6, conv 32 3 pad=1 groups=32, relu6, conv 16 1, "
+      "res[conv 96 1, relu6, conv 96 3 pad=1 groups=96, relu6, conv 16 1], maxpool 3 stride=2 pad=1 ceil_mode=1, "
+      "adaptiveavgpool 7, dropout p=0.2, flatten, linear 10",
+      "pad 1x1x2x2, conv 8 7 stride=2, leakyrelu, cat[conv 4 1][conv 4 1, tanh, conv 6 3 pad=1][avgpool 3 stride=1 pad=1, conv 2 1], "
+      "hardtanh min=-1 max=1, globalavgpool, sigmoid, linear 5",
+  };
+  for (const char* spec : specs) {
+    CAPTURE(spec);
+    auto model = build_model(spec, {3, 224, 224});
+    const long before = g_aligned_allocations.load();
+    const Shape out = model->output_shape({4, 3, 224, 224});
+    CHECK(g_aligned_allocations.load() - before == 0);
+    CHECK(out.size() == 2);
+    CHECK(out[0] == 4);
   }
 }

@@ -82,6 +82,14 @@ class Layer {
     return {};
   }
 
+  // The output shape forward would give for a batched input of input_shape (N, ...), found without
+  // computing anything, and the same std::invalid_argument for an input forward would refuse (rule 8
+  // in docs/STYLE.md). Building a model asks every layer for its output shape, so a model at any
+  // input size is built, imported or summarised without allocating one activation. This default
+  // runs a forward on zeros of that shape in eval mode and frees what it kept (release_scratch):
+  // right for any layer, at the cost of its activations; every built-in layer overrides it.
+  virtual Shape output_shape(const Shape& input_shape);
+
   // Train/eval mode, as model.train()/model.eval() in PyTorch: Dropout and BatchNorm behave
   // differently in each. Layers that do not care ignore it.
   virtual void set_training(bool on) { training_ = on; }

@@ -6,11 +6,9 @@
 
 namespace minicnn {
 
-// The per-sample output shape of a layer for per-sample input shape (e.g. {1, 28, 28} -> {6, 28, 28}),
-// found by running a batch of one zero sample through it in eval mode (the mode is restored), so
-// that the probe moves no BatchNorm statistics and draws no dropout mask. The probe then frees
-// what the forward kept (Layer::release_scratch), so building a model leaves only its weights in
-// memory; a layer's next forward allocates its buffers again.
+// The per-sample output shape of a layer for a per-sample input shape (e.g. {1, 28, 28} -> {6, 28, 28}):
+// Layer::output_shape for a batch of one, which computes nothing and allocates no activation (a
+// layer that does not say runs a one-sample forward on zeros in eval mode, then frees it).
 Shape sample_output_shape(Layer& layer, const Shape& input_shape);
 
 // Every layer below root, depth first, each with its dotted path as parameters are named:
@@ -64,6 +62,7 @@ class Sequential final : public Layer {
   std::vector<std::unique_ptr<Layer>> take_layers();
 
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   // With set_needs_input_grad(false), starts at the first layer with a trainable parameter (the
   // ones before it get no backward) and returns an empty dx.
   const Tensor& backward(const Tensor& dy) override;

@@ -11,6 +11,7 @@ class AdaptiveAvgPool2d final : public Layer {
  public:
   explicit AdaptiveAvgPool2d(Size2 output_size);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override;

@@ -13,6 +13,7 @@ class AvgPool2d final : public Layer {
   explicit AvgPool2d(Size2 kernel_size, Size2 stride = 0, Pads2d padding = 0, bool ceil_mode = false,
                      bool count_include_pad = true);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override;

@@ -27,6 +27,7 @@ class BatchNorm2d final : public Layer {
 
   explicit BatchNorm2d(std::size_t num_features, float eps = 1e-5f, float momentum = 0.1f);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   NamedParameters parameters() override;
@@ -46,6 +47,9 @@ class BatchNorm2d final : public Layer {
   float momentum() const { return momentum_; }  // PyTorch's sense: running = (1 - m) running + m batch
 
  private:
+  // Throws forward's error for an input shape it refuses (a tensor's shape, or a Shape).
+  template <class S>
+  void check_input(const S& input_shape) const;
   std::size_t C_;
   float eps_, momentum_;
   Parameter weight_, bias_;

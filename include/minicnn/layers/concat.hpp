@@ -26,6 +26,7 @@ class Concat final : public Layer {
   explicit Concat(std::vector<std::unique_ptr<Sequential>> branches);
 
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   NamedParameters parameters() override;
@@ -43,6 +44,9 @@ class Concat final : public Layer {
   Sequential& branch(std::size_t i) { return *branches_.at(i); }
 
  private:
+  // Throws forward's error unless branch i's output si can join branch 0's s0.
+  template <class S>
+  void check_joinable(const S& s0, const S& si, std::size_t i, const S& input) const;
   std::vector<std::unique_ptr<Sequential>> branches_;
   std::vector<std::size_t> channels_;  // each branch's output channels in the last forward
   std::vector<const Tensor*> outs_;    // each branch's output in the forward being run

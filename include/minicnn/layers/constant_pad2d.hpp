@@ -13,6 +13,7 @@ class ConstantPad2d final : public Layer {
  public:
   explicit ConstantPad2d(Pads2d padding, float value = 0.f);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override;

@@ -62,7 +62,7 @@ class Conv2d final : public Layer {
   void set_kernel(std::size_t out_channel, std::size_t in_channel, const Tensor& kernel);
 
   // (N, OC, OH, OW) for an input of the given shape; throws like forward on a bad one.
-  Shape output_shape(const Shape& input_shape) const;
+  Shape output_shape(const Shape& input_shape) override;
   // y of the last forward (empty before one): how feature-map pictures see a conv inside a block.
   const Tensor& output() const { return y_; }
   // The algorithm the last forward ran ("" before one): "reference" (MINICNN_KERNELS=reference),

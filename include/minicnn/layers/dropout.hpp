@@ -13,6 +13,7 @@ class Dropout final : public Layer {
  public:
   explicit Dropout(float p = 0.5f);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override { return input_shape; }  // elementwise
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override;

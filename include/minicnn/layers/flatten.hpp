@@ -7,12 +7,16 @@ namespace minicnn {
 class Flatten final : public Layer {
  public:
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override { return "Flatten(start_dim=1, end_dim=-1)"; }
   std::string spec() const override { return "flatten"; }
 
  private:
+  // Throws forward's error for an input shape it refuses (a tensor's shape, or a Shape).
+  template <class S>
+  void check_input(const S& input_shape) const;
   Tensor::shape_type x_shape_;
   Tensor y_, dx_;
 };

@@ -8,12 +8,16 @@ namespace minicnn {
 class GlobalAvgPool2d final : public Layer {
  public:
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override { return "GlobalAvgPool2d()"; }
   std::string spec() const override { return "globalavgpool"; }
 
  private:
+  // Throws forward's error for an input shape it refuses (a tensor's shape, or a Shape).
+  template <class S>
+  void check_input(const S& input_shape) const;
   Tensor::shape_type x_shape_;
   Tensor y_, dx_;
 };

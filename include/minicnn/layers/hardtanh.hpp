@@ -9,6 +9,7 @@ class Hardtanh final : public Layer {
  public:
   explicit Hardtanh(float min_val = -1.f, float max_val = 1.f);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override { return input_shape; }  // elementwise
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override;

@@ -8,6 +8,7 @@ class LeakyReLU final : public Layer {
  public:
   explicit LeakyReLU(float negative_slope = 0.01f);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override { return input_shape; }  // elementwise
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override;

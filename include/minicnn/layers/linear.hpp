@@ -10,6 +10,7 @@ class Linear final : public Layer {
  public:
   Linear(std::size_t in_features, std::size_t out_features, bool bias = true);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   NamedParameters parameters() override;
@@ -24,6 +25,9 @@ class Linear final : public Layer {
   Parameter& bias();  // throws std::logic_error when built with bias = false
 
  private:
+  // Throws forward's error for an input shape it refuses (a tensor's shape, or a Shape).
+  template <class S>
+  void check_input(const S& input_shape) const;
   std::size_t in_, out_;
   bool has_bias_;
   Parameter weight_, bias_;

@@ -16,6 +16,7 @@ class MaxPool2d final : public Layer {
  public:
   explicit MaxPool2d(Size2 kernel_size, Size2 stride = 0, Pads2d padding = 0, Size2 dilation = 1, bool ceil_mode = false);
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override;

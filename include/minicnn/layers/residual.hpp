@@ -26,6 +26,7 @@ class Residual final : public Layer {
                     Post post = Post::none);
 
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   NamedParameters parameters() override;
@@ -44,6 +45,9 @@ class Residual final : public Layer {
   Post post() const { return post_ ? Post::relu : Post::none; }
 
  private:
+  // Throws forward's error for a body and a shortcut whose outputs differ.
+  template <class S>
+  [[noreturn]] void refuse_sum(const S& body, const S& shortcut, const S& input) const;
   std::unique_ptr<Sequential> body_, shortcut_;
   std::unique_ptr<ReLU> post_;  // null: none
   Tensor sum_;                  // body(x) + shortcut(x), post's input

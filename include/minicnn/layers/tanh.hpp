@@ -7,6 +7,7 @@ namespace minicnn {
 class Tanh final : public Layer {
  public:
   const Tensor& forward(const Tensor& x) override;
+  Shape output_shape(const Shape& input_shape) override { return input_shape; }  // elementwise
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
   std::string name() const override { return "Tanh()"; }

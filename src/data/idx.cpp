@@ -101,16 +101,19 @@ std::string hex(std::uint32_t v) {
   return buf;
 }
 
-// Reads exactly `bytes` payload bytes. Memory grows in steps as data arrives, so a header that
-// lies about its size costs at most what the file really holds.
+// Reads exactly `bytes` payload bytes. A plain file holds exactly that many (checked first), so
+// the vector is sized once; from a gzip stream, memory grows in steps as data arrives (each step
+// at most doubling, never past `bytes`), so a header that lies costs at most what the stream holds.
 std::vector<std::uint8_t> read_payload(Reader& r, std::size_t bytes, const std::string& name, const std::string& what) {
   if (!r.gz() && r.raw_left() != bytes)
     fail(name, (r.raw_left() < bytes ? "truncated: " : "wrong size: ") + what + " (" + std::to_string(bytes) +
                    " bytes) but the file holds " + std::to_string(r.raw_left()) + " bytes of data");
   std::vector<std::uint8_t> out;
+  if (!r.gz()) out.reserve(bytes);
   constexpr std::size_t kStep = 8u << 20;
   while (out.size() < bytes) {
     const std::size_t old = out.size(), want = std::min(kStep, bytes - old);
+    if (old + want > out.capacity()) out.reserve(std::min(bytes, std::max(old + want, 2 * out.capacity())));
     out.resize(old + want);
     const std::size_t got = r.read(out.data() + old, want);
     if (got < want)

@@ -36,6 +36,7 @@ int run_info(const InfoArgs& a) {
   for (const KernelPath p : supported_kernel_paths()) paths += std::string(paths.empty() ? "" : ", ") + kernel_path_name(p);
   const KernelPath chosen = kernel_path();  // throws (exit 1) for a bad MINICNN_KERNELS
   const ConvAlgorithm conv = conv_algorithm();  // throws (exit 1) for a bad MINICNN_CONV
+  const bool fuse = fusion_enabled();            // throws (exit 1) for a bad MINICNN_FUSE
   const std::string convs = a.model.empty() ? "" : conv_algorithms(a.model, a.input);  // before printing: may throw
   std::printf("minicnn %s\n", env["minicnn"].get<std::string>().c_str());
   std::printf("cpu: %s, %s\n", env["cpu"].get<std::string>().c_str(), env["os"].get<std::string>().c_str());
@@ -56,6 +57,9 @@ int run_info(const InfoArgs& a) {
                                               : "Winograd F(2x2,3x3) for the forward of stride-1 3x3 layers with 64+ input "
                                                 "and output channels, direct for their backward and the rest");
   std::printf("%s", convs.c_str());
+  std::printf("fusion: %s (%s): %s\n", fuse ? "on" : "off",
+              std::getenv("MINICNN_FUSE") && *std::getenv("MINICNN_FUSE") ? "set by MINICNN_FUSE" : "the default",
+              fuse ? "a BatchNorm2d followed by a ReLU runs as one pass (the same results)" : "every layer runs as itself");
   return kExitOk;
 }
 }  // namespace
@@ -72,7 +76,8 @@ void add_info_command(CLI::App& app, Command& command) {
       "  MINICNN_KERNELS=portable minicnn info         the kernel path a variable chooses\n"
       "  minicnn info --model resnet-mini              which conv layers run Winograd, which direct\n"
       "  MINICNN_CONV=direct minicnn info --model convnet-rgb   every conv on the direct algorithm\n"
-      "MINICNN_CONV=direct|winograd|auto (default auto) chooses the convolution algorithm of stride-1 3x3 layers;\n--model lists the algorithm of each conv's forward.\n");
+      "MINICNN_CONV=direct|winograd|auto (default auto) chooses the convolution algorithm of stride-1 3x3 layers;\n--model lists the algorithm of each conv's forward.\n"
+      "MINICNN_FUSE=0|1 (default 1) runs each BatchNorm2d + ReLU pair as two layers or as one pass.\n");
   command.register_run(cmd, [a](const std::string&) { return run_info(*a); });
 }
 

@@ -136,6 +136,22 @@ const char* conv_algorithm_name(ConvAlgorithm a) {
   return "?";
 }
 
+namespace {
+bool& current_fusion() {
+  static bool on = [] {
+    const char* env = std::getenv("MINICNN_FUSE");
+    if (!env || !*env) return true;
+    const std::string v = env;
+    if (v == "0" || v == "1") return v == "1";
+    throw std::invalid_argument("MINICNN_FUSE: expected 0 or 1, got '" + v + "'");
+  }();
+  return on;
+}
+}  // namespace
+
+bool fusion_enabled() { return current_fusion(); }
+void set_fusion_enabled(bool on) { current_fusion() = on; }
+
 ConvAlgorithm parse_conv_algorithm(const std::string& name) {
   for (const ConvAlgorithm a : {ConvAlgorithm::direct, ConvAlgorithm::winograd, ConvAlgorithm::automatic})
     if (name == conv_algorithm_name(a)) return a;

@@ -1,5 +1,6 @@
 #include "minicnn/core/sequential.hpp"
 #include "minicnn/core/registry.hpp"
+#include "minicnn/core/kernel_path.hpp"
 
 #include <iomanip>
 #include <sstream>
@@ -78,11 +79,27 @@ std::vector<std::unique_ptr<Layer>> Sequential::take_layers() {
   return std::exchange(layers_, {});
 }
 
+// Layers i and i + 1 may run as one (Layer::forward_with_next: a BatchNorm2d followed by a ReLU)
+// when fusion is on and neither is observed by a hook: with a hook on either (explanations, the
+// live page's feature maps) each runs as itself, so what the hook sees is that layer's own output.
+// fused_[i] records a fused forward for backward.
+bool Sequential::may_fuse(std::size_t i) const {
+  return i + 1 < layers_.size() && !layers_[i]->hook() && !layers_[i + 1]->hook() && fusion_enabled();
+}
+
 const Tensor& Sequential::forward(const Tensor& x) {
   if (layers_.empty()) throw std::logic_error("Sequential: forward on a model with no layers");
+  fused_.assign(layers_.size(), 0);  // capacity kept: no allocation once sized
   const Tensor* h = &x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const bool fuse = may_fuse(i);  // outside the try: a bad MINICNN_FUSE is no layer's fault
     try {
+      if (const Tensor* y = fuse ? layers_[i]->forward_with_next(*layers_[i + 1], *h) : nullptr) {
+        h = y;
+        fused_[i] = 1;
+        ++i;  // the next layer's work is done
+        continue;
+      }
       h = &forward_child(*layers_[i], *h);
     } catch (const std::invalid_argument& e) {  // say where in the model it happened
       throw std::invalid_argument("layer " + std::to_string(i) + ": " + e.what());
@@ -123,6 +140,7 @@ const Tensor& Sequential::backward(const Tensor& dy) {
   }
   const Tensor* g = &dy;
   for (std::size_t i = layers_.size(); i-- > first;) {
+    if (i > 0 && i < fused_.size() && fused_[i - 1]) continue;  // ran fused: layer i - 1 takes its part
     try {
       g = &backward_child(*layers_[i], *g);
     } catch (const std::invalid_argument& e) {

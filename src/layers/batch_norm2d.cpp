@@ -1,5 +1,6 @@
 #include "minicnn/layers/batch_norm2d.hpp"
 #include "minicnn/core/registry.hpp"
+#include "minicnn/layers/relu.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -93,10 +94,21 @@ Shape BatchNorm2d::output_shape(const Shape& in) {
   return in;
 }
 
+const Tensor& BatchNorm2d::forward(const Tensor& x) { return normalise<false>(x); }
+
+// y = max(0, BatchNorm(x)) written in the same pass; relu_fused_ tells backward to apply ReLU's
+// mask (dL/dBN = dL/dy where y > 0, else 0) before BatchNorm's own formula.
+const Tensor& BatchNorm2d::forward_relu(const Tensor& x) { return normalise<true>(x); }
+
+const Tensor* BatchNorm2d::forward_with_next(Layer& next, const Tensor& x) {
+  return dynamic_cast<ReLU*>(&next) ? &forward_relu(x) : nullptr;
+}
+
 // Every channel is independent, so threads take whole channels (parallel_for over C): each
 // channel's sums are then added in the same order by whichever thread, and the results are the
 // same bits for any thread count.
-const Tensor& BatchNorm2d::forward(const Tensor& x) {
+template <bool Relu>
+const Tensor& BatchNorm2d::normalise(const Tensor& x) {
   check_input(x.shape());
   const std::size_t N = x.shape(0), HW = x.shape(2) * x.shape(3), M = N * HW;
   if (training_ && M < 2)
@@ -104,6 +116,7 @@ const Tensor& BatchNorm2d::forward(const Tensor& x) {
   ensure_shape(y_, x.shape());
   ensure_shape(xhat_, x.shape());
   used_batch_stats_ = training_;
+  relu_fused_ = Relu;
   const float* px = x.data();
   const std::size_t grain = std::max<std::size_t>(1, 16384 / M);  // channels worth a thread
   if (training_) {
@@ -140,7 +153,8 @@ const Tensor& BatchNorm2d::forward(const Tensor& x) {
         float *h = xhat_.data() + off, *y = y_.data() + off;
         for (std::size_t k = 0; k < HW; ++k) {
           h[k] = (xi[k] - m) * inv;
-          y[k] = g * h[k] + b;
+          const float v = g * h[k] + b;
+          y[k] = Relu ? (v > 0.f ? v : 0.f) : v;  // ReLU's own expression: the same bits
         }
       }
     }
@@ -154,6 +168,8 @@ const Tensor& BatchNorm2d::forward(const Tensor& x) {
 //   training (mean and var depend on x; Ioffe & Szegedy, 2015):
 //     dx = weight * s / M * (M * dy - sum dy - xhat * sum(dy * xhat))
 //   eval (fixed running statistics): dx = weight * s * dy
+// After forward_relu, dy is first masked as ReLU's backward does (dy where y > 0, else 0), into dx
+// one plane at a time, where the sums and then the formula read it.
 // Synced, M and the sums cover every process's slice: dbias and dweight are the whole batch's,
 // the same on every process (which leaves them out of its gradient sum).
 const Tensor& BatchNorm2d::backward(const Tensor& dy) {
@@ -162,19 +178,30 @@ const Tensor& BatchNorm2d::backward(const Tensor& dy) {
   const std::size_t N = dy.shape(0), HW = dy.shape(2) * dy.shape(3);
   const std::size_t grain = std::max<std::size_t>(1, 16384 / (N * HW));
   const float* pdy = dy.data();
-  sums_.assign(2 * C_, 0.0);
+  sums_.assign(2 * C_, 0.0);  // per channel: sum dy, sum dy * xhat
   parallel_for(C_, [&](std::size_t c0, std::size_t c1, int) {
     for (std::size_t c = c0; c < c1; ++c) {
       double sdy = 0, sdyx = 0;
       for (std::size_t n = 0; n < N; ++n) {
         const std::size_t off = (n * C_ + c) * HW;
-        add_sums(pdy + off, xhat_.data() + off, HW, sdy, sdyx);
+        const float* d = pdy + off;
+        if (relu_fused_) {
+          const float* py = y_.data() + off;
+          float* masked = dx_.data() + off;
+          for (std::size_t k = 0; k < HW; ++k) {
+            const float dk = d[k];
+            masked[k] = py[k] > 0.f ? dk : 0.f;
+          }
+          d = masked;
+        }
+        add_sums(d, xhat_.data() + off, HW, sdy, sdyx);
       }
       sums_[c] = sdy, sums_[C_ + c] = sdyx;
     }
   }, grain);
   if (used_batch_stats_ && sync_) sync_(sums_.data(), sums_.size());
   const double M = used_batch_stats_ ? count_ : 1.0;  // a and b below serve the training formula only
+  if (relu_fused_) pdy = dx_.data();  // the masked dy, read and overwritten element by element
   parallel_for(C_, [&](std::size_t c0, std::size_t c1, int) {
     for (std::size_t c = c0; c < c1; ++c) {
       if (!bias_.frozen) bias_.grad(c) = static_cast<float>(sums_[c]);

@@ -52,4 +52,12 @@ void set_conv_algorithm(ConvAlgorithm a);
 const char* conv_algorithm_name(ConvAlgorithm a);  // "direct", "winograd", "auto"
 ConvAlgorithm parse_conv_algorithm(const std::string& name);  // throws std::invalid_argument listing the names
 
+// Whether a Sequential runs a BatchNorm2d followed by a ReLU as one pass over memory
+// (BatchNorm2d::forward_relu, and the mask applied inside BatchNorm's backward): the same bits
+// either way, in fewer passes. On by default; the environment variable MINICNN_FUSE=0 (or 1; read
+// once, at the first call) or set_fusion_enabled() choose. Another value throws
+// std::invalid_argument naming MINICNN_FUSE.
+bool fusion_enabled();
+void set_fusion_enabled(bool on);
+
 }  // namespace minicnn

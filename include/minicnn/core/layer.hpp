@@ -90,6 +90,16 @@ class Layer {
   // right for any layer, at the cost of its activations; every built-in layer overrides it.
   virtual Shape output_shape(const Shape& input_shape);
 
+  // Runs this layer and `next`, the layer after it in a Sequential, as one pass when this layer knows
+  // how, and returns their output; nullptr (the default): run them one after the other. After a
+  // fused forward the Sequential calls this layer's backward with dL/d(next's output) and skips
+  // next's. Only a Sequential calls it, with fusion on and neither layer hooked (core/kernel_path.hpp;
+  // BatchNorm2d + ReLU is the one fusion).
+  virtual const Tensor* forward_with_next(Layer& next, const Tensor& x) {
+    (void)next, (void)x;
+    return nullptr;
+  }
+
   // Train/eval mode, as model.train()/model.eval() in PyTorch: Dropout and BatchNorm behave
   // differently in each. Layers that do not care ignore it.
   virtual void set_training(bool on) { training_ = on; }

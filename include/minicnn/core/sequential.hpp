@@ -96,7 +96,10 @@ class Sequential final : public Layer {
 
  private:
   void start_backward_at(std::size_t f);
+  // Whether forward may ask layer i to run with layer i + 1 (Layer::forward_with_next).
+  bool may_fuse(std::size_t i) const;
 
+  std::vector<unsigned char> fused_;  // fused_[i]: the last forward ran layers i and i + 1 as one
   std::vector<std::unique_ptr<Layer>> layers_;
   std::size_t first_backward_ = 0;  // the first layer the last backward ran (layers_.size(): none)
   Tensor no_dx_;                    // the empty dx of a backward that had nothing to compute

@@ -27,6 +27,11 @@ class BatchNorm2d final : public Layer {
 
   explicit BatchNorm2d(std::size_t num_features, float eps = 1e-5f, float momentum = 0.1f);
   const Tensor& forward(const Tensor& x) override;
+  // forward followed by ReLU, in one pass over the output: max(0, BatchNorm(x)). The backward that
+  // follows takes dL/d(that output) and applies ReLU's mask itself.
+  const Tensor& forward_relu(const Tensor& x);
+  // forward_relu when next is a ReLU (a Sequential asks; see Layer::forward_with_next).
+  const Tensor* forward_with_next(Layer& next, const Tensor& x) override;
   Shape output_shape(const Shape& input_shape) override;
   const Tensor& backward(const Tensor& dy) override;
   void release_scratch() override;
@@ -50,6 +55,8 @@ class BatchNorm2d final : public Layer {
   // Throws forward's error for an input shape it refuses (a tensor's shape, or a Shape).
   template <class S>
   void check_input(const S& input_shape) const;
+  template <bool Relu>
+  const Tensor& normalise(const Tensor& x);  // forward (Relu = false) or forward_relu
   std::size_t C_;
   float eps_, momentum_;
   Parameter weight_, bias_;
@@ -57,6 +64,7 @@ class BatchNorm2d final : public Layer {
   Tensor xhat_;             // normalised input of the last forward
   Tensor inv_std_;          // (C): 1 / sqrt(var + eps) used by the last forward
   bool used_batch_stats_ = false;  // training-mode forward (batch statistics) vs eval
+  bool relu_fused_ = false;        // the last forward was forward_relu
   SumAcross sync_;
   std::vector<double> sums_;  // per channel: forward sum x, sum x^2; backward sum dy, sum dy*xhat; then the count
   double count_ = 0;          // values per channel in the last training forward (over every process when synced)

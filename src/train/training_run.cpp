@@ -57,6 +57,17 @@ int TrainingRun::run() {
 // It writes into the checkpoint's own run folder unless --out says otherwise. Returns false when
 // the checkpoint has already trained every epoch asked for: the same resume command run twice
 // has nothing left to do, which is not an error.
+namespace {
+// What a resumed run calls its model (the checkpoint keeps the spec, not the --model word): the
+// preset whose spec it still is, else where an import came from, else the spec when it is short.
+std::string model_word(const RunRecord& record, const std::string& spec) {
+  for (const Preset& p : presets())
+    if (expand_preset(p.name, record.classes.size()) == spec) return p.name;
+  if (record.imported_from) return "the model imported from " + record.imported_from->file;
+  return spec.size() <= 80 ? spec : "the model of the checkpoint";
+}
+}  // namespace
+
 bool TrainingRun::read_resumed_settings() {
   resume_file_ = read_checkpoint(s_.resume);
   resuming_ = true;
@@ -70,6 +81,7 @@ bool TrainingRun::read_resumed_settings() {
     if (info.stored)
       std::visit([&](auto m) { s_.*m = !info.fixed && given(info.key.c_str()) ? asked.*m : record_.settings.*m; }, info.member);
   spec_ = resume_file_.info.spec;
+  s_.model = model_word(record_, spec_);
   s_.dataset = record_.dataset;
   if (!given("data")) s_.data = record_.data;
   if (!given("out") && !run_folder_of(s_.resume).empty()) s_.out = run_folder_of(s_.resume);

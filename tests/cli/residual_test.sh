@@ -2,7 +2,8 @@
 # Residual models through the minicnn tool, on a small slice of MNIST:
 #   residual_test.sh BUILD/minicnn SOURCE_DIR
 # training prints the nested layers; resuming from an epoch checkpoint ends bit-identical to the
-# uninterrupted run; the checkpoint names tensors as PyTorch nests them and stores an expanded
+# uninterrupted run and is called by its preset's name (or the checkpoint's model), not by the
+# data's default preset; the checkpoint names tensors as PyTorch nests them and stores an expanded
 # preset; kernels, featuremaps and analyze reach a conv inside a block with --layer 3.body.0.
 source "$(dirname "$0")/cli_lib.sh" "$1" "$2"
 [ -f "$DATA/train-images-idx3-ubyte" ] || fail "MNIST is missing from $DATA: run scripts/get-mnist.sh"
@@ -21,6 +22,7 @@ has t1.txt "4.body.0          Conv2d(8, 8, kernel_size=(3, 3)" "the summary list
 has t1.txt "5.shortcut.1      BatchNorm2d(16" "the summary shows the projection shortcut"
 run t2.txt "$M" train --data "$DATA" --threads 2 --resume r1/checkpoints/epoch_1.npz --out r2
 holds "--resume of a residual model from epoch 1 gives the same model.npz as the uninterrupted run" cmp r1/model.npz r2/model.npz
+has t2.txt "minicnn train: the model of the checkpoint on" "a resumed spec too long for one line is called the checkpoint's model, not the default preset"
 
 "$PY" - <<'PYEOF' > np.txt 2>&1 || { cat np.txt; fail "numpy could not read the residual checkpoint"; }
 import json, numpy
@@ -34,6 +36,8 @@ has np.txt "res[conv 8 3 pad=1 bias=0, batchnorm, relu, conv 8 3 pad=1 bias=0, b
 run pre.txt "$M" train --data "$DATA" --limit 128 --test-limit 64 --threads 2 --model resnet-mini-gray --epochs 1 --out pre
 "$PY" -c "import json, numpy; print(json.loads(numpy.load('pre/model.npz')['__minicnn__'].tobytes())['spec'])" > ps.txt
 has ps.txt "conv 16 3 pad=1 bias=0, batchnorm, relu, res[conv 16 3 pad=1 bias=0" "a preset is stored expanded, so the file alone rebuilds it"
+run pr.txt "$M" train --data "$DATA" --threads 2 --resume pre/model.npz --epochs 2
+has pr.txt "minicnn train: resnet-mini-gray on" "a resumed preset run is called by its preset, not by the default for the data (lenet5)"
 
 run k.txt "$M" kernels r1/model.npz --layer 4.body.3 --out k.png
 has k.txt "8 x 8 tiles" "kernels --layer 4.body.3 draws the block's second conv"

@@ -82,6 +82,11 @@ std::unique_ptr<Layer> build_item(const SpecItem& item, Shape& shape) {
     std::unique_ptr<Layer> layer = it->second.factory(args, shape);
     args.check_all_used(it->second.usage);
     shape = sample_output_shape(*layer, shape);
+    double values = 1;  // the output a forward would allocate: no activation is computed to find it
+    for (const std::size_t d : shape) values *= static_cast<double>(d);
+    if (values > static_cast<double>(kSpecMaxLayerWorkspace))
+      throw SpecError(item.where() + "its output " + shape_str(shape) + " is over the limit of " +
+                      std::to_string(kSpecMaxLayerWorkspace) + " values per image");
     return layer;
   } catch (const SpecError&) {
     throw;  // already names its item (this one, or one inside a block)

@@ -68,6 +68,7 @@ std::string short_name(const Layer& layer) {
 Layer& Sequential::add(std::unique_ptr<Layer> layer) {
   if (!layer) throw std::invalid_argument("Sequential::add: null layer");
   start_backward_at(0);
+  fused_.clear();  // the next backward needs a forward of the new chain
   layer->set_training(training_);
   if (layers_.empty()) layer->set_needs_input_grad(needs_input_grad_);
   layers_.push_back(std::move(layer));
@@ -76,6 +77,7 @@ Layer& Sequential::add(std::unique_ptr<Layer> layer) {
 
 std::vector<std::unique_ptr<Layer>> Sequential::take_layers() {
   start_backward_at(0);
+  fused_.clear();
   return std::exchange(layers_, {});
 }
 

@@ -59,8 +59,8 @@ void expect_nonempty_nchw(const Layer& layer, const S& shape) {
 template <class S>
 void pool_output_hw(const Layer& layer, const S& shape, Size2 k, Size2 s, Size2 d, const Pads2d& p, bool ceil_mode,
                     std::size_t& OH, std::size_t& OW) {
-  if (shape.size() != 4 || shape[0] == 0 || shape[1] == 0)
-    throw std::invalid_argument(layer.name() + ": expected input (N, C, H, W) with N, C > 0, got " + shape_str(shape));
+  if (shape.size() != 4 || std::find(shape.begin(), shape.end(), std::size_t{0}) != shape.end())
+    throw std::invalid_argument(layer.name() + ": expected input (N, C, H, W) with every size > 0, got " + shape_str(shape));
   OH = pool_windows(shape[2], k.h, s.h, d.h, p.top, p.bottom, ceil_mode);
   OW = pool_windows(shape[3], k.w, s.w, d.w, p.left, p.right, ceil_mode);
   if (OH == 0 || OW == 0)

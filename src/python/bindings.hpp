@@ -8,6 +8,7 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -57,6 +58,10 @@ struct Model {
   std::optional<std::string> fresh_rng;    // the generator right after building with `seed`
   std::uint64_t seed = 1;
 };
+
+// One lock per model: its layers own their buffers, so two threads must not run it at once (a
+// forward, an evaluation, which frees them when done).
+std::mutex& lock_of(const Model& m);
 
 // A dataset read by minicnn.datasets: both splits and where they came from.
 struct Data {

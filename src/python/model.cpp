@@ -54,16 +54,6 @@ const Model& check_input(const Model& m, const Tensor& x) {
   return m;
 }
 
-// One lock per model: its layers own their buffers, so two threads must not run it at once.
-std::mutex& lock_of(const Model& m) {
-  static std::mutex guard;
-  static std::map<const Sequential*, std::unique_ptr<std::mutex>> locks;
-  std::lock_guard<std::mutex> g(guard);
-  auto& l = locks[m.net.get()];
-  if (!l) l = std::make_unique<std::mutex>();
-  return *l;
-}
-
 // The logits of a batch, in eval mode, with the GIL released.
 Tensor forward(Model& m, const Tensor& x) {
   check_input(m, x);
@@ -276,6 +266,15 @@ py::tuple predict(Model& m, const py::array& images) {
 }
 
 }  // namespace
+
+std::mutex& lock_of(const Model& m) {
+  static std::mutex guard;
+  static std::map<const Sequential*, std::unique_ptr<std::mutex>> locks;
+  std::lock_guard<std::mutex> g(guard);
+  auto& l = locks[m.net.get()];
+  if (!l) l = std::make_unique<std::mutex>();
+  return *l;
+}
 
 void bind_model(py::module_& m) {
   bind_layer_specs(m);

@@ -201,6 +201,7 @@ void bind_train(py::module_& m) {
     EvalResult r;
     {
       py::gil_scoped_release release;
+      std::lock_guard<std::mutex> hold(lock_of(net));  // evaluate runs (and frees) the model's buffers
       r = evaluate(*net.net, *set, norm);
     }
     py::dict d;

@@ -85,6 +85,11 @@ TEST_CASE("Bad specs give errors naming the item") {
   fails(std::string(20000, 'x'), "model spec is 20000 characters long; the limit is 16384");
   // Found by fuzzing (scripts/fuzz.sh): the second layer's im2col columns would have needed 7.1 GB.
   fails("conv 7 5 pad=122, conv 4 122, relu", "spec item 2 'conv 4 122': its output (147x147) and im2col columns need more than");
+  // Shapes come from output_shape, which computes nothing: concats that double the channels each
+  // time are stopped at the first output over the limit, long before the count could wrap.
+  std::string doubling = "cat[relu][relu]";
+  for (int i = 0; i < 40; ++i) doubling += ", cat[relu][relu]";
+  fails(doubling, "spec item 17 'cat[relu][relu]': its output (131072, 28, 28) is over the limit of 67108864 values per image");
 }
 
 TEST_CASE("An input shape too large to probe is refused before any allocation") {

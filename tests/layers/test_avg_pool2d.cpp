@@ -26,7 +26,7 @@ TEST_CASE("AvgPool2d errors") {
   CHECK_THROWS_WITH_AS(pool.backward(xt::zeros<float>({1})), doctest::Contains("backward called before forward"),
                        std::logic_error);
   CHECK_THROWS_WITH_AS(pool.forward(xt::zeros<float>({2, 0, 5, 5})),
-                       "AvgPool2d(kernel_size=3, stride=1): expected input (N, C, H, W) with N, C > 0, got (2, 0, 5, 5)",
+                       "AvgPool2d(kernel_size=3, stride=1): expected input (N, C, H, W) with every size > 0, got (2, 0, 5, 5)",
                        std::invalid_argument);
 }
 

@@ -34,7 +34,7 @@ TEST_CASE("MaxPool2d errors") {
   CHECK_THROWS_WITH_AS(pool.backward(xt::zeros<float>({1, 1, 1, 1})),
                        "MaxPool2d(kernel_size=2, stride=2): backward called before forward", std::logic_error);
   CHECK_THROWS_WITH_AS(pool.forward(xt::zeros<float>({4, 16})),
-                       "MaxPool2d(kernel_size=2, stride=2): expected input (N, C, H, W) with N, C > 0, got (4, 16)",
+                       "MaxPool2d(kernel_size=2, stride=2): expected input (N, C, H, W) with every size > 0, got (4, 16)",
                        std::invalid_argument);
   CHECK_THROWS_WITH_AS(pool.forward(xt::zeros<float>({1, 1, 1, 5})),
                        "MaxPool2d(kernel_size=2, stride=2): input (1, 1, 1, 5) is smaller than the window 2",

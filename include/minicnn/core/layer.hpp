@@ -23,8 +23,8 @@
 // 7. Bad input throws std::invalid_argument whose message names the layer, what it expected and
 //    the shape it got: "Conv2d(1, 6, kernel_size=5): expected input (N, 1, H, W), got (8, 3, 28, 28)".
 // 8. release_scratch() frees what forward and backward kept (a layer that keeps tensors of its
-//    own overrides it): model building calls it after its one-sample shape probe, so a built
-//    model holds its weights and nothing more until it runs.
+//    own overrides it), and output_shape() gives forward's output shape (and its refusals, as in
+//    eval mode) without computing: a built model holds its weights and nothing more until it runs.
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,7 +83,8 @@ class Layer {
   }
 
   // The output shape forward would give for a batched input of input_shape (N, ...), found without
-  // computing anything, and the same std::invalid_argument for an input forward would refuse (rule 8
+  // computing anything, and the same std::invalid_argument for an input forward would refuse in eval
+  // mode (BatchNorm's training-only need for two values per channel is the batch's) (rule 8
   // in docs/STYLE.md). Building a model asks every layer for its output shape, so a model at any
   // input size is built, imported or summarised without allocating one activation. This default
   // runs a forward on zeros of that shape in eval mode and frees what it kept (release_scratch):
@@ -93,7 +94,8 @@ class Layer {
   // Runs this layer and `next`, the layer after it in a Sequential, as one pass when this layer knows
   // how, and returns their output; nullptr (the default): run them one after the other. After a
   // fused forward the Sequential calls this layer's backward with dL/d(next's output) and skips
-  // next's. Only a Sequential calls it, with fusion on and neither layer hooked (core/kernel_path.hpp;
+  // next's. Only a Sequential calls it, with fusion on and neither layer hooked at the forward
+  // (a hook set between a forward and its backward sees the pair as one; core/kernel_path.hpp;
   // BatchNorm2d + ReLU is the one fusion).
   virtual const Tensor* forward_with_next(Layer& next, const Tensor& x) {
     (void)next, (void)x;
@@ -111,9 +113,8 @@ class Layer {
 
   // Frees what forward and backward keep between calls (outputs, gradients, saved inputs,
   // workspaces), leaving the layer as it was built: parameters and buffers stay, a backward now
-  // throws "called before forward", and the next forward allocates again. Building a model calls it
-  // after the one-sample probe that finds each layer's output shape, so a built (or imported) model
-  // holds its weights and nothing more. This default frees the children's; a layer that keeps
+  // throws "called before forward", and the next forward allocates again (evaluate() calls it when
+  // done, as the default output_shape does after its probe). This default frees the children's; a layer that keeps
   // tensors of its own overrides it (and calls this one if it has children).
   virtual void release_scratch();
 
